@@ -1,0 +1,135 @@
+package dev.winnow.engine.backend;
+
+/**
+ * The primitives every compute backend implements. Layers, losses and optimisers reach the hardware only through
+ * this interface; the CPU backend is the reference every other backend is tested against.
+ *
+ * <p>Conventions: dense matrices are row-major with an explicit leading dimension (row stride); every output
+ * argument is named and comes after the inputs; {@code beta} is the factor on the previous content of the output
+ * (0 overwrites, 1 accumulates). A {@code mask} argument may be {@code null}, meaning "all ones".
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name for logs and results files, e.g. {@code cpu-vector(2 threads)}. */
+    String name();
+
+    // ---- memory -------------------------------------------------------------------------------------------------
+
+    /** A zero-filled float buffer of the given length. */
+    Storage allocate(int length);
+
+    /** A zero-filled int buffer of the given length. */
+    IntStorage allocateInts(int length);
+
+    void upload(float[] src, int srcOffset, Storage dst, int dstOffset, int length);
+
+    void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length);
+
+    void uploadInts(int[] src, int srcOffset, IntStorage dst, int dstOffset, int length);
+
+    void downloadInts(IntStorage src, int srcOffset, int[] dst, int dstOffset, int length);
+
+    /** Releases a buffer; using it afterwards is an error. A no-op where memory is garbage collected. */
+    void free(Storage storage);
+
+    void free(IntStorage storage);
+
+    void fill(Storage dst, int offset, int length, float value);
+
+    /** dst[dstOffset + r*dstStride + c] = src[srcOffset + r*srcStride + c] + beta * dst[...] for r < rows, c < cols. */
+    void copy2d(Storage src, int srcOffset, int srcStride, Storage dst, int dstOffset, int dstStride,
+                int rows, int cols, float beta);
+
+    /** dst[c, r] = src[r, c] for a rows x cols source. */
+    void transpose(Storage src, int rows, int cols, Storage dst);
+
+    // ---- dense and masked products ------------------------------------------------------------------------------
+
+    /**
+     * C[m,n] = alpha * op(A) op(B) + beta * C where op(A) is m x k and op(B) is k x n; A is stored m x k (or k x m when
+     * transA) with row stride lda, and likewise B.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Storage a, int lda, Storage b, int ldb, float beta, Storage c, int ldc);
+
+    /** Like {@link #gemm} with B replaced by B ⊙ maskB, where maskB has B's stored layout and stride. */
+    void gemmMasked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    Storage a, int lda, Storage b, int ldb, Storage maskB, float beta, Storage c, int ldc);
+
+    // ---- sparse products (W is a CSR matrix of shape out x in) ---------------------------------------------------
+
+    /** Y[batch, W.rows] = X[batch, W.cols] W^T + beta * Y: the forward of a sparse Linear. */
+    void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y);
+
+    /** dX[batch, W.cols] = dY[batch, W.rows] W + beta * dX: the input gradient of a sparse Linear. */
+    void csrSpmmNN(CsrMatrix w, Storage dy, int batch, float beta, Storage dx);
+
+    /**
+     * SDDMM on W's pattern: out[p] = sum_b dY[b, row(p)] * X[b, col(p)] + beta * out[p] for every stored entry p:
+     * the weight gradient of a sparse Linear, computed only at surviving positions.
+     */
+    void sddmm(Storage dy, Storage x, int batch, CsrMatrix pattern, float beta, Storage outValues);
+
+    /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
+    void gather(Storage src, IntStorage index, int n, Storage dst);
+
+    // ---- element-wise -------------------------------------------------------------------------------------------
+
+    /** y[i] = op(x[i]; p). x and y may be the same buffer. */
+    void unary(UnaryOp op, float p, Storage x, Storage y, int n);
+
+    /** dx[i] += dy[i] * op'(x[i], y[i]; p). */
+    void unaryBackward(UnaryOp op, float p, Storage x, Storage y, Storage dy, Storage dx, int n);
+
+    /** c = a (op) b over a rows x cols matrix a, b laid out as {@code broadcast} says. c may alias a. */
+    void binary(BinaryOp op, Storage a, Storage b, Broadcast broadcast, int rows, int cols, Storage c);
+
+    /** y[i] += alpha * x[i]. */
+    void axpy(float alpha, Storage x, Storage y, int n);
+
+    // ---- reductions and softmax ---------------------------------------------------------------------------------
+
+    /** out[c] = alpha * sum_r x[r, c] + beta * out[c]  (sum over rows; one value per column). */
+    void sumRows(Storage x, int rows, int cols, float alpha, float beta, Storage out);
+
+    /** out[r] = alpha * sum_c x[r, c] + beta * out[r]  (sum over columns; one value per row). */
+    void sumCols(Storage x, int rows, int cols, float alpha, float beta, Storage out);
+
+    /** y = softmax (or log-softmax) of each row of x. */
+    void rowSoftmax(Storage x, int rows, int cols, boolean log, Storage y);
+
+    /** dx += the gradient of a row softmax (or log-softmax) with output y and upstream gradient dy. */
+    void rowSoftmaxBackward(Storage y, Storage dy, int rows, int cols, boolean log, Storage dx);
+
+    // ---- rows by index ------------------------------------------------------------------------------------------
+
+    /** out[i, :] = table[index[i], :] for i < n; the table has {@code cols} columns. */
+    void gatherRows(Storage table, int cols, IntStorage index, int n, Storage out);
+
+    /** table[index[i], :] += src[i, :] for i < n, in index order. */
+    void scatterAddRows(Storage src, int cols, IntStorage index, int n, Storage table);
+
+    // ---- optimiser updates (mask: a pruned position keeps weight 0 and optimiser state 0) ------------------------
+
+    /**
+     * PyTorch's SGD order: g = grad + wd*w; buf = momentum*buf + (1-dampening)*g (buf = g on the first step);
+     * g = nesterov ? g + momentum*buf : buf; w -= lr*g. momentumBuf may be null when momentum is 0.
+     */
+    void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
+                 float lr, float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep);
+
+    /**
+     * Adam (decoupled = false: L2 added to the gradient) or AdamW (decoupled = true: w -= lr*wd*w first), with bias
+     * correction for the given 1-based step.
+     */
+    void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n,
+                  float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, int step);
+
+    /** Waits until every queued operation has finished (a no-op on synchronous backends). */
+    default void synchronize() {
+    }
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,656 @@
+package dev.winnow.engine.backend.cpu;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BinaryOp;
+import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.CsrMatrix;
+import dev.winnow.engine.backend.IntStorage;
+import dev.winnow.engine.backend.Storage;
+import dev.winnow.engine.backend.UnaryOp;
+
+import java.util.Arrays;
+import java.util.logging.Logger;
+
+/**
+ * The reference backend: heap arrays, a Vector API GEMM (EJML when the incubator module is absent), hand-written
+ * loops for everything else, a fixed partition over a fixed number of threads. Every other backend is tested against
+ * this one, and a seed plus a thread count fix its results bit for bit.
+ */
+public final class CpuBackend implements Backend {
+    private static final Logger LOG = Logger.getLogger(CpuBackend.class.getName());
+    private static final int ELEMENTWISE_GRAIN = 1 << 15;
+
+    private final Parallel parallel;
+    private final DenseGemm gemm;
+    private float[] maskScratch = new float[0];
+
+    public CpuBackend(int threads) {
+        this(threads, GemmChoice.detect());
+    }
+
+    public CpuBackend(int threads, GemmChoice choice) {
+        this.parallel = new Parallel(threads);
+        this.gemm = choice.create();
+    }
+
+    /** Which dense GEMM the CPU backend uses. */
+    public enum GemmChoice {
+        VECTOR, EJML;
+
+        private static volatile GemmChoice detected;
+
+        /**
+         * VECTOR when the jdk.incubator.vector module is in the boot layer, else EJML; the system property
+         * {@code winnow.gemm=ejml|vector} overrides. Decided once per JVM and logged in one line.
+         */
+        public static GemmChoice detect() {
+            GemmChoice d = detected;
+            if (d != null) {
+                return d;
+            }
+            synchronized (GemmChoice.class) {
+                if (detected == null) {
+                    boolean present = vectorModulePresent();
+                    String forced = System.getProperty("winnow.gemm", "").trim().toLowerCase(java.util.Locale.ROOT);
+                    GemmChoice choice;
+                    String why;
+                    if (forced.equals("ejml")) {
+                        choice = EJML;
+                        why = "forced by -Dwinnow.gemm=ejml";
+                    } else if (present) {
+                        choice = VECTOR;
+                        why = "jdk.incubator.vector is present";
+                    } else {
+                        choice = EJML;
+                        why = "jdk.incubator.vector is absent (add --add-modules jdk.incubator.vector for the fast path)";
+                    }
+                    LOG.info("CPU GEMM: " + choice.name().toLowerCase(java.util.Locale.ROOT) + " (" + why + ")");
+                    detected = choice;
+                }
+                return detected;
+            }
+        }
+
+        public static boolean vectorModulePresent() {
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        }
+
+        DenseGemm create() {
+            if (this == EJML) {
+                return new EjmlGemm();
+            }
+            if (!vectorModulePresent()) {
+                throw new IllegalStateException("the Vector API GEMM needs --add-modules jdk.incubator.vector");
+            }
+            try {
+                return (DenseGemm) Class.forName("dev.winnow.engine.backend.cpu.VectorGemm")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create the Vector API GEMM", e);
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cpu-" + gemm.name() + "(" + parallel.threads() + " thread" + (parallel.threads() == 1 ? "" : "s") + ")";
+    }
+
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /** The partitioned loop runner, for kernels living outside this class (the sparse kernels). */
+    public Parallel parallel() {
+        return parallel;
+    }
+
+    static float[] f(Storage s) {
+        return ((CpuStorage) s).data;
+    }
+
+    static int[] ints(IntStorage s) {
+        return ((CpuIntStorage) s).data;
+    }
+
+    // ---- memory -------------------------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(int length) {
+        return new CpuStorage(new float[length]);
+    }
+
+    @Override
+    public IntStorage allocateInts(int length) {
+        return new CpuIntStorage(new int[length]);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Storage dst, int dstOffset, int length) {
+        System.arraycopy(src, srcOffset, f(dst), dstOffset, length);
+    }
+
+    @Override
+    public void download(Storage src, int srcOffset, float[] dst, int dstOffset, int length) {
+        System.arraycopy(f(src), srcOffset, dst, dstOffset, length);
+    }
+
+    @Override
+    public void uploadInts(int[] src, int srcOffset, IntStorage dst, int dstOffset, int length) {
+        System.arraycopy(src, srcOffset, ints(dst), dstOffset, length);
+    }
+
+    @Override
+    public void downloadInts(IntStorage src, int srcOffset, int[] dst, int dstOffset, int length) {
+        System.arraycopy(ints(src), srcOffset, dst, dstOffset, length);
+    }
+
+    @Override
+    public void free(Storage storage) {
+    }
+
+    @Override
+    public void free(IntStorage storage) {
+    }
+
+    @Override
+    public void fill(Storage dst, int offset, int length, float value) {
+        Arrays.fill(f(dst), offset, offset + length, value);
+    }
+
+    @Override
+    public void copy2d(Storage src, int srcOffset, int srcStride, Storage dst, int dstOffset, int dstStride,
+                       int rows, int cols, float beta) {
+        float[] s = f(src);
+        float[] d = f(dst);
+        for (int r = 0; r < rows; r++) {
+            int so = srcOffset + r * srcStride;
+            int dOff = dstOffset + r * dstStride;
+            if (beta == 0f) {
+                System.arraycopy(s, so, d, dOff, cols);
+            } else {
+                for (int c = 0; c < cols; c++) {
+                    d[dOff + c] = s[so + c] + beta * d[dOff + c];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void transpose(Storage src, int rows, int cols, Storage dst) {
+        float[] s = f(src);
+        float[] d = f(dst);
+        final int block = 32;
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int r1 = Math.min(rows, r0 + block);
+            for (int c0 = 0; c0 < cols; c0 += block) {
+                int c1 = Math.min(cols, c0 + block);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        d[c * rows + r] = s[r * cols + c];
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- dense and masked products ------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Storage a, int lda, Storage b, int ldb, float beta, Storage c, int ldc) {
+        gemm.gemm(transA, transB, m, n, k, alpha, f(a), lda, f(b), ldb, beta, f(c), ldc, parallel);
+    }
+
+    @Override
+    public synchronized void gemmMasked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                        Storage a, int lda, Storage b, int ldb, Storage maskB, float beta,
+                                        Storage c, int ldc) {
+        if (maskB == null) {
+            gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        float[] bv = f(b);
+        float[] mv = f(maskB);
+        int rowsB = transB ? n : k;
+        int size = rowsB * ldb;
+        if (maskScratch.length < size) {
+            maskScratch = new float[size];
+        }
+        float[] masked = maskScratch;
+        for (int i = 0; i < size; i++) {
+            masked[i] = bv[i] * mv[i];
+        }
+        gemm.gemm(transA, transB, m, n, k, alpha, f(a), lda, masked, ldb, beta, f(c), ldc, parallel);
+    }
+
+    // ---- sparse products ----------------------------------------------------------------------------------------
+
+    @Override
+    public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
+        int[] rp = ints(w.rowPtr);
+        int[] ci = ints(w.colIdx);
+        float[] v = f(w.values);
+        float[] xs = f(x);
+        float[] ys = f(y);
+        int in = w.cols;
+        int out = w.rows;
+        parallel.forRange(batch, 16, (part, from, to) -> {
+            for (int bi = from; bi < to; bi++) {
+                int xo = bi * in;
+                int yo = bi * out;
+                for (int o = 0; o < out; o++) {
+                    float acc = 0f;
+                    for (int p = rp[o]; p < rp[o + 1]; p++) {
+                        acc += v[p] * xs[xo + ci[p]];
+                    }
+                    ys[yo + o] = beta == 0f ? acc : acc + beta * ys[yo + o];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void csrSpmmNN(CsrMatrix w, Storage dy, int batch, float beta, Storage dx) {
+        int[] rp = ints(w.rowPtr);
+        int[] ci = ints(w.colIdx);
+        float[] v = f(w.values);
+        float[] dys = f(dy);
+        float[] dxs = f(dx);
+        int in = w.cols;
+        int out = w.rows;
+        parallel.forRange(batch, 16, (part, from, to) -> {
+            for (int bi = from; bi < to; bi++) {
+                int xo = bi * in;
+                int yo = bi * out;
+                if (beta == 0f) {
+                    Arrays.fill(dxs, xo, xo + in, 0f);
+                } else if (beta != 1f) {
+                    for (int j = 0; j < in; j++) {
+                        dxs[xo + j] *= beta;
+                    }
+                }
+                for (int o = 0; o < out; o++) {
+                    float g = dys[yo + o];
+                    if (g == 0f) {
+                        continue;
+                    }
+                    for (int p = rp[o]; p < rp[o + 1]; p++) {
+                        dxs[xo + ci[p]] += g * v[p];
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void sddmm(Storage dy, Storage x, int batch, CsrMatrix pattern, float beta, Storage outValues) {
+        int[] rp = ints(pattern.rowPtr);
+        int[] ci = ints(pattern.colIdx);
+        float[] dys = f(dy);
+        float[] xs = f(x);
+        float[] out = f(outValues);
+        int in = pattern.cols;
+        int outDim = pattern.rows;
+        parallel.forRange(outDim, 4, (part, from, to) -> {
+            for (int o = from; o < to; o++) {
+                for (int p = rp[o]; p < rp[o + 1]; p++) {
+                    int j = ci[p];
+                    float acc = 0f;
+                    for (int bi = 0; bi < batch; bi++) {
+                        acc += dys[bi * outDim + o] * xs[bi * in + j];
+                    }
+                    out[p] = beta == 0f ? acc : acc + beta * out[p];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void gather(Storage src, IntStorage index, int n, Storage dst) {
+        float[] s = f(src);
+        int[] idx = ints(index);
+        float[] d = f(dst);
+        for (int i = 0; i < n; i++) {
+            d[i] = s[idx[i]];
+        }
+    }
+
+    // ---- element-wise -------------------------------------------------------------------------------------------
+
+    @Override
+    public void unary(UnaryOp op, float p, Storage x, Storage y, int n) {
+        float[] xs = f(x);
+        float[] ys = f(y);
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> unaryRange(op, p, xs, ys, from, to));
+    }
+
+    private static void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
+        switch (op) {
+            case IDENTITY:
+                System.arraycopy(x, from, y, from, to - from);
+                break;
+            case RELU:
+                for (int i = from; i < to; i++) {
+                    float v = x[i];
+                    y[i] = v > 0f ? v : 0f;
+                }
+                break;
+            case SCALE:
+                for (int i = from; i < to; i++) {
+                    y[i] = x[i] * p;
+                }
+                break;
+            case ADD_SCALAR:
+                for (int i = from; i < to; i++) {
+                    y[i] = x[i] + p;
+                }
+                break;
+            case SQUARE:
+                for (int i = from; i < to; i++) {
+                    y[i] = x[i] * x[i];
+                }
+                break;
+            case NEG:
+                for (int i = from; i < to; i++) {
+                    y[i] = -x[i];
+                }
+                break;
+            default:
+                for (int i = from; i < to; i++) {
+                    y[i] = op.apply(x[i], p);
+                }
+        }
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float p, Storage x, Storage y, Storage dy, Storage dx, int n) {
+        float[] xs = f(x);
+        float[] ys = f(y);
+        float[] dys = f(dy);
+        float[] dxs = f(dx);
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
+            if (op == UnaryOp.RELU) {
+                for (int i = from; i < to; i++) {
+                    if (xs[i] > 0f) {
+                        dxs[i] += dys[i];
+                    }
+                }
+            } else {
+                for (int i = from; i < to; i++) {
+                    dxs[i] += dys[i] * op.derivative(xs[i], ys[i], p);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, Storage b, Broadcast broadcast, int rows, int cols, Storage c) {
+        float[] as = f(a);
+        float[] bs = f(b);
+        float[] cs = f(c);
+        int minRows = Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols));
+        parallel.forRange(rows, minRows, (part, from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * cols;
+                switch (broadcast) {
+                    case FULL:
+                        binaryRow(op, as, o, bs, o, 1, cs, cols);
+                        break;
+                    case ROW:
+                        binaryRow(op, as, o, bs, 0, 1, cs, cols);
+                        break;
+                    case COLUMN:
+                        binaryRow(op, as, o, bs, r, 0, cs, cols);
+                        break;
+                    case SCALAR:
+                        binaryRow(op, as, o, bs, 0, 0, cs, cols);
+                        break;
+                    default:
+                        throw new AssertionError(broadcast);
+                }
+            }
+        });
+    }
+
+    private static void binaryRow(BinaryOp op, float[] a, int ao, float[] b, int bo, int bStep, float[] c, int n) {
+        if (bStep == 1) {
+            switch (op) {
+                case ADD:
+                    for (int j = 0; j < n; j++) {
+                        c[ao + j] = a[ao + j] + b[bo + j];
+                    }
+                    return;
+                case SUB:
+                    for (int j = 0; j < n; j++) {
+                        c[ao + j] = a[ao + j] - b[bo + j];
+                    }
+                    return;
+                case MUL:
+                    for (int j = 0; j < n; j++) {
+                        c[ao + j] = a[ao + j] * b[bo + j];
+                    }
+                    return;
+                default:
+                    for (int j = 0; j < n; j++) {
+                        c[ao + j] = op.apply(a[ao + j], b[bo + j]);
+                    }
+                    return;
+            }
+        }
+        float bv = b[bo];
+        for (int j = 0; j < n; j++) {
+            c[ao + j] = op.apply(a[ao + j], bv);
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, Storage x, Storage y, int n) {
+        float[] xs = f(x);
+        float[] ys = f(y);
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                ys[i] += alpha * xs[i];
+            }
+        });
+    }
+
+    // ---- reductions and softmax ---------------------------------------------------------------------------------
+
+    @Override
+    public void sumRows(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
+        float[] xs = f(x);
+        float[] os = f(out);
+        // Split over columns so each output is summed in row order by one thread: thread-count independent.
+        parallel.forRange(cols, Math.max(16, (1 << 16) / Math.max(1, rows)), (part, from, to) -> {
+            int w = to - from;
+            float[] acc = new float[w];
+            for (int r = 0; r < rows; r++) {
+                int o = r * cols + from;
+                for (int j = 0; j < w; j++) {
+                    acc[j] += xs[o + j];
+                }
+            }
+            for (int j = 0; j < w; j++) {
+                os[from + j] = alpha * acc[j] + (beta == 0f ? 0f : beta * os[from + j]);
+            }
+        });
+    }
+
+    @Override
+    public void sumCols(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
+        float[] xs = f(x);
+        float[] os = f(out);
+        parallel.forRange(rows, Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols)), (part, from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * cols;
+                float acc = 0f;
+                for (int j = 0; j < cols; j++) {
+                    acc += xs[o + j];
+                }
+                os[r] = alpha * acc + (beta == 0f ? 0f : beta * os[r]);
+            }
+        });
+    }
+
+    @Override
+    public void rowSoftmax(Storage x, int rows, int cols, boolean log, Storage y) {
+        float[] xs = f(x);
+        float[] ys = f(y);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, xs[o + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp(xs[o + j] - max);
+            }
+            if (log) {
+                float lse = (float) (max + Math.log(sum));
+                for (int j = 0; j < cols; j++) {
+                    ys[o + j] = xs[o + j] - lse;
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    ys[o + j] = (float) (Math.exp(xs[o + j] - max) / sum);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void rowSoftmaxBackward(Storage y, Storage dy, int rows, int cols, boolean log, Storage dx) {
+        float[] ys = f(y);
+        float[] dys = f(dy);
+        float[] dxs = f(dx);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            if (log) {
+                float sum = 0f;
+                for (int j = 0; j < cols; j++) {
+                    sum += dys[o + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    dxs[o + j] += dys[o + j] - (float) Math.exp(ys[o + j]) * sum;
+                }
+            } else {
+                float dot = 0f;
+                for (int j = 0; j < cols; j++) {
+                    dot += dys[o + j] * ys[o + j];
+                }
+                for (int j = 0; j < cols; j++) {
+                    dxs[o + j] += ys[o + j] * (dys[o + j] - dot);
+                }
+            }
+        }
+    }
+
+    // ---- rows by index ------------------------------------------------------------------------------------------
+
+    @Override
+    public void gatherRows(Storage table, int cols, IntStorage index, int n, Storage out) {
+        float[] t = f(table);
+        int[] idx = ints(index);
+        float[] o = f(out);
+        int tableRows = cols == 0 ? 0 : t.length / cols;
+        for (int i = 0; i < n; i++) {
+            int row = idx[i];
+            if (row < 0 || row >= tableRows) {
+                throw new IndexOutOfBoundsException("index " + row + " at position " + i
+                        + " is outside the table's 0.." + (tableRows - 1));
+            }
+            System.arraycopy(t, row * cols, o, i * cols, cols);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(Storage src, int cols, IntStorage index, int n, Storage table) {
+        float[] s = f(src);
+        int[] idx = ints(index);
+        float[] t = f(table);
+        for (int i = 0; i < n; i++) {
+            int to = idx[i] * cols;
+            int so = i * cols;
+            for (int j = 0; j < cols; j++) {
+                t[to + j] += s[so + j];
+            }
+        }
+    }
+
+    // ---- optimiser updates --------------------------------------------------------------------------------------
+
+    @Override
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
+                        float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                        boolean firstStep) {
+        float[] w = f(param);
+        float[] g = f(grad);
+        float[] buf = momentumBuf == null ? null : f(momentumBuf);
+        float[] m = mask == null ? null : f(mask);
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (m != null && m[i] == 0f) {
+                    w[i] = 0f;
+                    if (buf != null) {
+                        buf[i] = 0f;
+                    }
+                    continue;
+                }
+                float d = g[i];
+                if (weightDecay != 0f) {
+                    d += weightDecay * w[i];
+                }
+                if (momentum != 0f) {
+                    float b = firstStep ? d : momentum * buf[i] + (1f - dampening) * d;
+                    buf[i] = b;
+                    d = nesterov ? d + momentum * b : b;
+                }
+                w[i] -= lr * d;
+            }
+        });
+    }
+
+    @Override
+    public void adamStep(Storage param, Storage grad, Storage mom1, Storage mom2, Storage mask, int n,
+                         float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                         int step) {
+        float[] w = f(param);
+        float[] g = f(grad);
+        float[] m1 = f(mom1);
+        float[] m2 = f(mom2);
+        float[] msk = mask == null ? null : f(mask);
+        float bc1 = (float) (1.0 - Math.pow(beta1, step));
+        float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
+        float stepSize = lr / bc1;
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (msk != null && msk[i] == 0f) {
+                    w[i] = 0f;
+                    m1[i] = 0f;
+                    m2[i] = 0f;
+                    continue;
+                }
+                float d = g[i];
+                if (weightDecay != 0f) {
+                    if (decoupled) {
+                        w[i] -= lr * weightDecay * w[i];
+                    } else {
+                        d += weightDecay * w[i];
+                    }
+                }
+                float a = beta1 * m1[i] + (1f - beta1) * d;
+                float b = beta2 * m2[i] + (1f - beta2) * d * d;
+                m1[i] = a;
+                m2[i] = b;
+                w[i] -= stepSize * a / ((float) Math.sqrt(b) / bc2Sqrt + eps);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.winnow.engine.optim;
+
+import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.tensor.Tensor;
+
+import java.util.List;
+
+/** Adam with bias correction; {@code decoupled} makes it AdamW (weight decay applied to the weights directly). */
+public final class Adam extends Optimizer {
+    private final float beta1;
+    private final float beta2;
+    private final float eps;
+    private final float weightDecay;
+    private final boolean decoupled;
+    private final Tensor[] m;
+    private final Tensor[] v;
+    private final int[] paramSteps;
+
+    public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay,
+                boolean decoupled) {
+        super(params, lr);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.decoupled = decoupled;
+        this.m = new Tensor[this.params.size()];
+        this.v = new Tensor[this.params.size()];
+        this.paramSteps = new int[this.params.size()];
+    }
+
+    /** Adam with PyTorch's defaults (betas 0.9, 0.999, eps 1e-8, no weight decay). */
+    public Adam(List<Parameter> params, float lr) {
+        this(params, lr, 0.9f, 0.999f, 1e-8f, 0f, false);
+    }
+
+    @Override
+    protected void update(int i, Parameter p) {
+        Tensor w = p.value();
+        if (m[i] == null) {
+            m[i] = Tensor.zeros(w.backend(), w.rows(), w.cols(), false);
+            v[i] = Tensor.zeros(w.backend(), w.rows(), w.cols(), false);
+        }
+        paramSteps[i]++;
+        w.backend().adamStep(w.data(), w.grad(), m[i].data(), v[i].data(),
+                p.mask() == null ? null : p.mask().data(), w.size(), lr, beta1, beta2, eps, weightDecay, decoupled,
+                paramSteps[i]);
+    }
+
+    @Override
+    public void zeroStateWhereMasked() {
+        for (int i = 0; i < params.size(); i++) {
+            zeroWhereMasked(params.get(i), m[i]);
+            zeroWhereMasked(params.get(i), v[i]);
+        }
+    }
+
+    @Override
+    public void resetState() {
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] != null) {
+                m[i].copyFrom(new float[m[i].size()]);
+                v[i].copyFrom(new float[v[i].size()]);
+            }
+            paramSteps[i] = 0;
+        }
+        steps = 0;
+    }
+
+    public Tensor firstMoment(int i) {
+        return m[i];
+    }
+
+    public Tensor secondMoment(int i) {
+        return v[i];
+    }
+}

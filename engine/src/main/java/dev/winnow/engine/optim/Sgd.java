@@ -1,0 +1,68 @@
+package dev.winnow.engine.optim;
+
+import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.tensor.Tensor;
+
+import java.util.List;
+
+/** SGD with momentum, dampening, Nesterov and L2 weight decay, in PyTorch's update order. */
+public final class Sgd extends Optimizer {
+    private final float momentum;
+    private final float dampening;
+    private final float weightDecay;
+    private final boolean nesterov;
+    private final Tensor[] buffers;
+    private final boolean[] started;
+
+    public Sgd(List<Parameter> params, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
+        super(params, lr);
+        if (nesterov && (momentum <= 0f || dampening != 0f)) {
+            throw new IllegalArgumentException("Nesterov momentum needs momentum > 0 and zero dampening");
+        }
+        this.momentum = momentum;
+        this.dampening = dampening;
+        this.weightDecay = weightDecay;
+        this.nesterov = nesterov;
+        this.buffers = new Tensor[this.params.size()];
+        this.started = new boolean[this.params.size()];
+    }
+
+    public Sgd(List<Parameter> params, float lr, float momentum, float weightDecay) {
+        this(params, lr, momentum, 0f, weightDecay, false);
+    }
+
+    @Override
+    protected void update(int i, Parameter p) {
+        Tensor v = p.value();
+        if (momentum != 0f && buffers[i] == null) {
+            buffers[i] = Tensor.zeros(v.backend(), v.rows(), v.cols(), false);
+        }
+        v.backend().sgdStep(v.data(), v.grad(), buffers[i] == null ? null : buffers[i].data(),
+                p.mask() == null ? null : p.mask().data(), v.size(), lr, momentum, dampening, weightDecay, nesterov,
+                !started[i]);
+        started[i] = true;
+    }
+
+    @Override
+    public void zeroStateWhereMasked() {
+        for (int i = 0; i < params.size(); i++) {
+            zeroWhereMasked(params.get(i), buffers[i]);
+        }
+    }
+
+    @Override
+    public void resetState() {
+        for (int i = 0; i < buffers.length; i++) {
+            if (buffers[i] != null) {
+                buffers[i].copyFrom(new float[buffers[i].size()]);
+            }
+            started[i] = false;
+        }
+        steps = 0;
+    }
+
+    /** The momentum buffer of parameter i (null before its first step or without momentum). */
+    public Tensor momentumBuffer(int i) {
+        return buffers[i];
+    }
+}
