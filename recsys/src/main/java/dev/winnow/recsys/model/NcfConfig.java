@@ -1,0 +1,37 @@
+package dev.winnow.recsys.model;
+
+import dev.winnow.engine.nn.Activation;
+
+import java.util.Arrays;
+
+/** Shape of an NCF-MLP rating model: embedding size per side, hidden widths, activation. */
+public record NcfConfig(String name, int embeddingDim, int[] hidden, Activation activation, double embeddingStd) {
+
+    /** The student of the paper's set-up on ratings: 32 + 32 -> 128 -> 64 -> 1 (~100k parameters on ML-100K). */
+    public static final NcfConfig STUDENT = new NcfConfig("student", 32, new int[] {128, 64}, Activation.RELU, 0.1);
+
+    /** The teacher: the same embeddings feeding a wider MLP, 64 -> 512 -> 256 -> 1. */
+    public static final NcfConfig TEACHER = new NcfConfig("teacher", 32, new int[] {512, 256}, Activation.RELU, 0.1);
+
+    public NcfConfig {
+        if (embeddingDim <= 0) {
+            throw new IllegalArgumentException("embedding size must be positive, got " + embeddingDim);
+        }
+        hidden = hidden.clone();
+    }
+
+    public static NcfConfig preset(String name) {
+        switch (name) {
+            case "student": return STUDENT;
+            case "teacher": return TEACHER;
+            default:
+                throw new IllegalArgumentException("unknown model preset '" + name + "' (expected student or teacher)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "(emb " + embeddingDim + ", hidden " + Arrays.toString(hidden) + ", "
+                + activation.name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+}

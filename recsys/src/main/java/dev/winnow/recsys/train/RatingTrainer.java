@@ -1,0 +1,155 @@
+package dev.winnow.recsys.train;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.loss.Loss;
+import dev.winnow.engine.optim.Adam;
+import dev.winnow.engine.optim.Optimizer;
+import dev.winnow.engine.tensor.Arena;
+import dev.winnow.engine.tensor.BufferPool;
+import dev.winnow.engine.tensor.GradMode;
+import dev.winnow.engine.tensor.IndexTensor;
+import dev.winnow.engine.tensor.Tensor;
+import dev.winnow.recsys.data.RatingData;
+import dev.winnow.recsys.data.Splits;
+import dev.winnow.recsys.metrics.RegressionMetrics;
+import dev.winnow.recsys.model.NcfModel;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Trains an NCF rating model with MSE and Adam on shuffled mini-batches. One buffer pool serves every step, so after
+ * the first batch a step allocates no tensor buffers. A NaN or infinite loss stops training with a message.
+ */
+public final class RatingTrainer {
+    private final NcfModel model;
+    private final Backend backend;
+    private final TrainConfig config;
+    private final Optimizer optimizer;
+    private final BufferPool pool;
+    private final IndexTensor users;
+    private final IndexTensor items;
+    private final Map<Integer, Tensor> targets = new HashMap<>();
+    private final SplittableRandom shuffleRng;
+    private final float[] targetScratch;
+
+    public RatingTrainer(NcfModel model, Backend backend, TrainConfig config) {
+        this.model = model;
+        this.backend = backend;
+        this.config = config;
+        this.optimizer = new Adam(model.parameters(), config.learningRate());
+        this.pool = new BufferPool(backend);
+        this.users = new IndexTensor(backend, config.batchSize());
+        this.items = new IndexTensor(backend, config.batchSize());
+        this.shuffleRng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
+        this.targetScratch = new float[config.batchSize()];
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Trains for the configured epochs, reporting after each; returns the last report. */
+    public EpochReport fit(RatingData train, RatingData test, Consumer<EpochReport> progress) {
+        EpochReport last = null;
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            long t0 = System.nanoTime();
+            double loss = trainEpoch(train, epoch);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            RegressionMetrics m = evaluate(test);
+            last = new EpochReport(epoch, config.epochs(), loss, m.rmse(), m.mae(), secs);
+            if (progress != null) {
+                progress.accept(last);
+            }
+        }
+        return last;
+    }
+
+    /** One pass over {@code train} in a fresh seeded order; returns the mean batch loss. */
+    public double trainEpoch(RatingData train, int epoch) {
+        int n = train.size();
+        int[] order = Splits.permutation(n, shuffleRng.nextLong());
+        model.train(true);
+        double lossSum = 0;
+        int batches = 0;
+        int bs = config.batchSize();
+        int[] ub = new int[bs];
+        int[] ib = new int[bs];
+        for (int start = 0; start < n; start += bs) {
+            int len = Math.min(bs, n - start);
+            for (int k = 0; k < len; k++) {
+                int row = order[start + k];
+                ub[k] = train.user()[row];
+                ib[k] = train.item()[row];
+                targetScratch[k] = train.rating()[row];
+            }
+            float loss = step(ub, ib, targetScratch, len);
+            if (!Float.isFinite(loss)) {
+                throw new TrainingDivergedException(model.config().name() + ": loss became " + loss + " at epoch "
+                        + epoch + ", batch " + (batches + 1) + " (mean loss so far "
+                        + (batches == 0 ? "n/a" : String.format("%.4f", lossSum / batches))
+                        + "); lower the learning rate");
+            }
+            lossSum += loss;
+            batches++;
+        }
+        return batches == 0 ? 0 : lossSum / batches;
+    }
+
+    /** One optimiser step on the first {@code len} entries of the arrays; returns the batch loss. */
+    public float step(int[] userIds, int[] itemIds, float[] ratings, int len) {
+        users.set(userIds, 0, len);
+        items.set(itemIds, 0, len);
+        Tensor target = targets.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));
+        backend.upload(ratings, 0, target.data(), 0, len);
+        try (Arena arena = Arena.open(pool)) {
+            optimizer.zeroGrad();
+            Tensor pred = model.forward(users, items);
+            Tensor loss = Loss.mse(pred, target);
+            loss.backward();
+            optimizer.step();
+            return loss.item();
+        }
+    }
+
+    /** Predictions for every row of {@code data}, clipped to the rating range. */
+    public float[] predict(RatingData data) {
+        return predict(model, backend, pool, data, 4096);
+    }
+
+    public RegressionMetrics evaluate(RatingData data) {
+        return RegressionMetrics.of(predict(data), data.rating());
+    }
+
+    /** Batched inference without a tape; predictions clipped to [minRating, maxRating]. */
+    public static float[] predict(NcfModel model, Backend backend, BufferPool pool, RatingData data, int batch) {
+        int n = data.size();
+        float[] out = new float[n];
+        IndexTensor u = new IndexTensor(backend, Math.min(batch, Math.max(1, n)));
+        IndexTensor i = new IndexTensor(backend, Math.min(batch, Math.max(1, n)));
+        model.train(false);
+        try (GradMode g = GradMode.disabled()) {
+            for (int start = 0; start < n; start += batch) {
+                int len = Math.min(batch, n - start);
+                u.set(data.user(), start, len);
+                i.set(data.item(), start, len);
+                try (Arena arena = Arena.open(pool)) {
+                    Tensor p = model.forward(u, i);
+                    backend.download(p.data(), 0, out, start, len);
+                }
+            }
+        } finally {
+            model.train(true);
+        }
+        for (int k = 0; k < n; k++) {
+            out[k] = Math.max(data.minRating(), Math.min(data.maxRating(), out[k]));
+        }
+        return out;
+    }
+
+    public BufferPool pool() {
+        return pool;
+    }
+}
