@@ -29,7 +29,8 @@ public interface SparsitySchedule {
         return (event, density) -> {
             double t = Math.min(1.0, Math.max(0.0, event / (double) events));
             double sparsity = target + (initial - target) * Math.pow(1 - t, 3);
-            double rate = 1 - (1 - sparsity) / density;
+            // A hair below the exact ratio, so that ceil(rate * alive) does not round a whole count up by one weight.
+            double rate = 1 - (1 - sparsity) / density - 1e-12;
             return Math.max(0.0, Math.min(1.0, rate));
         };
     }
