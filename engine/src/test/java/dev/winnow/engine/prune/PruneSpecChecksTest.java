@@ -238,13 +238,12 @@ class PruneSpecChecksTest {
     @Test
     void check17RewindRestoresSurvivorsAndBiasesBitwise() {
         Mlp model = mlp(8, new int[] {10, 6}, 2, Activation.RELU, 5);
-        PrunableSet set = PrunableSet.forMlp(model, false);
         float[][] init = new float[model.parameters().size()][];
         for (int k = 0; k < init.length; k++) {
             init[k] = model.parameters().get(k).value().toArray();
         }
         Sgd opt = new Sgd(model.parameters(), 0.1f, 0.9f, 5e-4f);
-        IterativePruning lth = IterativePruning.of(model, set, LthConfig.lthSad(), null);
+        IterativePruning lth = IterativePruning.forMlp(model, LthConfig.lthSad(), null);
         for (int round = 0; round < 3; round++) {
             trainSteps(model, opt, 3, 200 + 10 * round);
             lth.prune(opt);
