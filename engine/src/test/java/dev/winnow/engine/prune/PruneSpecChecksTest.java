@@ -160,6 +160,8 @@ class PruneSpecChecksTest {
                 PruneOutcome o = pruner.prune(c.percent() / 100.0);
                 assertEquals(expected, o.aliveAfter(), "round " + k + " at " + c.percent() + "%");
                 assertEquals(expected, set.alive());
+                // Each round lands within one weight of (1 - p) times the previous density.
+                assertTrue(Math.abs(expected - (1 - c.percent() / 100.0) * count) < 1.0, "round " + k);
                 count = expected;
                 double density = count / (double) total;
                 assertTrue(Math.abs(density - Math.pow(1 - c.percent() / 100.0, k)) <= (double) k / total,
