@@ -405,6 +405,11 @@ class PruneSpecChecksTest {
         nm.mask(six, null, 1, 6, sm);
         assertArrayEquals(new float[] {0, 0, 1, 1, 1, 1}, sm);
         assertEquals(5L * 3 * 2 * 4 + (5L * 3 * 2 * 2 + 7) / 8, nm.compressedBytes(5, 12));
+        // A channels-last conv weight with 3 input channels and 2 taps: groups stay inside each tap's 3 channels.
+        float[] conv = {0.9f, 0.1f, 0.8f, 0.7f, 0.2f, 0.6f};
+        float[] cm = new float[6];
+        nm.mask(conv, null, 1, 6, 3, cm);
+        assertArrayEquals(new float[] {1, 0, 1, 1, 0, 1}, cm);
     }
 
     // ---- check 20 -----------------------------------------------------------------------------------------------
