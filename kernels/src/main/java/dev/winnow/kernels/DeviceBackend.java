@@ -1,0 +1,359 @@
+package dev.winnow.kernels;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BinaryOp;
+import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.CsrMatrix;
+import dev.winnow.engine.backend.IntStorage;
+import dev.winnow.engine.backend.Storage;
+import dev.winnow.engine.backend.UnaryOp;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Backend SPI expressed as launches of the shared kernels. A subclass supplies device memory and one
+ * {@link #launch} for its API (OpenCL, CUDA driver); everything about which kernel runs with which arguments and
+ * work-group shape lives here once, so the OpenCL tests in CI exercise the same launch logic the CUDA backend uses.
+ *
+ * <p>Not thread-safe: one training loop drives one backend. Operations are queued in order on one device queue;
+ * downloads wait for them.
+ */
+public abstract class DeviceBackend implements Backend {
+    /** Grid y (and z) limit of CUDA; OpenCL devices allow at least this much. */
+    private static final int MAX_GROUPS_Y = 65535;
+    /** Transposed patterns kept for {@link #csrSpmmNN}; the least recently used is released beyond this. */
+    private static final int TRANSPOSE_CACHE = 64;
+
+    private Storage none;
+    private final Map<CsrMatrix, CsrTranspose> transposes = new LinkedHashMap<>(16, 0.75f, true);
+
+    /**
+     * Enqueues {@code kernel} on a groupsX x groupsY grid of localX x localY work-groups. Arguments are, in the
+     * kernel's order, this backend's {@link Storage}/{@link IntStorage}, {@link Integer} or {@link Float}.
+     */
+    protected abstract void launch(Kernel kernel, int groupsX, int groupsY, int localX, int localY, Object... args);
+
+    private void launch1d(Kernel kernel, int n, Object... args) {
+        if (n <= 0) {
+            return;
+        }
+        launch(kernel, ceilDiv(n, Kernel.LINEAR_WG), 1, Kernel.LINEAR_WG, 1, args);
+    }
+
+    private void launch2d(Kernel kernel, int nx, int ny, Object... args) {
+        if (nx <= 0 || ny <= 0) {
+            return;
+        }
+        launch(kernel, ceilDiv(nx, Kernel.TILE_2D), groupsY(kernel, ceilDiv(ny, Kernel.TILE_2D)),
+                Kernel.TILE_2D, Kernel.TILE_2D, args);
+    }
+
+    private static int groupsY(Kernel kernel, int groups) {
+        if (groups > MAX_GROUPS_Y) {
+            throw new IllegalArgumentException(kernel.symbol() + ": " + groups + " work-groups along y exceed the "
+                    + MAX_GROUPS_Y + " a CUDA grid allows; split the call into smaller row blocks");
+        }
+        return groups;
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private Storage none() {
+        if (none == null) {
+            none = allocate(1);
+        }
+        return none;
+    }
+
+    // ---- memory -------------------------------------------------------------------------------------------------
+
+    @Override
+    public void fill(Storage dst, int offset, int length, float value) {
+        checkRange("fill", dst.length(), offset, length);
+        launch1d(Kernel.FILL, length, dst, offset, length, value);
+    }
+
+    @Override
+    public void copy2d(Storage src, int srcOffset, int srcStride, Storage dst, int dstOffset, int dstStride,
+                       int rows, int cols, float beta) {
+        launch2d(Kernel.COPY2D, cols, rows, src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, cols, beta);
+    }
+
+    @Override
+    public void transpose(Storage src, int rows, int cols, Storage dst) {
+        launch2d(Kernel.TRANSPOSE, cols, rows, src, rows, cols, dst);
+    }
+
+    // ---- dense and masked products ------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Storage a, int lda, Storage b, int ldb, float beta, Storage c, int ldc) {
+        gemmMasked(transA, transB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+    }
+
+    @Override
+    public void gemmMasked(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           Storage a, int lda, Storage b, int ldb, Storage maskB, float beta, Storage c, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        launch(Kernel.GEMM_MASKED, ceilDiv(n, Kernel.GEMM_BN), groupsY(Kernel.GEMM_MASKED, ceilDiv(m, Kernel.GEMM_BM)),
+                Kernel.GEMM_T, Kernel.GEMM_T,
+                transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
+                maskB == null ? none() : maskB, maskB == null ? 0 : 1, beta, c, ldc);
+    }
+
+    // ---- sparse products ----------------------------------------------------------------------------------------
+
+    @Override
+    public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
+        launch2d(Kernel.CSR_SPMM_NT, w.rows, batch, w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, beta, y);
+    }
+
+    /** Runs as X W^T with the CSR of W^T, built once per pattern (see {@link CsrTranspose}); values refreshed per call. */
+    @Override
+    public void csrSpmmNN(CsrMatrix w, Storage dy, int batch, float beta, Storage dx) {
+        if (w.cols == 0 || batch == 0) {
+            return;
+        }
+        CsrTranspose t = transposeOf(w);
+        launch1d(Kernel.GATHER, w.nnz, w.values, t.perm, w.nnz, t.values);
+        launch2d(Kernel.CSR_SPMM_NT, w.cols, batch, w.cols, w.rows, t.rowPtr, t.colIdx, t.values, dy, batch, beta, dx);
+    }
+
+    @Override
+    public void sddmm(Storage dy, Storage x, int batch, CsrMatrix pattern, float beta, Storage outValues) {
+        if (pattern.rows == 0 || pattern.nnz == 0) {
+            return;
+        }
+        launch(Kernel.SDDMM, pattern.rows, 1, 64, 1, dy, x, batch, pattern.rows, pattern.cols, pattern.rowPtr,
+                pattern.colIdx, beta, outValues);
+    }
+
+    @Override
+    public void gather(Storage src, IntStorage index, int n, Storage dst) {
+        launch1d(Kernel.GATHER, n, src, index, n, dst);
+    }
+
+    // ---- element-wise -------------------------------------------------------------------------------------------
+
+    @Override
+    public void unary(UnaryOp op, float p, Storage x, Storage y, int n) {
+        launch1d(Kernel.UNARY, n, op.ordinal(), p, x, y, n);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float p, Storage x, Storage y, Storage dy, Storage dx, int n) {
+        launch1d(Kernel.UNARY_BACKWARD, n, op.ordinal(), p, x, y, dy, dx, n);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, Storage b, Broadcast broadcast, int rows, int cols, Storage c) {
+        launch1d(Kernel.BINARY, Math.multiplyExact(rows, cols), op.ordinal(), a, b, broadcast.ordinal(), rows, cols, c);
+    }
+
+    @Override
+    public void axpy(float alpha, Storage x, Storage y, int n) {
+        launch1d(Kernel.AXPY, n, alpha, x, y, n);
+    }
+
+    // ---- reductions and softmax ---------------------------------------------------------------------------------
+
+    @Override
+    public void sumRows(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
+        launch1d(Kernel.SUM_ROWS, cols, x, rows, cols, alpha, beta, out);
+    }
+
+    @Override
+    public void sumCols(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
+        if (rows > 0) {
+            launch(Kernel.SUM_COLS, rows, 1, Kernel.REDUCE_WG, 1, x, rows, cols, alpha, beta, out);
+        }
+    }
+
+    @Override
+    public void rowSoftmax(Storage x, int rows, int cols, boolean log, Storage y) {
+        if (rows > 0 && cols > 0) {
+            launch(Kernel.ROW_SOFTMAX, rows, 1, Kernel.REDUCE_WG, 1, x, rows, cols, log ? 1 : 0, y);
+        }
+    }
+
+    @Override
+    public void rowSoftmaxBackward(Storage y, Storage dy, int rows, int cols, boolean log, Storage dx) {
+        if (rows > 0 && cols > 0) {
+            launch(Kernel.ROW_SOFTMAX_BACKWARD, rows, 1, Kernel.REDUCE_WG, 1, y, dy, rows, cols, log ? 1 : 0, dx);
+        }
+    }
+
+    // ---- rows by index ------------------------------------------------------------------------------------------
+
+    /** An index outside the table yields a NaN row (the device cannot throw; the CPU reference does). */
+    @Override
+    public void gatherRows(Storage table, int cols, IntStorage index, int n, Storage out) {
+        if (cols <= 0) {
+            return;
+        }
+        launch2d(Kernel.GATHER_ROWS, cols, n, table, table.length() / cols, cols, index, n, out);
+    }
+
+    @Override
+    public void scatterAddRows(Storage src, int cols, IntStorage index, int n, Storage table) {
+        launch2d(Kernel.SCATTER_ADD_ROWS, cols, n, src, cols, index, n, table);
+    }
+
+    // ---- optimiser updates --------------------------------------------------------------------------------------
+
+    @Override
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
+                        float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                        boolean firstStep) {
+        if (momentum != 0f && momentumBuf == null) {
+            throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a momentum buffer, got null");
+        }
+        launch1d(Kernel.SGD_STEP, n, param, grad, momentumBuf == null ? none() : momentumBuf, momentumBuf == null ? 0 : 1,
+                mask == null ? none() : mask, mask == null ? 0 : 1, n, lr, momentum, dampening, weightDecay,
+                nesterov ? 1 : 0, firstStep ? 1 : 0);
+    }
+
+    @Override
+    public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n,
+                         float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                         int step) {
+        // the same float rounding of the bias corrections as the CPU reference
+        float bc1 = (float) (1.0 - Math.pow(beta1, step));
+        float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
+        float stepSize = lr / bc1;
+        launch1d(Kernel.ADAM_STEP, n, param, grad, m, v, mask == null ? none() : mask, mask == null ? 0 : 1, n, lr,
+                beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, stepSize, bc2Sqrt);
+    }
+
+    // ---- the transposed patterns of csrSpmmNN ---------------------------------------------------------------------
+
+    /**
+     * The CSR of W^T for one pattern: built on the host once (a stable counting sort by column, so each column's
+     * entries stay in row order and the summation order matches the CPU's), kept on the device. {@code perm[q]} is
+     * the position in W of the q-th entry of W^T; a call only gathers the current values through it. A pattern is
+     * assumed fixed once a CsrMatrix is made (its values may change); freeing its rowPtr or colIdx drops the entry.
+     */
+    private static final class CsrTranspose {
+        final IntStorage rowPtr;
+        final IntStorage colIdx;
+        final IntStorage perm;
+        final Storage values;
+
+        CsrTranspose(IntStorage rowPtr, IntStorage colIdx, IntStorage perm, Storage values) {
+            this.rowPtr = rowPtr;
+            this.colIdx = colIdx;
+            this.perm = perm;
+            this.values = values;
+        }
+    }
+
+    private CsrTranspose transposeOf(CsrMatrix w) {
+        CsrTranspose cached = transposes.get(w);
+        if (cached != null) {
+            return cached;
+        }
+        int[] rp = new int[w.rows + 1];
+        int[] ci = new int[w.nnz];
+        downloadInts(w.rowPtr, 0, rp, 0, w.rows + 1);
+        downloadInts(w.colIdx, 0, ci, 0, w.nnz);
+        int[] cp = new int[w.cols + 1];
+        for (int p = 0; p < w.nnz; p++) {
+            if (ci[p] < 0 || ci[p] >= w.cols) {
+                throw new IllegalArgumentException("CSR colIdx[" + p + "] = " + ci[p] + " is outside 0.." + (w.cols - 1));
+            }
+            cp[ci[p] + 1]++;
+        }
+        for (int j = 0; j < w.cols; j++) {
+            cp[j + 1] += cp[j];
+        }
+        int[] next = cp.clone();
+        int[] rowIdx = new int[w.nnz];
+        int[] perm = new int[w.nnz];
+        for (int o = 0; o < w.rows; o++) {
+            for (int p = rp[o]; p < rp[o + 1]; p++) {
+                int q = next[ci[p]]++;
+                rowIdx[q] = o;
+                perm[q] = p;
+            }
+        }
+        IntStorage tRowPtr = allocateInts(w.cols + 1);
+        IntStorage tColIdx = allocateInts(w.nnz);
+        IntStorage tPerm = allocateInts(w.nnz);
+        uploadInts(cp, 0, tRowPtr, 0, cp.length);
+        uploadInts(rowIdx, 0, tColIdx, 0, w.nnz);
+        uploadInts(perm, 0, tPerm, 0, w.nnz);
+        CsrTranspose t = new CsrTranspose(tRowPtr, tColIdx, tPerm, allocate(w.nnz));
+        transposes.put(w, t);
+        if (transposes.size() > TRANSPOSE_CACHE) {
+            Iterator<Map.Entry<CsrMatrix, CsrTranspose>> eldest = transposes.entrySet().iterator();
+            release(eldest.next().getValue());
+            eldest.remove();
+        }
+        return t;
+    }
+
+    private void release(CsrTranspose t) {
+        releaseInts(t.rowPtr);
+        releaseInts(t.colIdx);
+        releaseInts(t.perm);
+        release(t.values);
+    }
+
+    /** Drops cached transposes whose source pattern uses {@code storage}; call before the storage is freed. */
+    protected final void forgetPatternsUsing(IntStorage storage) {
+        List<CsrMatrix> stale = new ArrayList<>();
+        for (CsrMatrix w : transposes.keySet()) {
+            if (w.rowPtr == storage || w.colIdx == storage) {
+                stale.add(w);
+            }
+        }
+        for (CsrMatrix w : stale) {
+            release(transposes.remove(w));
+        }
+    }
+
+    /** Releases what this base class allocated: the dummy operand and the cached transposes. */
+    protected final void releaseBaseBuffers() {
+        for (CsrTranspose t : transposes.values()) {
+            release(t);
+        }
+        transposes.clear();
+        if (none != null) {
+            release(none);
+            none = null;
+        }
+    }
+
+    /** Frees a float buffer (the subclass's implementation behind {@link #free(Storage)}). */
+    protected abstract void release(Storage storage);
+
+    /** Frees an int buffer (the subclass's implementation behind {@link #free(IntStorage)}). */
+    protected abstract void releaseInts(IntStorage storage);
+
+    @Override
+    public void free(Storage storage) {
+        release(storage);
+    }
+
+    @Override
+    public void free(IntStorage storage) {
+        forgetPatternsUsing(storage);
+        releaseInts(storage);
+    }
+
+    protected static void checkRange(String op, int bufferLength, int offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > bufferLength) {
+            throw new IndexOutOfBoundsException(op + ": range [" + offset + ", " + (offset + length)
+                    + ") is outside a buffer of " + bufferLength + " elements");
+        }
+    }
+}
