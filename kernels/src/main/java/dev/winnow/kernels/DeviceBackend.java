@@ -29,6 +29,35 @@ public abstract class DeviceBackend implements Backend {
     private static final int TRANSPOSE_CACHE = 64;
 
     private Storage none;
+    private Storage scratch;
+    private SpmmStrategy spmmStrategy = SpmmStrategy.fromProperty();
+
+    /** How the CSR products lay out their work; both give the same sums in the same order. */
+    public enum SpmmStrategy {
+        /** Work-item per (output, sample): gathers the row's columns of one X row (no extra pass). */
+        ROW_SPLIT,
+        /** X transposed first, work-item per (sample, output): coalesced reads of X^T, shared row indices. */
+        BATCH_SPLIT;
+
+        /** {@code -Dwinnow.spmm=row-split|batch-split}; row-split by default until a GPU run decides. */
+        static SpmmStrategy fromProperty() {
+            String v = System.getProperty("winnow.spmm", "row-split").trim().toLowerCase(java.util.Locale.ROOT);
+            switch (v) {
+                case "row-split": return ROW_SPLIT;
+                case "batch-split": return BATCH_SPLIT;
+                default:
+                    throw new IllegalArgumentException("-Dwinnow.spmm must be row-split or batch-split, got '" + v + "'");
+            }
+        }
+    }
+
+    public SpmmStrategy spmmStrategy() {
+        return spmmStrategy;
+    }
+
+    public void spmmStrategy(SpmmStrategy strategy) {
+        this.spmmStrategy = java.util.Objects.requireNonNull(strategy);
+    }
     private final Map<CsrMatrix, CsrTranspose> transposes = new LinkedHashMap<>(16, 0.75f, true);
 
     /**
@@ -114,7 +143,30 @@ public abstract class DeviceBackend implements Backend {
 
     @Override
     public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
-        launch2d(Kernel.CSR_SPMM_NT, w.rows, batch, w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, beta, y);
+        spmm(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, beta, y);
+    }
+
+    /** y[batch, rows] = x[batch, cols] A^T + beta y for a CSR A given by its arrays, in the current strategy. */
+    private void spmm(int rows, int cols, IntStorage rowPtr, IntStorage colIdx, Storage values, Storage x, int batch,
+                      float beta, Storage y) {
+        if (spmmStrategy == SpmmStrategy.ROW_SPLIT || rows == 0 || batch == 0) {
+            launch2d(Kernel.CSR_SPMM_NT, rows, batch, rows, cols, rowPtr, colIdx, values, x, batch, beta, y);
+            return;
+        }
+        Storage xt = scratch(Math.multiplyExact(batch, cols));
+        transpose(x, batch, cols, xt);
+        launch2d(Kernel.CSR_SPMM_NT_XT, batch, rows, rows, cols, rowPtr, colIdx, values, xt, batch, beta, y);
+    }
+
+    /** A device buffer of at least n floats, reused across calls (the transposed X of the batch-split SpMM). */
+    private Storage scratch(int n) {
+        if (scratch == null || scratch.length() < n) {
+            if (scratch != null) {
+                release(scratch);
+            }
+            scratch = allocate(Math.max(n, 1024));
+        }
+        return scratch;
     }
 
     /** Runs as X W^T with the CSR of W^T, built once per pattern (see {@link CsrTranspose}); values refreshed per call. */
@@ -125,7 +177,7 @@ public abstract class DeviceBackend implements Backend {
         }
         CsrTranspose t = transposeOf(w);
         launch1d(Kernel.GATHER, w.nnz, w.values, t.perm, w.nnz, t.values);
-        launch2d(Kernel.CSR_SPMM_NT, w.cols, batch, w.cols, w.rows, t.rowPtr, t.colIdx, t.values, dy, batch, beta, dx);
+        spmm(w.cols, w.rows, t.rowPtr, t.colIdx, t.values, dy, batch, beta, dx);
     }
 
     @Override
@@ -327,6 +379,10 @@ public abstract class DeviceBackend implements Backend {
             release(t);
         }
         transposes.clear();
+        if (scratch != null) {
+            release(scratch);
+            scratch = null;
+        }
         if (none != null) {
             release(none);
             none = null;

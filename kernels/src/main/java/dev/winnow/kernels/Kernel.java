@@ -11,6 +11,7 @@ public enum Kernel {
     GATHER("gather_f"),
     GEMM_MASKED("gemm_masked"),
     CSR_SPMM_NT("csr_spmm_nt"),
+    CSR_SPMM_NT_XT("csr_spmm_nt_xt"),
     SDDMM("sddmm"),
     UNARY("unary_f"),
     UNARY_BACKWARD("unary_backward_f"),

@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.UnaryOp;
+import dev.winnow.kernels.DeviceBackend;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,10 @@ public final class Conformance {
                             density, beta);
                     cases.add(new Case("csrSpmmNT_" + shape, t -> spmmNT(t, s[0], s[1], s[2], density, beta)));
                     cases.add(new Case("csrSpmmNN_" + shape, t -> spmmNN(t, s[0], s[1], s[2], density, beta)));
+                    cases.add(new Case("csrSpmmNT_batchSplit_" + shape, t -> batchSplit(t,
+                            () -> spmmNT(t, s[0], s[1], s[2], density, beta))));
+                    cases.add(new Case("csrSpmmNN_batchSplit_" + shape, t -> batchSplit(t,
+                            () -> spmmNN(t, s[0], s[1], s[2], density, beta))));
                     cases.add(new Case("sddmm_" + shape, t -> sddmm(t, s[0], s[1], s[2], density, beta)));
                 }
             }
@@ -283,6 +288,22 @@ public final class Conformance {
             t.dev.gemmMasked(ta, tb, m, n, k, 0.75f, a.dev, lda, b.dev, ldb, mask.dev, beta, c.dev, ldc);
         }
         t.expectClose("gemm C", c, 1e-5, dotAtol(k));
+    }
+
+    /** Runs a check with a device backend switched to the batch-split SpMM (a no-op switch on other backends). */
+    private static void batchSplit(Twins t, Runnable check) {
+        if (!(t.dev instanceof DeviceBackend)) {
+            check.run();
+            return;
+        }
+        DeviceBackend d = (DeviceBackend) t.dev;
+        DeviceBackend.SpmmStrategy before = d.spmmStrategy();
+        d.spmmStrategy(DeviceBackend.SpmmStrategy.BATCH_SPLIT);
+        try {
+            check.run();
+        } finally {
+            d.spmmStrategy(before);
+        }
     }
 
     private static void spmmNT(Twins t, int out, int in, int batch, double density, float beta) {

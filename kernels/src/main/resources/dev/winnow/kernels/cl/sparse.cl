@@ -39,3 +39,24 @@ KERNEL void sddmm(GLOBAL const float* RESTRICT dy, GLOBAL const float* RESTRICT 
         out[p] = beta == 0.0f ? acc : acc + beta * out[p];
     }
 }
+
+/*
+ * The batch-split variant of csr_spmm_nt: X comes transposed (xt is cols x batch), work-item (b, o). Work-items
+ * along the batch share row o's indices and values and read consecutive addresses of xt, where the row-split
+ * kernel above gathers scattered columns of one X row. Which wins depends on the device; GpuBench measures both.
+ */
+KERNEL void csr_spmm_nt_xt(int rows, int cols, GLOBAL const int* RESTRICT rowPtr, GLOBAL const int* RESTRICT colIdx,
+                           GLOBAL const float* RESTRICT values, GLOBAL const float* RESTRICT xt, int batch, float beta,
+                           GLOBAL float* RESTRICT y) {
+    int bi = GLOBAL_ID(0);
+    int o = GLOBAL_ID(1);
+    if (o < rows && bi < batch) {
+        float acc = 0.0f;
+        int end = rowPtr[o + 1];
+        for (int p = rowPtr[o]; p < end; p++) {
+            acc += values[p] * xt[colIdx[p] * batch + bi];
+        }
+        int off = bi * rows + o;
+        y[off] = beta == 0.0f ? acc : acc + beta * y[off];
+    }
+}
