@@ -111,11 +111,15 @@ public abstract class DeviceBackend implements Backend {
     @Override
     public void copy2d(Storage src, int srcOffset, int srcStride, Storage dst, int dstOffset, int dstStride,
                        int rows, int cols, float beta) {
+        need("copy2d", "src", src, srcOffset + span(rows, cols, srcStride));
+        need("copy2d", "dst", dst, dstOffset + span(rows, cols, dstStride));
         launch2d(Kernel.COPY2D, cols, rows, src, srcOffset, srcStride, dst, dstOffset, dstStride, rows, cols, beta);
     }
 
     @Override
     public void transpose(Storage src, int rows, int cols, Storage dst) {
+        need("transpose", "src", src, (long) rows * cols);
+        need("transpose", "dst", dst, (long) rows * cols);
         launch2d(Kernel.TRANSPOSE, cols, rows, src, rows, cols, dst);
     }
 
@@ -133,6 +137,13 @@ public abstract class DeviceBackend implements Backend {
         if (m <= 0 || n <= 0) {
             return;
         }
+        need("gemm", "A", a, transA ? span(k, m, lda) : span(m, k, lda));
+        long bSpan = transB ? span(n, k, ldb) : span(k, n, ldb);
+        need("gemm", "B", b, bSpan);
+        if (maskB != null) {
+            need("gemm", "maskB", maskB, bSpan);
+        }
+        need("gemm", "C", c, span(m, n, ldc));
         launch(Kernel.GEMM_MASKED, ceilDiv(n, Kernel.GEMM_BN), groupsY(Kernel.GEMM_MASKED, ceilDiv(m, Kernel.GEMM_BM)),
                 Kernel.GEMM_T, Kernel.GEMM_T,
                 transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
@@ -143,6 +154,8 @@ public abstract class DeviceBackend implements Backend {
 
     @Override
     public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
+        need("csrSpmmNT", "X", x, (long) batch * w.cols);
+        need("csrSpmmNT", "Y", y, (long) batch * w.rows);
         spmm(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, beta, y);
     }
 
@@ -175,6 +188,8 @@ public abstract class DeviceBackend implements Backend {
         if (w.cols == 0 || batch == 0) {
             return;
         }
+        need("csrSpmmNN", "dY", dy, (long) batch * w.rows);
+        need("csrSpmmNN", "dX", dx, (long) batch * w.cols);
         CsrTranspose t = transposeOf(w);
         launch1d(Kernel.GATHER, w.nnz, w.values, t.perm, w.nnz, t.values);
         spmm(w.cols, w.rows, t.rowPtr, t.colIdx, t.values, dy, batch, beta, dx);
@@ -185,12 +200,17 @@ public abstract class DeviceBackend implements Backend {
         if (pattern.rows == 0 || pattern.nnz == 0) {
             return;
         }
+        need("sddmm", "dY", dy, (long) batch * pattern.rows);
+        need("sddmm", "X", x, (long) batch * pattern.cols);
+        need("sddmm", "outValues", outValues, pattern.nnz);
         launch(Kernel.SDDMM, pattern.rows, 1, 64, 1, dy, x, batch, pattern.rows, pattern.cols, pattern.rowPtr,
                 pattern.colIdx, beta, outValues);
     }
 
     @Override
     public void gather(Storage src, IntStorage index, int n, Storage dst) {
+        need("gather", "index", index, n);
+        need("gather", "dst", dst, n);
         launch1d(Kernel.GATHER, n, src, index, n, dst);
     }
 
@@ -198,21 +218,32 @@ public abstract class DeviceBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, float p, Storage x, Storage y, int n) {
+        need("unary", "x", x, n);
+        need("unary", "y", y, n);
         launch1d(Kernel.UNARY, n, op.ordinal(), p, x, y, n);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, float p, Storage x, Storage y, Storage dy, Storage dx, int n) {
+        need("unaryBackward", "x", x, n);
+        need("unaryBackward", "y", y, n);
+        need("unaryBackward", "dy", dy, n);
+        need("unaryBackward", "dx", dx, n);
         launch1d(Kernel.UNARY_BACKWARD, n, op.ordinal(), p, x, y, dy, dx, n);
     }
 
     @Override
     public void binary(BinaryOp op, Storage a, Storage b, Broadcast broadcast, int rows, int cols, Storage c) {
+        need("binary", "a", a, (long) rows * cols);
+        need("binary", "b (" + broadcast + ")", b, rows == 0 || cols == 0 ? 0 : broadcast.length(rows, cols));
+        need("binary", "c", c, (long) rows * cols);
         launch1d(Kernel.BINARY, Math.multiplyExact(rows, cols), op.ordinal(), a, b, broadcast.ordinal(), rows, cols, c);
     }
 
     @Override
     public void axpy(float alpha, Storage x, Storage y, int n) {
+        need("axpy", "x", x, n);
+        need("axpy", "y", y, n);
         launch1d(Kernel.AXPY, n, alpha, x, y, n);
     }
 
@@ -220,11 +251,15 @@ public abstract class DeviceBackend implements Backend {
 
     @Override
     public void sumRows(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
+        need("sumRows", "x", x, (long) rows * cols);
+        need("sumRows", "out", out, cols);
         launch1d(Kernel.SUM_ROWS, cols, x, rows, cols, alpha, beta, out);
     }
 
     @Override
     public void sumCols(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
+        need("sumCols", "x", x, (long) rows * cols);
+        need("sumCols", "out", out, rows);
         if (rows > 0) {
             launch(Kernel.SUM_COLS, rows, 1, Kernel.REDUCE_WG, 1, x, rows, cols, alpha, beta, out);
         }
@@ -232,6 +267,8 @@ public abstract class DeviceBackend implements Backend {
 
     @Override
     public void rowSoftmax(Storage x, int rows, int cols, boolean log, Storage y) {
+        need("rowSoftmax", "x", x, (long) rows * cols);
+        need("rowSoftmax", "y", y, (long) rows * cols);
         if (rows > 0 && cols > 0) {
             launch(Kernel.ROW_SOFTMAX, rows, 1, Kernel.REDUCE_WG, 1, x, rows, cols, log ? 1 : 0, y);
         }
@@ -239,6 +276,9 @@ public abstract class DeviceBackend implements Backend {
 
     @Override
     public void rowSoftmaxBackward(Storage y, Storage dy, int rows, int cols, boolean log, Storage dx) {
+        need("rowSoftmaxBackward", "y", y, (long) rows * cols);
+        need("rowSoftmaxBackward", "dy", dy, (long) rows * cols);
+        need("rowSoftmaxBackward", "dx", dx, (long) rows * cols);
         if (rows > 0 && cols > 0) {
             launch(Kernel.ROW_SOFTMAX_BACKWARD, rows, 1, Kernel.REDUCE_WG, 1, y, dy, rows, cols, log ? 1 : 0, dx);
         }
@@ -252,12 +292,20 @@ public abstract class DeviceBackend implements Backend {
         if (cols <= 0) {
             return;
         }
+        need("gatherRows", "index", index, n);
+        need("gatherRows", "out", out, (long) n * cols);
         launch2d(Kernel.GATHER_ROWS, cols, n, table, table.length() / cols, cols, index, n, out);
     }
 
+    /** An index outside the table is skipped (the CPU reference throws; a kernel cannot). */
     @Override
     public void scatterAddRows(Storage src, int cols, IntStorage index, int n, Storage table) {
-        launch2d(Kernel.SCATTER_ADD_ROWS, cols, n, src, cols, index, n, table);
+        need("scatterAddRows", "src", src, (long) n * cols);
+        need("scatterAddRows", "index", index, n);
+        if (cols <= 0) {
+            return;
+        }
+        launch2d(Kernel.SCATTER_ADD_ROWS, cols, n, src, cols, index, n, table.length() / cols, table);
     }
 
     // ---- optimiser updates --------------------------------------------------------------------------------------
@@ -266,6 +314,14 @@ public abstract class DeviceBackend implements Backend {
     public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
                         float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
                         boolean firstStep) {
+        need("sgdStep", "param", param, n);
+        need("sgdStep", "grad", grad, n);
+        if (momentumBuf != null) {
+            need("sgdStep", "momentumBuf", momentumBuf, n);
+        }
+        if (mask != null) {
+            need("sgdStep", "mask", mask, n);
+        }
         if (momentum != 0f && momentumBuf == null) {
             throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a momentum buffer, got null");
         }
@@ -278,6 +334,13 @@ public abstract class DeviceBackend implements Backend {
     public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n,
                          float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
                          int step) {
+        need("adamStep", "param", param, n);
+        need("adamStep", "grad", grad, n);
+        need("adamStep", "m", m, n);
+        need("adamStep", "v", v, n);
+        if (mask != null) {
+            need("adamStep", "mask", mask, n);
+        }
         // the same float rounding of the bias corrections as the CPU reference
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
@@ -404,6 +467,26 @@ public abstract class DeviceBackend implements Backend {
     public void free(IntStorage storage) {
         forgetPatternsUsing(storage);
         releaseInts(storage);
+    }
+
+    /**
+     * A device kernel cannot throw on an out-of-bounds index the way a Java array does; it corrupts memory. So every
+     * operation checks its buffers' lengths before launching.
+     */
+    private static void need(String op, String arg, Object buffer, long elements) {
+        if (elements <= 0) {
+            return;
+        }
+        int have = buffer instanceof Storage ? ((Storage) buffer).length() : ((IntStorage) buffer).length();
+        if (have < elements) {
+            throw new IllegalArgumentException(op + ": " + arg + " holds " + have + " elements, the call needs "
+                    + elements);
+        }
+    }
+
+    /** Elements a rows x cols matrix with row stride ld spans. */
+    private static long span(int rows, int cols, int ld) {
+        return rows <= 0 || cols <= 0 ? 0 : (long) (rows - 1) * ld + cols;
     }
 
     protected static void checkRange(String op, int bufferLength, int offset, int length) {
