@@ -11,10 +11,14 @@ import dev.winnow.recsys.model.NcfConfig;
 import dev.winnow.recsys.model.NcfModel;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -103,18 +107,36 @@ class RatingTrainerTest {
         assertTrue(differing > total * 0.9, differing + " of " + total + " parameters differ");
     }
 
+    /** A CPU backend that counts every buffer it hands out, whoever asks (the pool or an op directly). */
+    private static Backend countingBackend(Backend real, AtomicLong allocations) {
+        InvocationHandler h = (proxy, method, args) -> {
+            if (method.getName().equals("allocate") || method.getName().equals("allocateInts")) {
+                allocations.incrementAndGet();
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
+    }
+
     @Test
-    void aTrainingStepAllocatesNoPoolBuffersAfterWarmUp() {
+    void aTrainingStepAllocatesNoBackendBuffersAfterWarmUp() {
         RatingSplit split = smallSplit(3);
         RatingData train = split.train();
-        try (Backend backend = new CpuBackend(1)) {
+        AtomicLong backendAllocations = new AtomicLong();
+        try (Backend real = new CpuBackend(1)) {
+            Backend backend = countingBackend(real, backendAllocations);
             NcfModel model = new NcfModel(backend, NcfConfig.STUDENT, train.users(), train.items(), 3);
             RatingTrainer trainer = new RatingTrainer(model, backend, new TrainConfig(1, 256, 1e-3f, 3));
             int bs = 256;
             int[] u = new int[bs];
             int[] it = new int[bs];
             float[] r = new float[bs];
-            long afterStep2 = -1;
+            long poolAfterStep2 = -1;
+            long backendAfterStep2 = -1;
             List<Long> counts = new ArrayList<>();
             for (int step = 1; step <= 50; step++) {
                 int start = ((step - 1) * bs) % (train.size() - bs);
@@ -123,14 +145,17 @@ class RatingTrainerTest {
                 System.arraycopy(train.rating(), start, r, 0, bs);
                 float loss = trainer.step(u, it, r, bs);
                 assertTrue(Float.isFinite(loss), "loss at step " + step);
-                counts.add(trainer.pool().allocations());
+                counts.add(backendAllocations.get());
                 if (step == 2) {
-                    afterStep2 = trainer.pool().allocations();
+                    poolAfterStep2 = trainer.pool().allocations();
+                    backendAfterStep2 = backendAllocations.get();
                 }
             }
-            assertTrue(afterStep2 > 0, "the pool must be in use");
-            assertEquals(afterStep2, trainer.pool().allocations(),
-                    "pool allocations per step after warm-up: " + counts);
+            assertTrue(poolAfterStep2 > 0, "the pool must be in use");
+            assertEquals(poolAfterStep2, trainer.pool().allocations(), "pool allocations after warm-up");
+            // nothing may bypass the pool either: an op or a backward that allocated its own scratch would show here
+            assertEquals(backendAfterStep2, backendAllocations.get(),
+                    "backend allocations after each step: " + counts);
         }
     }
 
