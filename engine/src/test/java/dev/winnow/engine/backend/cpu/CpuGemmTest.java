@@ -1,6 +1,7 @@
 package dev.winnow.engine.backend.cpu;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -223,6 +224,20 @@ class CpuGemmTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void detectPicksTheVectorGemmWhenTheIncubatorModuleIsPresent() {
+        // surefire runs with --add-modules jdk.incubator.vector (parent pom), so the fast path must be chosen
+        Assumptions.assumeTrue(System.getProperty("winnow.gemm", "").isBlank(), "GEMM forced by -Dwinnow.gemm");
+        assertTrue(CpuBackend.GemmChoice.vectorModulePresent(), "tests run with the Vector API module");
+        assertEquals(CpuBackend.GemmChoice.VECTOR, CpuBackend.GemmChoice.detect());
+        try (CpuBackend be = new CpuBackend(2)) {
+            assertTrue(be.name().startsWith("cpu-vector(") && be.name().endsWith("(2 threads)"), be.name());
+        }
+        try (CpuBackend be = new CpuBackend(1, CpuBackend.GemmChoice.EJML)) {
+            assertEquals("cpu-ejml(1 thread)", be.name());
         }
     }
 }
