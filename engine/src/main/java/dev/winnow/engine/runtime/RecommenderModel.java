@@ -27,6 +27,8 @@ public final class RecommenderModel {
     public static final int MAX_WIDTH = 16_384;
     /** Largest file the loader accepts (a byte array's limit). */
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    /** Chosen once per class loader: the Vector API loops when the module is present, plain loops otherwise. */
+    private static final Kernels KERNELS = Kernels.detect();
 
     private final int userCount;
     private final int itemCount;
@@ -80,7 +82,7 @@ public final class RecommenderModel {
                     + " bytes is larger than the " + MAX_FILE_BYTES + "-byte limit");
         }
         byte[] bytes = Files.readAllBytes(path);
-        return parse(bytes, bytes.length, path.toString(), Kernels.detect());
+        return parse(bytes, bytes.length, path.toString(), KERNELS);
     }
 
     /** Reads the stream to its end (memory grows with the bytes actually read, never with a declared length). */
@@ -105,7 +107,7 @@ public final class RecommenderModel {
             }
             len += n;
         }
-        return parse(buf, len, sourceName, Kernels.detect());
+        return parse(buf, len, sourceName, KERNELS);
     }
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
