@@ -11,6 +11,8 @@ final class Layer {
     final int activation;
     final float activationParam;
     private final float[] bias;
+    /** ReLU is applied inside the block kernels' stores instead of in a separate pass. */
+    private final boolean fusedRelu;
     private final float[] dense;
     private final int[] rowStart;
     private final int[] col;
@@ -25,6 +27,7 @@ final class Layer {
         this.bias = bias;
         this.activation = activation;
         this.activationParam = activationParam;
+        this.fusedRelu = activation == WnwFormat.ACT_RELU;
         if (w.dense()) {
             this.dense = w.denseValues();
             this.rowStart = null;
@@ -79,27 +82,20 @@ final class Layer {
 
     /**
      * Feature-major block: x holds in rows of {@code lanes} floats (input c of example b at c * lanes + b), y receives
-     * out rows the same way; the first n lanes are computed. Every weight drives one contiguous axpy over the lanes.
+     * out rows the same way; the first n lanes are computed, one output row at a time with its sums in registers.
      */
     void forwardBlock(float[] x, float[] y, int lanes, int n, Kernels kern) {
         for (int o = 0; o < out; o++) {
-            int yo = o * lanes;
-            java.util.Arrays.fill(y, yo, yo + n, bias[o]);
             if (dense != null) {
-                int wo = o * in;
-                for (int c = 0; c < in; c++) {
-                    float w = dense[wo + c];
-                    if (w != 0f) {
-                        kern.axpy(w, x, c * lanes, y, yo, n);
-                    }
-                }
+                kern.denseRowBlock(dense, o * in, 0, in, 0, x, lanes, bias[o], y, o * lanes, n, fusedRelu);
             } else {
-                for (int k = rowStart[o], end = rowStart[o + 1]; k < end; k++) {
-                    kern.axpy(val[k], x, col[k] * lanes, y, yo, n);
-                }
+                kern.csrRowBlock(val, col, rowStart[o], rowStart[o + 1], 0, x, lanes, bias[o], y, o * lanes, n,
+                        fusedRelu);
             }
         }
-        activate(y, out * lanes);
+        if (!fusedRelu) {
+            activate(y, out * lanes);
+        }
     }
 
     /** The user half of layer 0 for one user: partial[o] = b[o] + W[o, 0:split) . u. */
@@ -122,23 +118,17 @@ final class Layer {
     /** Layer 0 over a block of items: x holds the item halves (in - split rows of lanes), partial the user half. */
     void forwardSplit(float[] partial, float[] x, float[] y, int lanes, int n, Kernels kern) {
         for (int o = 0; o < out; o++) {
-            int yo = o * lanes;
-            java.util.Arrays.fill(y, yo, yo + n, partial[o]);
             if (dense != null) {
-                int wo = o * in;
-                for (int c = split; c < in; c++) {
-                    float w = dense[wo + c];
-                    if (w != 0f) {
-                        kern.axpy(w, x, (c - split) * lanes, y, yo, n);
-                    }
-                }
+                kern.denseRowBlock(dense, o * in, split, in, split, x, lanes, partial[o], y, o * lanes, n,
+                        fusedRelu);
             } else {
-                for (int k = splitAt[o], end = rowStart[o + 1]; k < end; k++) {
-                    kern.axpy(val[k], x, (col[k] - split) * lanes, y, yo, n);
-                }
+                kern.csrRowBlock(val, col, splitAt[o], rowStart[o + 1], split, x, lanes, partial[o], y, o * lanes, n,
+                        fusedRelu);
             }
         }
-        activate(y, out * lanes);
+        if (!fusedRelu) {
+            activate(y, out * lanes);
+        }
     }
 
     private void activate(float[] y, int n) {

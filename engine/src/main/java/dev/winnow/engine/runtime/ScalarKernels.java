@@ -27,6 +27,39 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void csrRowBlock(float[] val, int[] col, int from, int to, int shift, float[] x, int lanes, float init,
+                            float[] y, int yOff, int n, boolean relu) {
+        java.util.Arrays.fill(y, yOff, yOff + n, init);
+        for (int k = from; k < to; k++) {
+            axpy(val[k], x, (col[k] - shift) * lanes, y, yOff, n);
+        }
+        if (relu) {
+            relu(y, yOff, n);
+        }
+    }
+
+    private static void relu(float[] y, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            y[i] = y[i] > 0f ? y[i] : 0f;
+        }
+    }
+
+    @Override
+    public void denseRowBlock(float[] w, int wOff, int from, int to, int shift, float[] x, int lanes, float init,
+                              float[] y, int yOff, int n, boolean relu) {
+        java.util.Arrays.fill(y, yOff, yOff + n, init);
+        for (int c = from; c < to; c++) {
+            float a = w[wOff + c];
+            if (a != 0f) {
+                axpy(a, x, (c - shift) * lanes, y, yOff, n);
+            }
+        }
+        if (relu) {
+            relu(y, yOff, n);
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

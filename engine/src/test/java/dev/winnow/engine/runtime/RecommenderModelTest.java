@@ -197,7 +197,10 @@ class RecommenderModelTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
         float sink = 0;
-        for (int warm = 0; warm < 2; warm++) {
+        // warm-up ends when the JIT has compiled the request paths (interpreted Vector API code allocates); on a busy
+        // machine that can take several rounds, so rounds repeat until one is allocation-free, up to a limit
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 30 && allocated >= 1024; round++) {
             long before = mx.getThreadAllocatedBytes(tid);
             for (int rep = 0; rep < 2000; rep++) {
                 sink += m.predict(p[0][rep & 255], p[1][rep & 255]);
@@ -206,11 +209,10 @@ class RecommenderModelTest {
                     m.topK(rep % 943, 10, exclude, items, scores);
                 }
             }
-            long allocated = mx.getThreadAllocatedBytes(tid) - before;
-            if (warm == 1) {
-                assertTrue(allocated < 4096, "allocated " + allocated + " bytes over 2000 requests (sink " + sink + ")");
-            }
+            allocated = mx.getThreadAllocatedBytes(tid) - before;
         }
+        assertTrue(allocated < 1024, "still allocating " + allocated + " bytes per 2000 requests after 30 rounds (sink "
+                + sink + ")");
     }
 
     @Test
