@@ -1,7 +1,6 @@
 package dev.winnow.engine.runtime;
 
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * The runtime jar's entry point, for a quick check on an edge machine (and for measuring start-up):
@@ -27,14 +26,15 @@ public final class Predict {
         }
         int user = Integer.parseInt(args[1]);
         int item = Integer.parseInt(args[2]);
-        System.out.printf(Locale.ROOT, "user %d item %d rating %.4f%n", user, item, model.predict(user, item));
+        // println, not printf: java.util.Formatter and its regex classes would double the start-up time
+        System.out.println("user " + user + " item " + item + " rating " + model.predict(user, item));
         if (args.length == 4) {
             int k = Integer.parseInt(args[3]);
             int[] items = new int[k];
             float[] scores = new float[k];
             int n = model.topK(user, k, null, items, scores);
             for (int i = 0; i < n; i++) {
-                System.out.printf(Locale.ROOT, "%d\t%d\t%.4f%n", i + 1, items[i], scores[i]);
+                System.out.println((i + 1) + "\t" + items[i] + "\t" + scores[i]);
             }
         }
     }

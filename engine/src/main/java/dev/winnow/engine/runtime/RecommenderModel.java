@@ -69,7 +69,13 @@ public final class RecommenderModel {
             w = Math.max(w, l.out);
         }
         this.maxWidth = w;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(maxWidth, itemCount));
+        // an anonymous subclass, not withInitial(lambda): the first lambda costs a JVM tens of milliseconds to link
+        this.scratch = new ThreadLocal<>() {
+            @Override
+            protected Scratch initialValue() {
+                return new Scratch(maxWidth, itemCount);
+            }
+        };
         layers[0].splitInputs(dim);
     }
 
