@@ -27,8 +27,7 @@ interface Kernels {
     String name();
 
     static Kernels detect() {
-        if (!Boolean.getBoolean("winnow.runtime.scalar")
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (!Boolean.getBoolean("winnow.runtime.scalar") && vectorModulePresent()) {
             try {
                 return (Kernels) Class.forName("dev.winnow.engine.runtime.VectorKernels")
                         .getDeclaredConstructor().newInstance();
@@ -37,5 +36,15 @@ interface Kernels {
             }
         }
         return ScalarKernels.INSTANCE;
+    }
+
+    /** A plain loop over the boot layer: ModuleLayer.findModule goes through streams and lambdas (slow to link cold). */
+    private static boolean vectorModulePresent() {
+        for (Module m : ModuleLayer.boot().modules()) {
+            if ("jdk.incubator.vector".equals(m.getName())) {
+                return true;
+            }
+        }
+        return false;
     }
 }
