@@ -55,8 +55,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-fraction", defaultValue = "0.1", description = "Share of ratings held out for test.")
     double testFraction;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Save what `winnow export` needs (config, parameters, masks) to DIR after training.")
+    java.nio.file.Path checkpoint;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
@@ -82,6 +86,10 @@ public final class TrainCommand implements Callable<Integer> {
             progress.close();
             out.printf(Locale.ROOT, "final test RMSE %.4f  MAE %.4f  (%d epochs)%n", last.testRmse(), last.testMae(),
                     last.epoch());
+            if (checkpoint != null) {
+                out.println("checkpoint: " + dev.winnow.recsys.checkpoint.CheckpointFile.write(
+                        dev.winnow.recsys.checkpoint.Checkpoint.capture(ncf, all, seed, null, null), checkpoint));
+            }
         }
         return 0;
     }

@@ -1,0 +1,100 @@
+package dev.winnow.engine.io;
+
+import dev.winnow.engine.nn.Activation;
+import dev.winnow.engine.nn.Embedding;
+import dev.winnow.engine.nn.Linear;
+import dev.winnow.engine.nn.Mlp;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an NCF rating model exports: both embedding tables, the MLP's layers (masked weights are already zero), the
+ * hidden activation and the rating range predictions are clipped to. Values are copies taken at construction.
+ */
+public record NcfExport(int users, int items, int dim, float[] userTable, float[] itemTable, List<LayerWeights> layers,
+                        Activation activation, float minRating, float maxRating, Map<String, String> metadata) {
+
+    /** One Linear layer: weight out x in (row-major) and bias of out entries. */
+    public record LayerWeights(int in, int out, float[] weight, float[] bias) {
+        public LayerWeights {
+            if (weight.length != in * out || bias.length != out) {
+                throw new IllegalArgumentException("layer " + in + " -> " + out + " with " + weight.length
+                        + " weights and " + bias.length + " biases");
+            }
+        }
+    }
+
+    public NcfExport {
+        if (userTable.length != (long) users * dim || itemTable.length != (long) items * dim) {
+            throw new IllegalArgumentException("embedding tables of " + userTable.length + " and " + itemTable.length
+                    + " values for " + users + " and " + items + " rows of " + dim);
+        }
+        layers = List.copyOf(layers);
+        metadata = new LinkedHashMap<>(metadata);
+        int expected = 2 * dim;
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).in() != expected) {
+                throw new IllegalArgumentException("layer " + i + " takes " + layers.get(i).in() + " inputs, expected "
+                        + expected);
+            }
+            expected = layers.get(i).out();
+        }
+        if (expected != 1) {
+            throw new IllegalArgumentException("the last layer must have one output, not " + expected);
+        }
+    }
+
+    /** Reads the current (masked) values of an engine model's modules. */
+    public static NcfExport of(Embedding users, Embedding items, Mlp mlp, float minRating, float maxRating,
+                               Map<String, String> metadata) {
+        if (users.dim() != items.dim()) {
+            throw new IllegalArgumentException("user and item embeddings differ in size: " + users.dim() + " vs "
+                    + items.dim());
+        }
+        List<LayerWeights> layers = new ArrayList<>();
+        for (Linear l : mlp.layers()) {
+            if (l.bias() == null) {
+                throw new IllegalArgumentException(l.weight().name() + ": layers without a bias are not exportable");
+            }
+            layers.add(new LayerWeights(l.in(), l.out(), l.weight().value().toArray(), l.bias().value().toArray()));
+        }
+        return new NcfExport(users.count(), items.count(), users.dim(), users.table().value().toArray(),
+                items.table().value().toArray(), layers, mlp.activation(), minRating, maxRating, metadata);
+    }
+
+    public int activationCode() {
+        switch (activation) {
+            case NONE: return 0;
+            case RELU: return 1;
+            case LEAKY_RELU: return 2;
+            case SIGMOID: return 3;
+            case TANH: return 4;
+            default: throw new AssertionError(activation);
+        }
+    }
+
+    /** Number of weight tensors (two embedding tables + one per layer), in file order. */
+    public int weightTensorCount() {
+        return 2 + layers.size();
+    }
+
+    /** The weight tensors in file order: user table, item table, then mlp.i.weight. */
+    public float[] weightValues(int t) {
+        return t == 0 ? userTable : t == 1 ? itemTable : layers.get(t - 2).weight();
+    }
+
+    public int weightRows(int t) {
+        return t == 0 ? users : t == 1 ? items : layers.get(t - 2).out();
+    }
+
+    public int weightCols(int t) {
+        return t < 2 ? dim : layers.get(t - 2).in();
+    }
+
+    public String weightName(int t) {
+        return t == 0 ? "user.weight" : t == 1 ? "item.weight" : "mlp." + (t - 2) + ".weight";
+    }
+}

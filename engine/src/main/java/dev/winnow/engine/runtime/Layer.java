@@ -1,0 +1,180 @@
+package dev.winnow.engine.runtime;
+
+/**
+ * One Linear layer, y = W x + b, followed by its activation. W is out x in, held dense (row-major) or as CSR with float
+ * values (fp16 and int8 are decoded once at load: MLP layers are small next to the embeddings, and their inner loops
+ * are the hot ones).
+ */
+final class Layer {
+    final int in;
+    final int out;
+    final int activation;
+    final float activationParam;
+    private final float[] bias;
+    /** ReLU is applied inside the block kernels' stores instead of in a separate pass. */
+    private final boolean fusedRelu;
+    private final float[] dense;
+    private final int[] rowStart;
+    private final int[] col;
+    private final float[] val;
+    /** CSR: the first entry of each row whose column is >= split (for the user/item split of layer 0). */
+    private int[] splitAt;
+    private int split;
+
+    Layer(StoredTensor w, float[] bias, int activation, float activationParam) {
+        this.in = w.cols;
+        this.out = w.rows;
+        this.bias = bias;
+        this.activation = activation;
+        this.activationParam = activationParam;
+        this.fusedRelu = activation == WnwFormat.ACT_RELU;
+        if (w.dense()) {
+            this.dense = w.denseValues();
+            this.rowStart = null;
+            this.col = null;
+            this.val = null;
+        } else {
+            this.dense = null;
+            this.rowStart = w.rowStart;
+            this.col = new int[w.nnz];
+            this.val = new float[w.nnz];
+            for (int r = 0; r < out; r++) {
+                for (int k = rowStart[r]; k < rowStart[r + 1]; k++) {
+                    col[k] = w.column(k);
+                    val[k] = w.value(r, k);
+                }
+            }
+        }
+    }
+
+    /** Prepares {@link #forwardSplit}: inputs [0, split) are the user half, [split, in) the item half. */
+    void splitInputs(int split) {
+        this.split = split;
+        if (dense == null) {
+            splitAt = new int[out];
+            for (int r = 0; r < out; r++) {
+                int k = rowStart[r];
+                while (k < rowStart[r + 1] && col[k] < split) {
+                    k++;
+                }
+                splitAt[r] = k;
+            }
+        }
+    }
+
+    /** y[o] = act(b[o] + W[o,:] . x) for one input vector. */
+    void forwardOne(float[] x, float[] y, Kernels kern) {
+        if (dense != null) {
+            for (int o = 0; o < out; o++) {
+                y[o] = bias[o] + kern.dot(dense, o * in, x, 0, in);
+            }
+        } else {
+            for (int o = 0; o < out; o++) {
+                float s = 0f;
+                for (int k = rowStart[o], end = rowStart[o + 1]; k < end; k++) {
+                    s += val[k] * x[col[k]];
+                }
+                y[o] = bias[o] + s;
+            }
+        }
+        activate(y, out);
+    }
+
+    /**
+     * Feature-major block: x holds in rows of {@code lanes} floats (input c of example b at c * lanes + b), y receives
+     * out rows the same way; the first n lanes are computed, one output row at a time with its sums in registers.
+     */
+    void forwardBlock(float[] x, float[] y, int lanes, int n, Kernels kern) {
+        for (int o = 0; o < out; o++) {
+            if (dense != null) {
+                kern.denseRowBlock(dense, o * in, 0, in, 0, x, lanes, bias[o], y, o * lanes, n, fusedRelu);
+            } else {
+                kern.csrRowBlock(val, col, rowStart[o], rowStart[o + 1], 0, x, lanes, bias[o], y, o * lanes, n,
+                        fusedRelu);
+            }
+        }
+        if (!fusedRelu) {
+            activate(y, out * lanes);
+        }
+    }
+
+    /** The user half of layer 0 for one user: partial[o] = b[o] + W[o, 0:split) . u. */
+    void userPart(float[] u, float[] partial) {
+        for (int o = 0; o < out; o++) {
+            float s = 0f;
+            if (dense != null) {
+                for (int c = 0; c < split; c++) {
+                    s += dense[o * in + c] * u[c];
+                }
+            } else {
+                for (int k = rowStart[o]; k < splitAt[o]; k++) {
+                    s += val[k] * u[col[k]];
+                }
+            }
+            partial[o] = bias[o] + s;
+        }
+    }
+
+    /** Layer 0 over a block of items: x holds the item halves (in - split rows of lanes), partial the user half. */
+    void forwardSplit(float[] partial, float[] x, float[] y, int lanes, int n, Kernels kern) {
+        for (int o = 0; o < out; o++) {
+            if (dense != null) {
+                kern.denseRowBlock(dense, o * in, split, in, split, x, lanes, partial[o], y, o * lanes, n,
+                        fusedRelu);
+            } else {
+                kern.csrRowBlock(val, col, splitAt[o], rowStart[o + 1], split, x, lanes, partial[o], y, o * lanes, n,
+                        fusedRelu);
+            }
+        }
+        if (!fusedRelu) {
+            activate(y, out * lanes);
+        }
+    }
+
+    private void activate(float[] y, int n) {
+        switch (activation) {
+            case WnwFormat.ACT_NONE:
+                return;
+            case WnwFormat.ACT_RELU:
+                for (int i = 0; i < n; i++) {
+                    y[i] = y[i] > 0f ? y[i] : 0f;
+                }
+                return;
+            case WnwFormat.ACT_LEAKY_RELU:
+                for (int i = 0; i < n; i++) {
+                    y[i] = y[i] > 0f ? y[i] : activationParam * y[i];
+                }
+                return;
+            case WnwFormat.ACT_SIGMOID:
+                for (int i = 0; i < n; i++) {
+                    y[i] = (float) (1.0 / (1.0 + Math.exp(-y[i])));
+                }
+                return;
+            default:
+                for (int i = 0; i < n; i++) {
+                    y[i] = (float) Math.tanh(y[i]);
+                }
+        }
+    }
+
+    long nonzeros() {
+        if (dense == null) {
+            return val.length;
+        }
+        long n = 0;
+        for (float w : dense) {
+            if (w != 0f) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long heapBytes() {
+        long b = 4L * bias.length;
+        if (dense != null) {
+            return b + 4L * dense.length;
+        }
+        return b + 4L * (rowStart.length + col.length + val.length) + (splitAt == null ? 0 : 4L * splitAt.length);
+    }
+}

@@ -1,0 +1,646 @@
+package dev.winnow.engine.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+import static dev.winnow.engine.runtime.WnwFormat.*;
+
+/**
+ * A rating model loaded from a .wnw file, for serving: forward-only, immutable after load and safe to share between
+ * threads. Each thread gets its own scratch buffers on its first request; after that, {@link #predict}, {@link #score},
+ * {@link #predictBatch} and the output-argument {@link #topK(int, int, int[], int[], float[])} allocate nothing.
+ * Needs nothing but java.base (and uses jdk.incubator.vector when the JVM was started with it).
+ */
+public final class RecommenderModel {
+    /** Items scored together in {@link #topK} and {@link #predictBatch}: one feature-major block of this many lanes. */
+    static final int LANES = 64;
+    /** Upper bound on a layer width or the embedding size: per-thread scratch is sized by it. */
+    public static final int MAX_WIDTH = 16_384;
+    /** Largest file the loader accepts (a byte array's limit). */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+    /** Chosen once per class loader: the Vector API loops when the module is present, plain loops otherwise. */
+    private static final Kernels KERNELS = Kernels.detect();
+
+    private final int userCount;
+    private final int itemCount;
+    private final int dim;
+    private final float minRating;
+    private final float maxRating;
+    private final int activation;
+    private final EmbeddingTable users;
+    private final EmbeddingTable items;
+    private final Layer[] layers;
+    private final int maxWidth;
+    private final Kernels kernels;
+    private final List<TensorInfo> tensors;
+    private final Map<String, String> metadata;
+    private final long fileBytes;
+    private final long checksum;
+    private final ThreadLocal<Scratch> scratch;
+
+    private RecommenderModel(int userCount, int itemCount, int dim, float minRating, float maxRating, int activation,
+                             EmbeddingTable users, EmbeddingTable items, Layer[] layers, List<TensorInfo> tensors,
+                             Map<String, String> metadata, long fileBytes, long checksum, Kernels kernels) {
+        this.userCount = userCount;
+        this.itemCount = itemCount;
+        this.dim = dim;
+        this.minRating = minRating;
+        this.maxRating = maxRating;
+        this.activation = activation;
+        this.users = users;
+        this.items = items;
+        this.layers = layers;
+        this.tensors = Collections.unmodifiableList(tensors);
+        this.metadata = Collections.unmodifiableMap(metadata);
+        this.fileBytes = fileBytes;
+        this.checksum = checksum;
+        this.kernels = kernels;
+        int w = 2 * dim;
+        for (Layer l : layers) {
+            w = Math.max(w, l.out);
+        }
+        this.maxWidth = w;
+        // an anonymous subclass, not withInitial(lambda): the first lambda costs a JVM tens of milliseconds to link
+        this.scratch = new ThreadLocal<>() {
+            @Override
+            protected Scratch initialValue() {
+                return new Scratch(maxWidth, itemCount);
+            }
+        };
+        layers[0].splitInputs(dim);
+    }
+
+    // ---- loading ------------------------------------------------------------------------------------------------
+
+    public static RecommenderModel load(Path path) throws IOException {
+        long size = Files.size(path);
+        if (size > MAX_FILE_BYTES) {
+            throw new ModelFormatException(path.toString(), "file", 0, "file of " + size
+                    + " bytes is larger than the " + MAX_FILE_BYTES + "-byte limit");
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        return parse(bytes, bytes.length, path.toString(), KERNELS);
+    }
+
+    /** Reads the stream to its end (memory grows with the bytes actually read, never with a declared length). */
+    public static RecommenderModel load(InputStream in) throws IOException {
+        return load(in, "stream");
+    }
+
+    public static RecommenderModel load(InputStream in, String sourceName) throws IOException {
+        byte[] buf = new byte[8192];
+        int len = 0;
+        while (true) {
+            if (len == buf.length) {
+                if (len >= MAX_FILE_BYTES) {
+                    throw new ModelFormatException(sourceName, "file", len, "stream is longer than the "
+                            + MAX_FILE_BYTES + "-byte limit");
+                }
+                buf = Arrays.copyOf(buf, (int) Math.min(MAX_FILE_BYTES, 2L * buf.length));
+            }
+            int n = in.read(buf, len, buf.length - len);
+            if (n < 0) {
+                break;
+            }
+            len += n;
+        }
+        return parse(buf, len, sourceName, KERNELS);
+    }
+
+    /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
+    static RecommenderModel parse(byte[] buf, int len, String source, Kernels kernels) throws ModelFormatException {
+        int minLen = FILE_HEADER_BYTES + CRC_BYTES;
+        if (len < minLen) {
+            throw new ModelFormatException(source, "file header", 0, "file is " + len + " bytes, shorter than the "
+                    + minLen + "-byte minimum: truncated, or not a .wnw model");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (buf[i] != MAGIC[i]) {
+                throw new ModelFormatException(source, "file header", i, "magic bytes differ: not a Winnow .wnw"
+                        + " model file");
+            }
+        }
+        int major = SectionReader.readU16(buf, 8);
+        int minor = SectionReader.readU16(buf, 10);
+        if (major != VERSION_MAJOR) {
+            throw new ModelFormatException(source, "file header", 8, "format version " + major + "." + minor
+                    + " is not supported by this runtime (it reads " + VERSION_MAJOR + ".x); export the model"
+                    + " again with a matching winnow, or the file is damaged");
+        }
+        long count = SectionReader.readU32(buf, 12);
+        int bodyEnd = len - CRC_BYTES;
+        long maxSections = (bodyEnd - FILE_HEADER_BYTES) / (SECTION_HEADER_BYTES + CRC_BYTES);
+        if (count > maxSections) {
+            throw new ModelFormatException(source, "file header", 12, "section count " + count
+                    + " cannot fit in the " + (bodyEnd - FILE_HEADER_BYTES) + " bytes that follow: truncated or"
+                    + " damaged");
+        }
+        int[] type = new int[(int) count];
+        int[] flags = new int[(int) count];
+        int[] start = new int[(int) count];
+        int[] end = new int[(int) count];
+        int pos = FILE_HEADER_BYTES;
+        CRC32C crc = new CRC32C();
+        for (int s = 0; s < count; s++) {
+            String name = "section " + s;
+            if (bodyEnd - pos < SECTION_HEADER_BYTES + CRC_BYTES) {
+                throw new ModelFormatException(source, name, pos, "section header runs past the end of the file:"
+                        + " truncated");
+            }
+            type[s] = SectionReader.readU16(buf, pos);
+            flags[s] = SectionReader.readU16(buf, pos + 2);
+            long payload = SectionReader.readU32(buf, pos + 4);
+            long room = bodyEnd - pos - SECTION_HEADER_BYTES - CRC_BYTES;
+            if (payload > room) {
+                throw new ModelFormatException(source, name + " (" + sectionName(type[s]) + ")", pos + 4,
+                        "payload length " + payload + " exceeds the " + room + " bytes left: truncated or damaged");
+            }
+            int payloadEnd = pos + SECTION_HEADER_BYTES + (int) payload;
+            crc.reset();
+            crc.update(buf, pos, payloadEnd - pos);
+            long stored = SectionReader.readU32(buf, payloadEnd);
+            if (stored != crc.getValue()) {
+                throw new ModelFormatException(source, name + " (" + sectionName(type[s]) + ")", pos,
+                        String.format("checksum mismatch (stored %08x, computed %08x): the file is damaged",
+                                stored, crc.getValue()));
+            }
+            start[s] = pos + SECTION_HEADER_BYTES;
+            end[s] = payloadEnd;
+            pos = payloadEnd + CRC_BYTES;
+        }
+        if (pos != bodyEnd) {
+            throw new ModelFormatException(source, "file", pos, (bodyEnd - pos) + " bytes between the last section"
+                    + " and the file checksum: damaged or wrongly concatenated");
+        }
+        crc.reset();
+        crc.update(buf, 0, bodyEnd);
+        long storedFile = SectionReader.readU32(buf, bodyEnd);
+        if (storedFile != crc.getValue()) {
+            throw new ModelFormatException(source, "file checksum", bodyEnd, String.format(
+                    "mismatch (stored %08x, computed %08x): the file is damaged", storedFile, crc.getValue()));
+        }
+        return build(buf, len, source, kernels, type, flags, start, end, storedFile);
+    }
+
+    private static RecommenderModel build(byte[] buf, int len, String source, Kernels kernels, int[] type,
+                                          int[] flags, int[] start, int[] end, long checksum)
+            throws ModelFormatException {
+        if (type.length == 0 || type[0] != SECTION_MODEL) {
+            throw new ModelFormatException(source, "section 0", FILE_HEADER_BYTES,
+                    "the first section must be the model header");
+        }
+        SectionReader h = new SectionReader(buf, start[0], end[0], source, "section 0 (model)");
+        int kind = h.u8("model kind");
+        if (kind == KIND_MOVIE_MLP) {
+            throw h.fail("model kind 2 (movie feature MLP) is reserved in format 1.0 but not served by this runtime"
+                    + " version; only kind 1 (NCF rating model) is");
+        }
+        if (kind != KIND_NCF) {
+            throw h.fail("unknown model kind " + kind + " (this runtime serves kind 1, the NCF rating model)");
+        }
+        int act = h.u8("activation");
+        if (act > ACT_TANH) {
+            throw h.fail("unknown activation code " + act);
+        }
+        float actParam = h.finiteF32("activation parameter");
+        int layerCount = h.u16("layer count");
+        if (layerCount < 1) {
+            throw h.fail("an NCF model needs at least one MLP layer");
+        }
+        int userCount = h.count("user count", 1, Integer.MAX_VALUE);
+        int itemCount = h.count("item count", 1, Integer.MAX_VALUE);
+        int dim = h.count("embedding size", 1, MAX_WIDTH / 2);
+        float minRating = h.finiteF32("minimum rating");
+        float maxRating = h.finiteF32("maximum rating");
+        if (!(minRating <= maxRating)) {
+            throw h.fail("rating range " + minRating + ".." + maxRating + " is empty");
+        }
+        h.need(8L * layerCount, layerCount + " layer shapes");
+        int[] in = new int[layerCount];
+        int[] out = new int[layerCount];
+        for (int i = 0; i < layerCount; i++) {
+            in[i] = h.count("layer " + i + " input width", 1, MAX_WIDTH);
+            out[i] = h.count("layer " + i + " output width", 1, MAX_WIDTH);
+            int expected = i == 0 ? 2 * dim : out[i - 1];
+            if (in[i] != expected) {
+                throw h.fail("layer " + i + " takes " + in[i] + " inputs but receives " + expected);
+            }
+        }
+        if (out[layerCount - 1] != 1) {
+            throw h.fail("the last layer must have 1 output (a rating), not " + out[layerCount - 1]);
+        }
+        h.expectEnd();
+
+        StoredTensor userT = null;
+        StoredTensor itemT = null;
+        StoredTensor[] weights = new StoredTensor[layerCount];
+        float[][] biases = new float[layerCount][];
+        List<TensorInfo> infos = new ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int s = 1; s < type.length; s++) {
+            String name = "section " + s + " (" + sectionName(type[s]) + ")";
+            SectionReader r = new SectionReader(buf, start[s], end[s], source, name);
+            switch (type[s]) {
+                case SECTION_TENSOR: {
+                    int role = r.u8("tensor role");
+                    int storage = r.u8("storage code");
+                    int layer = r.u16("layer index");
+                    int rows = r.count("rows", 1, Integer.MAX_VALUE);
+                    int cols = r.count("columns", 1, Integer.MAX_VALUE);
+                    String tensor = tensorName(role, layer);
+                    r = new SectionReader(buf, r.position(), end[s], source,
+                            "section " + s + " (tensor " + tensor + ")");
+                    int expRows;
+                    int expCols;
+                    switch (role) {
+                        case ROLE_USER_EMBEDDING: expRows = userCount; expCols = dim; break;
+                        case ROLE_ITEM_EMBEDDING: expRows = itemCount; expCols = dim; break;
+                        case ROLE_WEIGHT:
+                        case ROLE_BIAS:
+                            if (layer >= layerCount) {
+                                throw r.fail("layer index " + layer + " but the model has " + layerCount + " layers");
+                            }
+                            expRows = role == ROLE_WEIGHT ? out[layer] : 1;
+                            expCols = role == ROLE_WEIGHT ? in[layer] : out[layer];
+                            break;
+                        default:
+                            throw r.fail("unknown tensor role " + role);
+                    }
+                    if (rows != expRows || cols != expCols) {
+                        throw r.fail("shape " + rows + "x" + cols + " but the model header implies " + expRows + "x"
+                                + expCols);
+                    }
+                    if (role == ROLE_BIAS && storage != STORAGE_DENSE_F32) {
+                        throw r.fail("biases must be stored dense fp32, found " + storageName(storage));
+                    }
+                    boolean seen = role == ROLE_USER_EMBEDDING ? userT != null : role == ROLE_ITEM_EMBEDDING
+                            ? itemT != null : role == ROLE_WEIGHT ? weights[layer] != null : biases[layer] != null;
+                    if (seen) {
+                        throw r.fail("tensor " + tensor + " appears twice");
+                    }
+                    StoredTensor t = StoredTensor.read(r, storage, rows, cols);
+                    r.expectEnd();
+                    switch (role) {
+                        case ROLE_USER_EMBEDDING: userT = t; break;
+                        case ROLE_ITEM_EMBEDDING: itemT = t; break;
+                        case ROLE_WEIGHT: weights[layer] = t; break;
+                        default: biases[layer] = t.denseValues();
+                    }
+                    infos.add(new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), end[s] - start[s]));
+                    break;
+                }
+                case SECTION_METADATA: {
+                    int n = r.u16("metadata entry count");
+                    r.need(4L * n, n + " metadata entries");
+                    for (int i = 0; i < n; i++) {
+                        String key = r.string("metadata key");
+                        metadata.put(key, r.string("metadata value for " + key));
+                    }
+                    r.expectEnd();
+                    break;
+                }
+                case SECTION_MODEL:
+                    throw r.fail("a second model header");
+                case SECTION_FEATURE_PIPELINE:
+                    throw r.fail("a feature pipeline belongs to the movie feature model (kind 2), not to an NCF model");
+                default:
+                    if ((flags[s] & FLAG_REQUIRED) != 0) {
+                        throw r.fail("section type " + type[s] + " is marked required but this runtime does not know"
+                                + " it; use a newer runtime");
+                    }
+                    // an optional section from a newer minor version: skipped
+            }
+        }
+        SectionReader tail = new SectionReader(buf, len - CRC_BYTES, len, source, "file");
+        if (userT == null || itemT == null) {
+            throw tail.fail("the " + (userT == null ? "user" : "item") + " embedding table is missing");
+        }
+        Layer[] layers = new Layer[layerCount];
+        for (int i = 0; i < layerCount; i++) {
+            if (weights[i] == null || biases[i] == null) {
+                throw tail.fail("tensor mlp." + i + (weights[i] == null ? ".weight" : ".bias") + " is missing");
+            }
+            layers[i] = new Layer(weights[i], biases[i], i == layerCount - 1 ? ACT_NONE : act, actParam);
+        }
+        return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, act,
+                new EmbeddingTable(userT), new EmbeddingTable(itemT), layers, infos, metadata, len, checksum,
+                kernels);
+    }
+
+    // ---- serving ------------------------------------------------------------------------------------------------
+
+    /** Per-thread buffers: two vectors for one example, two feature-major blocks, the top-K heap, exclusion bits. */
+    private static final class Scratch {
+        final float[] a;
+        final float[] b;
+        final float[] blockA;
+        final float[] blockB;
+        final float[] userPart;
+        final long[] excluded;
+        int[] heapItems = new int[16];
+        float[] heapScores = new float[16];
+
+        Scratch(int width, int items) {
+            a = new float[width];
+            b = new float[width];
+            blockA = new float[width * LANES];
+            blockB = new float[width * LANES];
+            userPart = new float[width];
+            excluded = new long[(items + 63) >>> 6];
+        }
+    }
+
+    /** The predicted rating for one pair, clipped to the rating range the model was trained on. */
+    public float predict(int user, int item) {
+        return clip(score(user, item));
+    }
+
+    /** The raw model output for one pair (what {@link #topK} ranks by). */
+    public float score(int user, int item) {
+        checkUser(user);
+        checkItem(item);
+        Scratch s = scratch.get();
+        float[] x = s.a;
+        float[] y = s.b;
+        users.lookup(user, x, 0, 1);
+        items.lookup(item, x, dim, 1);
+        for (Layer l : layers) {
+            l.forwardOne(x, y, kernels);
+            float[] t = x;
+            x = y;
+            y = t;
+        }
+        return x[0];
+    }
+
+    /** out[i] = predict(users[i], items[i]) for i < n (clipped ratings). */
+    public void predictBatch(int[] users, int[] items, int n, float[] out) {
+        batch(users, items, n, out, true);
+    }
+
+    /** out[i] = score(users[i], items[i]) for i < n (raw outputs). */
+    public void scoreBatch(int[] users, int[] items, int n, float[] out) {
+        batch(users, items, n, out, false);
+    }
+
+    private void batch(int[] userIds, int[] itemIds, int n, float[] out, boolean clip) {
+        if (n < 0 || n > userIds.length || n > itemIds.length || n > out.length) {
+            throw new IllegalArgumentException("batch of " + n + " with arrays of " + userIds.length + ", "
+                    + itemIds.length + " and " + out.length + " entries");
+        }
+        for (int i = 0; i < n; i++) {
+            checkUser(userIds[i]);
+            checkItem(itemIds[i]);
+        }
+        Scratch s = scratch.get();
+        for (int from = 0; from < n; from += LANES) {
+            int m = Math.min(LANES, n - from);
+            float[] x = s.blockA;
+            float[] y = s.blockB;
+            for (int b = 0; b < m; b++) {
+                users.lookup(userIds[from + b], x, b, LANES);
+                items.lookup(itemIds[from + b], x, dim * LANES + b, LANES);
+            }
+            for (Layer l : layers) {
+                l.forwardBlock(x, y, LANES, m, kernels);
+                float[] t = x;
+                x = y;
+                y = t;
+            }
+            for (int b = 0; b < m; b++) {
+                out[from + b] = clip ? clip(x[b]) : x[b];
+            }
+        }
+    }
+
+    /** The k items with the highest scores for {@code user}, best first, skipping {@code exclude} (may be null). */
+    public int[] topK(int user, int k, int[] exclude) {
+        int kk = Math.max(0, Math.min(k, itemCount));
+        int[] items = new int[kk];
+        float[] scores = new float[kk];
+        topK(user, kk, exclude, items, scores);
+        return items;
+    }
+
+    /**
+     * Allocation-free top-K: fills {@code outItems} and {@code outScores} (raw scores, best first; ties go to the lower
+     * item id) and returns how many were found (fewer than k when exclusions leave fewer items).
+     */
+    public int topK(int user, int k, int[] exclude, int[] outItems, float[] outScores) {
+        checkUser(user);
+        if (k < 0 || k > outItems.length || k > outScores.length) {
+            throw new IllegalArgumentException("k = " + k + " with output arrays of " + outItems.length + " and "
+                    + outScores.length + " entries");
+        }
+        k = Math.min(k, itemCount);
+        Scratch s = scratch.get();
+        if (s.heapItems.length < k) {
+            s.heapItems = new int[k];
+            s.heapScores = new float[k];
+        }
+        if (exclude != null) {
+            for (int item : exclude) {
+                checkItem(item);
+            }
+            for (int item : exclude) {
+                s.excluded[item >>> 6] |= 1L << item;
+            }
+        }
+        try {
+            users.lookup(user, s.a, 0, 1);
+            Layer first = layers[0];
+            first.userPart(s.a, s.userPart);
+            int size = 0;
+            for (int from = 0; from < itemCount && k > 0; from += LANES) {
+                int m = Math.min(LANES, itemCount - from);
+                float[] x = s.blockA;
+                float[] y = s.blockB;
+                for (int b = 0; b < m; b++) {
+                    items.lookup(from + b, x, b, LANES);
+                }
+                first.forwardSplit(s.userPart, x, y, LANES, m, kernels);
+                float[] t = x;
+                x = y;
+                y = t;
+                for (int l = 1; l < layers.length; l++) {
+                    layers[l].forwardBlock(x, y, LANES, m, kernels);
+                    t = x;
+                    x = y;
+                    y = t;
+                }
+                for (int b = 0; b < m; b++) {
+                    int item = from + b;
+                    if ((s.excluded[item >>> 6] & (1L << item)) != 0) {
+                        continue;
+                    }
+                    float sc = Float.isNaN(x[b]) ? Float.NEGATIVE_INFINITY : x[b];
+                    if (size < k) {
+                        s.heapItems[size] = item;
+                        s.heapScores[size] = sc;
+                        siftUp(s.heapItems, s.heapScores, size++);
+                    } else if (better(sc, item, s.heapScores[0], s.heapItems[0])) {
+                        s.heapItems[0] = item;
+                        s.heapScores[0] = sc;
+                        siftDown(s.heapItems, s.heapScores, 0, size);
+                    }
+                }
+            }
+            // pop the min-heap from the back: worst first lands at the end
+            for (int n = size; n > 0; n--) {
+                outItems[n - 1] = s.heapItems[0];
+                outScores[n - 1] = s.heapScores[0];
+                s.heapItems[0] = s.heapItems[n - 1];
+                s.heapScores[0] = s.heapScores[n - 1];
+                siftDown(s.heapItems, s.heapScores, 0, n - 1);
+            }
+            return size;
+        } finally {
+            if (exclude != null) {
+                for (int item : exclude) {
+                    s.excluded[item >>> 6] &= ~(1L << item);
+                }
+            }
+        }
+    }
+
+    private static boolean better(float s1, int i1, float s2, int i2) {
+        return s1 > s2 || (s1 == s2 && i1 < i2);
+    }
+
+    /** Min-heap on "better": the root is the worst kept item. */
+    private static void siftUp(int[] items, float[] scores, int i) {
+        while (i > 0) {
+            int p = (i - 1) >>> 1;
+            if (!better(scores[p], items[p], scores[i], items[i])) {
+                return;
+            }
+            swap(items, scores, i, p);
+            i = p;
+        }
+    }
+
+    private static void siftDown(int[] items, float[] scores, int i, int n) {
+        while (true) {
+            int l = 2 * i + 1;
+            if (l >= n) {
+                return;
+            }
+            int worst = l;
+            int r = l + 1;
+            if (r < n && better(scores[l], items[l], scores[r], items[r])) {
+                worst = r;
+            }
+            if (!better(scores[i], items[i], scores[worst], items[worst])) {
+                return;
+            }
+            swap(items, scores, i, worst);
+            i = worst;
+        }
+    }
+
+    private static void swap(int[] items, float[] scores, int i, int j) {
+        int ti = items[i];
+        items[i] = items[j];
+        items[j] = ti;
+        float ts = scores[i];
+        scores[i] = scores[j];
+        scores[j] = ts;
+    }
+
+    private float clip(float v) {
+        return v < minRating ? minRating : v > maxRating ? maxRating : v;
+    }
+
+    private void checkUser(int user) {
+        if (user < 0 || user >= userCount) {
+            throw new IllegalArgumentException("user " + user + " is outside 0.." + (userCount - 1));
+        }
+    }
+
+    private void checkItem(int item) {
+        if (item < 0 || item >= itemCount) {
+            throw new IllegalArgumentException("item " + item + " is outside 0.." + (itemCount - 1));
+        }
+    }
+
+    // ---- description --------------------------------------------------------------------------------------------
+
+    public int userCount() {
+        return userCount;
+    }
+
+    public int itemCount() {
+        return itemCount;
+    }
+
+    public int embeddingSize() {
+        return dim;
+    }
+
+    public float minRating() {
+        return minRating;
+    }
+
+    public float maxRating() {
+        return maxRating;
+    }
+
+    /** Widths of the MLP layers' outputs, in order (the last is 1). */
+    public int[] layerWidths() {
+        int[] w = new int[layers.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = layers[i].out;
+        }
+        return w;
+    }
+
+    public String activation() {
+        return activationName(activation);
+    }
+
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public long fileBytes() {
+        return fileBytes;
+    }
+
+    /** The whole-file CRC32C. */
+    public long checksum() {
+        return checksum;
+    }
+
+    /** "vector(16 lanes)" or "scalar". */
+    public String kernels() {
+        return kernels.name();
+    }
+
+    /** Bytes the loaded weights occupy on the heap (excluding per-thread scratch). */
+    public long weightBytes() {
+        long b = users.heapBytes() + items.heapBytes();
+        for (Layer l : layers) {
+            b += l.heapBytes();
+        }
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "NCF rating model: " + userCount + " users, " + itemCount + " items, embedding " + dim + ", MLP "
+                + (2 * dim) + " -> " + Arrays.toString(layerWidths()) + " (" + activationName(activation) + ")";
+    }
+}

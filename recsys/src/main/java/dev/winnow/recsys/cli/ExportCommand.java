@@ -1,0 +1,77 @@
+package dev.winnow.recsys.cli;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.io.ModelExporter;
+import dev.winnow.engine.io.NcfExport;
+import dev.winnow.engine.io.StorageChoice;
+import dev.winnow.engine.runtime.TensorInfo;
+import dev.winnow.recsys.checkpoint.Checkpoint;
+import dev.winnow.recsys.checkpoint.CheckpointFile;
+import dev.winnow.recsys.model.NcfModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code winnow export}: a training checkpoint to a .wnw model file for the dependency-free runtime. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a checkpoint (from `winnow train --checkpoint DIR`) to a .wnw model file.")
+public final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
+    Path checkpoint;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The .wnw file to write.")
+    Path out;
+
+    @Option(names = "--storage", defaultValue = "auto", paramLabel = "auto|dense|csr|csr-fp16|int8",
+            description = "Weight encoding; auto picks the smallest whose predictions stay within --tolerance of"
+                    + " fp32. Default: ${DEFAULT-VALUE}.")
+    String storage;
+
+    @Option(names = "--tolerance", defaultValue = "0.01",
+            description = "Largest |prediction - fp32 prediction| auto accepts on probe pairs. Default: ${DEFAULT-VALUE}.")
+    double tolerance;
+
+    @Override
+    public Integer call() throws Exception {
+        StorageChoice choice = StorageChoice.parse(storage);
+        if (!(tolerance >= 0)) {
+            throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
+        }
+        PrintStream o = System.out;
+        Checkpoint c = CheckpointFile.read(checkpoint);
+        ModelExporter.Report r;
+        try (Backend backend = new CpuBackend(1)) {
+            NcfModel model = c.restore(backend);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("producer", "winnow 0.1.0");
+            meta.put("model", c.config().toString());
+            meta.put("data", c.dataName());
+            meta.put("storage", choice.label());
+            NcfExport e = NcfExport.of(model.users(), model.items(), model.mlp(), c.minRating(), c.maxRating(), meta);
+            r = ModelExporter.export(e, choice, tolerance, out);
+        }
+        if (c.userIds() != null || c.itemIds() != null) {
+            o.println("note: the checkpoint's raw id maps are not written to .wnw 1.0 (section type 4 is reserved);"
+                    + " `winnow infer` takes dense 0-based indices");
+        }
+        o.printf(Locale.ROOT, "%-14s %-11s %-9s %9s %8s %9s%n", "tensor", "shape", "storage", "nonzeros", "density",
+                "bytes");
+        for (TensorInfo t : r.tensors()) {
+            o.printf(Locale.ROOT, "%-14s %-11s %-9s %9d %8.4f %9d%n", t.name(), t.rows() + "x" + t.cols(),
+                    t.storageName(), t.nonzeros(), t.density(), t.bytes());
+        }
+        o.printf(Locale.ROOT, "wrote %s: %d bytes (%.1f%% of the %d-byte dense fp32 file), %s;"
+                        + " max |error| vs fp32 on %d probe pairs %.2e%n", r.file(), r.fileBytes(),
+                100.0 * r.fileBytes() / r.denseFp32Bytes(), r.denseFp32Bytes(), r.choice(), r.probePairs(),
+                r.maxAbsError());
+        return 0;
+    }
+}

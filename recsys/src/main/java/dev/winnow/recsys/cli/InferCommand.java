@@ -1,0 +1,134 @@
+package dev.winnow.recsys.cli;
+
+import dev.winnow.engine.runtime.RecommenderModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code winnow infer}: streams (user, item) pairs from a CSV through a .wnw model and writes {@code user,item,rating}
+ * rows. Bad rows are reported on stderr with their line number and skipped; the exit code is 1 when there were any.
+ */
+@Command(name = "infer", mixinStandardHelpOptions = true,
+        description = "Predict ratings for the user,item pairs of a CSV file with a .wnw model.")
+public final class InferCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL.wnw", description = "The model file.")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "PAIRS.csv",
+            description = "CSV with user,item in the first two columns (0-based indices; a header line is allowed);"
+                    + " '-' reads stdin.")
+    String input;
+
+    @Option(names = "--output", defaultValue = "-", paramLabel = "FILE",
+            description = "Where to write user,item,rating rows; '-' (default) is stdout.")
+    String output;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Pairs predicted together. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        RecommenderModel m = RecommenderModel.load(model);
+        String name = input.equals("-") ? "stdin" : input;
+        int[] users = new int[batch];
+        int[] items = new int[batch];
+        float[] out = new float[batch];
+        long good = 0;
+        long bad = 0;
+        try (BufferedReader in = input.equals("-")
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+             Writer w = output.equals("-")
+                     ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                     : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
+            w.write("user,item,rating\n");
+            int n = 0;
+            long lineNo = 0;
+            String line;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] f = line.split(",", -1);
+                if (lineNo == 1 && f.length >= 2 && !isInteger(f[0].trim()) && !isInteger(f[1].trim())) {
+                    continue; // a header line
+                }
+                String problem = null;
+                int u = -1;
+                int i = -1;
+                if (f.length < 2) {
+                    problem = "expected user,item but found " + f.length + " column";
+                } else if (!isInteger(f[0].trim())) {
+                    problem = "user '" + f[0].trim() + "' is not an integer";
+                } else if (!isInteger(f[1].trim())) {
+                    problem = "item '" + f[1].trim() + "' is not an integer";
+                } else {
+                    u = Integer.parseInt(f[0].trim());
+                    i = Integer.parseInt(f[1].trim());
+                    if (u < 0 || u >= m.userCount()) {
+                        problem = "user " + u + " is outside 0.." + (m.userCount() - 1);
+                    } else if (i < 0 || i >= m.itemCount()) {
+                        problem = "item " + i + " is outside 0.." + (m.itemCount() - 1);
+                    }
+                }
+                if (problem != null) {
+                    System.err.println(name + ":" + lineNo + ": " + problem + "; row skipped");
+                    bad++;
+                    continue;
+                }
+                users[n] = u;
+                items[n] = i;
+                if (++n == batch) {
+                    flush(m, users, items, out, n, w);
+                    good += n;
+                    n = 0;
+                }
+            }
+            flush(m, users, items, out, n, w);
+            good += n;
+        }
+        System.err.printf(Locale.ROOT, "infer: %d predictions, %d bad rows%n", good, bad);
+        return bad == 0 ? 0 : 1;
+    }
+
+    private static void flush(RecommenderModel m, int[] users, int[] items, float[] out, int n, Writer w)
+            throws IOException {
+        m.predictBatch(users, items, n, out);
+        for (int k = 0; k < n; k++) {
+            w.write(users[k] + "," + items[k] + "," + String.format(Locale.ROOT, "%.4f", out[k]) + "\n");
+        }
+    }
+
+    private static boolean isInteger(String s) {
+        if (s.isEmpty() || s.length() > 10) {
+            return false;
+        }
+        int start = s.charAt(0) == '-' ? 1 : 0;
+        if (start == s.length()) {
+            return false;
+        }
+        for (int k = start; k < s.length(); k++) {
+            if (s.charAt(k) < '0' || s.charAt(k) > '9') {
+                return false;
+            }
+        }
+        return Long.parseLong(s) == (int) Long.parseLong(s);
+    }
+}
