@@ -1,7 +1,15 @@
 package dev.winnow.recsys.train;
 
-/** Plain supervised training of a rating model: Adam, shuffled mini-batches, fixed seed. */
-public record TrainConfig(int epochs, int batchSize, float learningRate, long seed) {
+/**
+ * Plain supervised training of a rating model: Adam, shuffled mini-batches, fixed seed.
+ *
+ * @param weightDecay L2 penalty added to every gradient by Adam (PyTorch's {@code weight_decay}); 0 = none
+ * @param lrDecay     the learning rate is multiplied by this after every epoch; 1 = constant
+ * @param patience    with a validation set, stop after this many epochs without a better validation RMSE and
+ *                    restore the best epoch's weights; 0 = train every epoch and keep the last weights
+ */
+public record TrainConfig(int epochs, int batchSize, float learningRate, long seed, float weightDecay, float lrDecay,
+                          int patience) {
     public TrainConfig {
         if (epochs < 0) {
             throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
@@ -11,6 +19,31 @@ public record TrainConfig(int epochs, int batchSize, float learningRate, long se
         }
         if (!(learningRate > 0f)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (!(weightDecay >= 0f)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+        if (!(lrDecay > 0f && lrDecay <= 1f)) {
+            throw new IllegalArgumentException("learning-rate decay must be in (0, 1], got " + lrDecay);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be >= 0, got " + patience);
+        }
+    }
+
+    /** Adam without weight decay, a constant learning rate, every epoch trained. */
+    public TrainConfig(int epochs, int batchSize, float learningRate, long seed) {
+        this(epochs, batchSize, learningRate, seed, 0f, 1f, 0);
+    }
+
+    /** The training that goes with an NCF preset ({@code student} or {@code teacher}) on MovieLens-sized data. */
+    public static TrainConfig forPreset(String preset, long seed) {
+        switch (preset) {
+            case "student": return new TrainConfig(10, 256, 1e-3f, seed, 0f, 1f, 0);
+            case "teacher": return new TrainConfig(10, 256, 1e-3f, seed, 0f, 1f, 0);
+            default:
+                throw new IllegalArgumentException("unknown model preset '" + preset
+                        + "' (expected student or teacher)");
         }
     }
 }
