@@ -73,6 +73,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Runs with seeds seed, seed+1, ... (random and loo splits). Default: ${DEFAULT-VALUE}.")
     int seeds;
 
+    @Option(names = "--fold", paramLabel = "K", description = "With --split u1-u5: run only fold K (1..5).")
+    Integer fold;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for results.json/csv.")
     Path out;
 
@@ -172,7 +175,12 @@ public final class EvalCommand implements Callable<Integer> {
         switch (s) {
             case "u1-u5":
                 for (int k = 1; k <= 5; k++) {
-                    list.add(Splits.ml100kFold(loaded, k));
+                    if (fold == null || fold == k) {
+                        list.add(Splits.ml100kFold(loaded, k));
+                    }
+                }
+                if (list.isEmpty()) {
+                    throw new IllegalArgumentException("--fold must be 1..5, got " + fold);
                 }
                 return list;
             case "random":
@@ -218,7 +226,7 @@ public final class EvalCommand implements Callable<Integer> {
         double flops;
         Integer epochsRun = null;
         if (model.equals("ncf")) {
-            Ncf ncf = trainNcf(train, runSeed, console);
+            Ncf ncf = trainNcf(train, test, runSeed, console);
             RatingPredictor.checkKnownIds(test, ncf.model.users().count(), ncf.model.items().count());
             predicted = ncf.trainer.predict(test);
             scorer = ncf.scorer();
@@ -312,7 +320,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private Ncf trainNcf(RatingData train, long runSeed, PrintStream console) {
+    private Ncf trainNcf(RatingData train, RatingData test, long runSeed, PrintStream console) {
         NcfConfig cfg = NcfConfig.preset(preset);
         TrainConfig d = TrainConfig.forPreset(preset, runSeed);
         TrainConfig tc = new TrainConfig(epochs != null ? epochs : d.epochs(),
@@ -330,7 +338,8 @@ public final class EvalCommand implements Callable<Integer> {
             fitOn = carved.train();
             validation = carved.test();
         }
-        EpochReport last = trainer.fit(fitOn, validation, null, null);
+        // the test numbers are only printed as training goes; the epoch kept is chosen on validation (or is the last)
+        EpochReport last = trainer.fit(fitOn, validation, test, r -> console.println("  " + Progress.line(r)));
         return new Ncf(ncf, trainer, last == null ? 0 : last.epoch());
     }
 
