@@ -35,10 +35,15 @@ public final class BiasedMf implements RatingPredictor {
     private final double[] bi;
     private final double[] p;
     private final double[] q;
+    private final boolean[] seenUser;
+    private final boolean[] seenItem;
     private final float min;
     private final float max;
 
-    private BiasedMf(int factors, double mu, double[] bu, double[] bi, double[] p, double[] q, float min, float max) {
+    private BiasedMf(int factors, double mu, double[] bu, double[] bi, double[] p, double[] q, boolean[] seenUser,
+                     boolean[] seenItem, float min, float max) {
+        this.seenUser = seenUser;
+        this.seenItem = seenItem;
         this.factors = factors;
         this.mu = mu;
         this.bu = bu;
@@ -69,9 +74,8 @@ public final class BiasedMf implements RatingPredictor {
         int[] us = train.user();
         int[] is = train.item();
         float[] rs = train.rating();
-        int[] surpriseOrder = userGroupedOrder(train);
         for (int epoch = 0; epoch < c.epochs(); epoch++) {
-            int[] order = System.getenv("MF_SURPRISE") != null ? surpriseOrder : Splits.permutation(train.size(), rng.nextLong());
+            int[] order = Splits.permutation(train.size(), rng.nextLong());
             for (int row : order) {
                 int u = us[row];
                 int i = is[row];
@@ -92,20 +96,13 @@ public final class BiasedMf implements RatingPredictor {
                 }
             }
         }
-        return new BiasedMf(f, mu, bu, bi, p, q, train.minRating(), train.maxRating());
-    }
-
-    /** Rows grouped by user, users in order of first appearance, each user's rows in file order (Surprise's order). */
-    static int[] userGroupedOrder(RatingData train) {
-        int n = train.size();
-        int[] firstSeen = new int[train.users()];
-        java.util.Arrays.fill(firstSeen, Integer.MAX_VALUE);
-        for (int k = 0; k < n; k++) {
-            firstSeen[train.user()[k]] = Math.min(firstSeen[train.user()[k]], k);
+        boolean[] seenUser = new boolean[train.users()];
+        boolean[] seenItem = new boolean[train.items()];
+        for (int k = 0; k < train.size(); k++) {
+            seenUser[us[k]] = true;
+            seenItem[is[k]] = true;
         }
-        return java.util.stream.IntStream.range(0, n).boxed()
-                .sorted(java.util.Comparator.<Integer>comparingInt(k -> train.user()[k]).thenComparingInt(k -> train.item()[k]))
-                .mapToInt(Integer::intValue).toArray();
+        return new BiasedMf(f, mu, bu, bi, p, q, seenUser, seenItem, train.minRating(), train.maxRating());
     }
 
     @Override
@@ -125,6 +122,10 @@ public final class BiasedMf implements RatingPredictor {
 
     @Override
     public float score(int user, int item) {
+        if (!seenUser[user] || !seenItem[item]) {
+            // an id without training ratings still has its random initial factors: leave them out, as Surprise does
+            return (float) (mu + bu[user] + bi[item]);
+        }
         int pu = user * factors;
         int qi = item * factors;
         double dot = 0;
