@@ -108,6 +108,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--lr-decay", description = "Per-epoch learning-rate factor (ncf); default: the preset's.")
     Float lrDecay;
 
+    @Option(names = "--lr-decay-start", paramLabel = "EPOCH",
+            description = "Last epoch at the full learning rate before --lr-decay applies (ncf); default: the "
+                    + "preset's.")
+    Integer lrDecayStart;
+
     @Option(names = "--negatives", defaultValue = "99",
             description = "Negatives per case for the sampled ranking protocol (loo). Default: ${DEFAULT-VALUE}.")
     int negatives;
@@ -326,7 +331,7 @@ public final class EvalCommand implements Callable<Integer> {
         TrainConfig tc = new TrainConfig(epochs != null ? epochs : d.epochs(),
                 batchSize != null ? batchSize : d.batchSize(), lr != null ? lr : d.learningRate(), runSeed,
                 weightDecay != null ? weightDecay : d.weightDecay(), lrDecay != null ? lrDecay : d.lrDecay(),
-                d.patience());
+                d.patience(), lrDecayStart != null ? lrDecayStart : d.lrDecayStart());
         Backend backend = new CpuBackend(threads);
         NcfModel ncf = new NcfModel(backend, cfg, train.users(), train.items(), runSeed);
         console.printf(Locale.ROOT, "ncf %s: %d parameters; %s%n", cfg, ncf.parameterCount(), tc);

@@ -94,7 +94,9 @@ public final class RatingTrainer {
             if (progress != null) {
                 progress.accept(last);
             }
-            lr *= config.lrDecay();
+            if (epoch >= config.lrDecayStart()) {
+                lr *= config.lrDecay();
+            }
             if (early) {
                 double v = evaluate(validation).rmse();
                 if (v < bestVal) {

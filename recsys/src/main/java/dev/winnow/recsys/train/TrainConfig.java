@@ -4,12 +4,15 @@ package dev.winnow.recsys.train;
  * Plain supervised training of a rating model: Adam, shuffled mini-batches, fixed seed.
  *
  * @param weightDecay L2 penalty added to every gradient by Adam (PyTorch's {@code weight_decay}); 0 = none
- * @param lrDecay     the learning rate is multiplied by this after every epoch; 1 = constant
+ * @param lrDecay     the learning rate is multiplied by this after every epoch from {@code lrDecayStart} on;
+ *                    1 = constant
  * @param patience    with a validation set, stop after this many epochs without a better validation RMSE and
  *                    restore the best epoch's weights; 0 = train every epoch and keep the last weights
+ * @param lrDecayStart the last epoch trained at the full learning rate (0: decay from the first epoch on), so a
+ *                    run can anneal only at its end
  */
 public record TrainConfig(int epochs, int batchSize, float learningRate, long seed, float weightDecay, float lrDecay,
-                          int patience) {
+                          int patience, int lrDecayStart) {
     public TrainConfig {
         if (epochs < 0) {
             throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
@@ -29,11 +32,20 @@ public record TrainConfig(int epochs, int batchSize, float learningRate, long se
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0, got " + patience);
         }
+        if (lrDecayStart < 0) {
+            throw new IllegalArgumentException("learning-rate decay start must be >= 0, got " + lrDecayStart);
+        }
+    }
+
+    /** Decay from the first epoch on. */
+    public TrainConfig(int epochs, int batchSize, float learningRate, long seed, float weightDecay, float lrDecay,
+                       int patience) {
+        this(epochs, batchSize, learningRate, seed, weightDecay, lrDecay, patience, 0);
     }
 
     /** Adam without weight decay, a constant learning rate, every epoch trained. */
     public TrainConfig(int epochs, int batchSize, float learningRate, long seed) {
-        this(epochs, batchSize, learningRate, seed, 0f, 1f, 0);
+        this(epochs, batchSize, learningRate, seed, 0f, 1f, 0, 0);
     }
 
     /** The training that goes with an NCF preset ({@code student} or {@code teacher}) on MovieLens-sized data. */

@@ -66,8 +66,7 @@ class EvalCommandTest {
     @Test
     void leaveOneOutAlsoReportsFullRankingAndLabelsTheSampledProtocol() throws IOException {
         Path out = tmp.resolve("loo");
-        Run r = run("eval", "--model", "mf", "--split", "loo", "--seeds", "2", "--epochs", "3", "--out",
-                out.toString());
+        Run r = run("eval", "--model", "bias", "--split", "loo", "--seeds", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode runs = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("runs");
         assertEquals(2, runs.size(), "one run per seed");
