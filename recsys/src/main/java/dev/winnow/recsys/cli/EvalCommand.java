@@ -46,8 +46,6 @@ import java.util.concurrent.Callable;
 public final class EvalCommand implements Callable<Integer> {
     static final Set<String> RATING_MODELS = Set.of("mean", "bias", "mf", "ncf");
     static final Set<String> MOVIE_MODELS = Set.of("ridge", "featmlp", "dcnn");
-    /** Share of the training ratings held out to pick the NCF epoch when the preset stops early. */
-    static final double VALIDATION_FRACTION = 0.05;
 
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|DIR",
             description = "'synthetic' (embedded) or a directory with u.data, ratings.dat or ratings.csv "
@@ -331,20 +329,13 @@ public final class EvalCommand implements Callable<Integer> {
         TrainConfig tc = new TrainConfig(epochs != null ? epochs : d.epochs(),
                 batchSize != null ? batchSize : d.batchSize(), lr != null ? lr : d.learningRate(), runSeed,
                 weightDecay != null ? weightDecay : d.weightDecay(), lrDecay != null ? lrDecay : d.lrDecay(),
-                d.patience(), lrDecayStart != null ? lrDecayStart : d.lrDecayStart());
+                lrDecayStart != null ? lrDecayStart : d.lrDecayStart());
         Backend backend = new CpuBackend(threads);
         NcfModel ncf = new NcfModel(backend, cfg, train.users(), train.items(), runSeed);
         console.printf(Locale.ROOT, "ncf %s: %d parameters; %s%n", cfg, ncf.parameterCount(), tc);
         RatingTrainer trainer = new RatingTrainer(ncf, backend, tc);
-        RatingData fitOn = train;
-        RatingData validation = null;
-        if (tc.patience() > 0) {
-            RatingSplit carved = Splits.random(train, 0.0, VALIDATION_FRACTION, runSeed ^ 0x9E3779B97F4A7C15L);
-            fitOn = carved.train();
-            validation = carved.test();
-        }
-        // the test numbers are only printed as training goes; the epoch kept is chosen on validation (or is the last)
-        EpochReport last = trainer.fit(fitOn, validation, test, r -> console.println("  " + Progress.line(r)));
+        // the test numbers are only printed as training goes; the model kept is the last epoch's, whatever they say
+        EpochReport last = trainer.fitScheduled(train, test, r -> console.println("  " + Progress.line(r)));
         return new Ncf(ncf, trainer, last == null ? 0 : last.epoch());
     }
 

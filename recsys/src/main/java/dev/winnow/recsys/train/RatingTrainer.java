@@ -2,7 +2,6 @@ package dev.winnow.recsys.train;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.loss.Loss;
-import dev.winnow.engine.nn.StateSnapshot;
 import dev.winnow.engine.optim.Adam;
 import dev.winnow.engine.optim.Optimizer;
 import dev.winnow.engine.tensor.Arena;
@@ -70,18 +69,11 @@ public final class RatingTrainer {
     }
 
     /**
-     * Trains with the configured learning-rate decay, reporting {@code test} (when not null) after each epoch. With a non-empty
-     * {@code validation} set and a positive patience it stops once validation RMSE has not improved for that many
-     * epochs and restores the best epoch's weights; the returned report is then the best epoch's.
+     * Trains with the configured weight decay and learning-rate schedule, reporting {@code test} (when not null) after
+     * each epoch; returns the last report.
      */
-    public EpochReport fit(RatingData train, RatingData validation, RatingData test,
-                           Consumer<EpochReport> progress) {
-        boolean early = config.patience() > 0 && validation != null && validation.size() > 0;
+    public EpochReport fitScheduled(RatingData train, RatingData test, Consumer<EpochReport> progress) {
         EpochReport last = null;
-        EpochReport best = null;
-        double bestVal = Double.POSITIVE_INFINITY;
-        StateSnapshot bestState = null;
-        int since = 0;
         float lr = config.learningRate();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             optimizer.setLearningRate(lr);
@@ -97,21 +89,6 @@ public final class RatingTrainer {
             if (epoch >= config.lrDecayStart()) {
                 lr *= config.lrDecay();
             }
-            if (early) {
-                double v = evaluate(validation).rmse();
-                if (v < bestVal) {
-                    bestVal = v;
-                    best = last;
-                    bestState = StateSnapshot.of(model);
-                    since = 0;
-                } else if (++since >= config.patience()) {
-                    break;
-                }
-            }
-        }
-        if (bestState != null) {
-            bestState.restoreValues(model);
-            return best;
         }
         return last;
     }

@@ -81,6 +81,26 @@ class EvalCommandTest {
     }
 
     @Test
+    void ncfIsTrainedWithItsPresetAndBeatsTheGlobalMean() throws IOException {
+        Path ncfOut = tmp.resolve("ncf");
+        Path meanOut = tmp.resolve("mean");
+        Run r = run("eval", "--model", "ncf", "--preset", "student", "--epochs", "2", "--split", "random", "--out",
+                ncfOut.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, run("eval", "--model", "mean", "--split", "random", "--out", meanOut.toString()).code());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode ncf = json.readTree(ncfOut.resolve("results.json").toFile());
+        JsonNode mean = json.readTree(meanOut.resolve("results.json").toFile()).get("runs").get(0);
+        assertEquals("student", ncf.get("preset").asText());
+        JsonNode run = ncf.get("runs").get(0);
+        assertEquals(100_641, run.get("params").asLong(), "the student preset on 943 users x 1682 items");
+        assertEquals(2, run.get("epochs").asInt());
+        assertTrue(run.get("rmse").asDouble() < mean.get("rmse").asDouble() - 0.05,
+                run.get("rmse") + " vs mean " + mean.get("rmse"));
+        assertTrue(r.out().contains("epoch 2/2"), "training progress is printed: " + r.out());
+    }
+
+    @Test
     void badOptionsAndDataExitWithOneLineMessages() throws IOException {
         Path out = tmp.resolve("x");
         Run unknown = run("eval", "--model", "svdpp", "--out", out.toString());
