@@ -115,9 +115,22 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Negatives per case for the sampled ranking protocol (loo). Default: ${DEFAULT-VALUE}.")
     int negatives;
 
+    /** Opened by the first NCF run, shared by every fold, closed when the command ends. */
+    private Backend backend;
+
     @Override
     public Integer call() throws IOException {
-        PrintStream console = System.out;
+        try {
+            return evaluateAll(System.out);
+        } finally {
+            if (backend != null) {
+                backend.close();
+                backend = null;
+            }
+        }
+    }
+
+    private int evaluateAll(PrintStream console) throws IOException {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
         }
@@ -330,7 +343,9 @@ public final class EvalCommand implements Callable<Integer> {
                 batchSize != null ? batchSize : d.batchSize(), lr != null ? lr : d.learningRate(), runSeed,
                 weightDecay != null ? weightDecay : d.weightDecay(), lrDecay != null ? lrDecay : d.lrDecay(),
                 lrDecayStart != null ? lrDecayStart : d.lrDecayStart());
-        Backend backend = new CpuBackend(threads);
+        if (backend == null) {
+            backend = new CpuBackend(threads);
+        }
         NcfModel ncf = new NcfModel(backend, cfg, train.users(), train.items(), runSeed);
         console.printf(Locale.ROOT, "ncf %s: %d parameters; %s%n", cfg, ncf.parameterCount(), tc);
         RatingTrainer trainer = new RatingTrainer(ncf, backend, tc);
