@@ -2,7 +2,8 @@ package dev.winnow.recsys.data;
 
 /**
  * The policy for a malformed line while reading one file: stop with {@code file:line: what is wrong} (the default), or
- * skip it and count it ({@code --skip-bad-lines}). The first skipped message is kept so the summary can show an example.
+ * skip it and count it ({@code --skip-bad-lines}). The first skipped message is kept so the summary can show an
+ * example.
  */
 final class BadLines {
     private final String file;

@@ -30,7 +30,8 @@ public final class Splits {
 
     /**
      * Canonical MovieLens 100K fold {@code k} (1..5), rebuilt from u.data alone: test is the ratings on lines
-     * (k-1)*20000+1 .. k*20000 (u{k}.test), train is every other line (u{k}.base). Lines skipped as bad simply drop out.
+     * (k-1)*20000+1 .. k*20000 (u{k}.test), train is every other line (u{k}.base). Lines skipped as bad simply drop
+     * out.
      */
     public static RatingSplit ml100kFold(LoadedRatings data, int k) {
         if (!data.format().equals("ml-100k")) {
