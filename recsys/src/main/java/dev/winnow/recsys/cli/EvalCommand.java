@@ -68,7 +68,8 @@ public final class EvalCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--seeds", defaultValue = "1",
-            description = "Runs with seeds seed, seed+1, ... (random and loo splits). Default: ${DEFAULT-VALUE}.")
+            description = "Runs with seeds seed, seed+1, ... (with u1-u5: every fold per seed). Default: "
+                    + "${DEFAULT-VALUE}.")
     int seeds;
 
     @Option(names = "--fold", paramLabel = "K", description = "With --split u1-u5: run only fold K (1..5).")
@@ -158,9 +159,16 @@ public final class EvalCommand implements Callable<Integer> {
             String s = split != null ? split : loaded.format().equals("ml-100k") ? "u1-u5" : "random";
             List<RatingSplit> splits = splits(loaded, s);
             runs = new ArrayList<>();
-            for (int k = 0; k < splits.size(); k++) {
-                long runSeed = s.equals("u1-u5") ? seed : seed + k;
-                runs.add(evaluate(splits.get(k), s, runSeed, console));
+            if (s.equals("u1-u5")) {
+                for (int k = 0; k < seeds; k++) {
+                    for (RatingSplit foldSplit : splits) {
+                        runs.add(evaluate(foldSplit, s, seed + k, console));
+                    }
+                }
+            } else {
+                for (int k = 0; k < splits.size(); k++) {
+                    runs.add(evaluate(splits.get(k), s, seed + k, console));
+                }
             }
             RatingSplit first = splits.get(0);
             info = new DatasetInfo(loaded.ratings().name() + " " + s, first.train().size(), first.test().size(),
