@@ -10,8 +10,12 @@ public record NcfConfig(String name, int embeddingDim, int[] hidden, Activation 
     /** The student of the paper's set-up on ratings: 32 + 32 -> 128 -> 64 -> 1 (~100k parameters on ML-100K). */
     public static final NcfConfig STUDENT = new NcfConfig("student", 32, new int[] {128, 64}, Activation.RELU, 0.1);
 
-    /** The teacher: the same embeddings feeding a wider MLP, 64 -> 512 -> 256 -> 1. */
-    public static final NcfConfig TEACHER = new NcfConfig("teacher", 32, new int[] {512, 256}, Activation.RELU, 0.1);
+    /**
+     * The teacher: embeddings of 176 per side through the student's MLP widths, 352 -> 128 -> 64 -> 1 (~516k
+     * parameters on ML-100K, 5.1x the student). Its extra parameters sit in the embeddings, which cost a gather rather
+     * than a GEMM, so it trains in minutes on a CPU; with weight decay it beats biased MF on ML-100K (README).
+     */
+    public static final NcfConfig TEACHER = new NcfConfig("teacher", 176, new int[] {128, 64}, Activation.RELU, 0.1);
 
     public NcfConfig {
         if (embeddingDim <= 0) {

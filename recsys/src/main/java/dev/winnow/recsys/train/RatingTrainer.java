@@ -39,7 +39,8 @@ public final class RatingTrainer {
         this.model = model;
         this.backend = backend;
         this.config = config;
-        this.optimizer = new Adam(model.parameters(), config.learningRate());
+        this.optimizer = new Adam(model.parameters(), config.learningRate(), 0.9f, 0.999f, 1e-8f, config.weightDecay(),
+                false);
         this.pool = new BufferPool(backend);
         this.users = new IndexTensor(backend, config.batchSize());
         this.items = new IndexTensor(backend, config.batchSize());
@@ -62,6 +63,31 @@ public final class RatingTrainer {
             last = new EpochReport(epoch, config.epochs(), loss, m.rmse(), m.mae(), secs);
             if (progress != null) {
                 progress.accept(last);
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Trains with the configured weight decay and learning-rate schedule, reporting {@code test} (when not null) after
+     * each epoch; returns the last report.
+     */
+    public EpochReport fitScheduled(RatingData train, RatingData test, Consumer<EpochReport> progress) {
+        EpochReport last = null;
+        float lr = config.learningRate();
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            optimizer.setLearningRate(lr);
+            long t0 = System.nanoTime();
+            double loss = trainEpoch(train, epoch);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            RegressionMetrics m = test == null ? null : evaluate(test);
+            last = new EpochReport(epoch, config.epochs(), loss, m == null ? Double.NaN : m.rmse(),
+                    m == null ? Double.NaN : m.mae(), secs);
+            if (progress != null) {
+                progress.accept(last);
+            }
+            if (epoch >= config.lrDecayStart()) {
+                lr *= config.lrDecay();
             }
         }
         return last;
@@ -145,6 +171,29 @@ public final class RatingTrainer {
         }
         for (int k = 0; k < n; k++) {
             out[k] = Math.max(data.minRating(), Math.min(data.maxRating(), out[k]));
+        }
+        return out;
+    }
+
+    /** Unclipped model outputs for the given (user, item) pairs, batched without a tape: scores for ranking. */
+    public float[] scores(int[] userIds, int[] itemIds, int n) {
+        float[] out = new float[n];
+        int batch = 4096;
+        IndexTensor u = new IndexTensor(backend, Math.min(batch, Math.max(1, n)));
+        IndexTensor i = new IndexTensor(backend, Math.min(batch, Math.max(1, n)));
+        model.train(false);
+        try (GradMode g = GradMode.disabled()) {
+            for (int start = 0; start < n; start += batch) {
+                int len = Math.min(batch, n - start);
+                u.set(userIds, start, len);
+                i.set(itemIds, start, len);
+                try (Arena arena = Arena.open(pool)) {
+                    Tensor p = model.forward(u, i);
+                    backend.download(p.data(), 0, out, start, len);
+                }
+            }
+        } finally {
+            model.train(true);
         }
         return out;
     }
