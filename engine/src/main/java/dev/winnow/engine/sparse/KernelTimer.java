@@ -132,9 +132,13 @@ public final class KernelTimer implements AutoCloseable {
         }
     }
 
-    /** Median seconds over {@code reps} calls after {@code warmup} untimed calls. */
+    /**
+     * Median seconds over {@code reps} calls after at least {@code warmup} untimed calls and 0.2 s (so that the JIT
+     * has compiled the kernel even on a busy machine; a zero {@code warmup} skips warming entirely).
+     */
     public double median(Runnable kernel, int warmup, int reps) {
-        for (int i = 0; i < warmup; i++) {
+        long warmUntil = System.nanoTime() + 200_000_000L;
+        for (int i = 0; i < warmup || (warmup > 0 && System.nanoTime() < warmUntil); i++) {
             kernel.run();
         }
         be.synchronize();

@@ -329,22 +329,31 @@ public final class BenchCommand implements Runnable {
                 int[] it = new int[batch];
                 float[] r = new float[batch];
                 double[] t = new double[steps];
-                int warm = Math.max(20, steps / 4);
-                for (int s = -warm; s < steps; s++) {
-                    for (int k = 0; k < batch; k++) {
-                        int row = Math.floorMod(s * batch + k, data.size());
-                        u[k] = data.user()[row];
-                        it[k] = data.item()[row];
-                        r[k] = data.rating()[row];
-                    }
+                // Warm up for at least 2 s and 50 steps: on a loaded machine the JIT needs that long to compile the
+                // Vector API kernels, and timing before that measures the interpreter.
+                long warmUntil = System.nanoTime() + 2_000_000_000L;
+                int s = 0;
+                for (int w = 0; w < 50 || System.nanoTime() < warmUntil; w++) {
+                    fill(data, s++, u, it, r);
+                    trainer.step(u, it, r, batch);
+                }
+                for (int k = 0; k < steps; k++) {
+                    fill(data, s++, u, it, r);
                     long t0 = System.nanoTime();
                     trainer.step(u, it, r, batch);
-                    if (s >= 0) {
-                        t[s] = (System.nanoTime() - t0) / 1e9;
-                    }
+                    t[k] = (System.nanoTime() - t0) / 1e9;
                 }
                 Arrays.sort(t);
                 return t[steps / 2];
+            }
+        }
+
+        private void fill(RatingData data, int step, int[] u, int[] it, float[] r) {
+            for (int k = 0; k < batch; k++) {
+                int row = (int) Math.floorMod((long) step * batch + k, (long) data.size());
+                u[k] = data.user()[row];
+                it[k] = data.item()[row];
+                r[k] = data.rating()[row];
             }
         }
     }
