@@ -56,6 +56,22 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** True for the thread-CPU clock; it cannot see worker threads, so it needs --threads 1. */
+    static boolean parseClock(String clock, int threads) {
+        switch (clock.trim().toLowerCase(Locale.ROOT)) {
+            case "wall":
+                return false;
+            case "cpu":
+                if (threads != 1) {
+                    throw new IllegalArgumentException("--clock cpu measures the calling thread only; use it with "
+                            + "--threads 1 (got " + threads + ")");
+                }
+                return true;
+            default:
+                throw new IllegalArgumentException("--clock must be wall or cpu, got '" + clock + "'");
+        }
+    }
+
     static void checkDensity(String option, double d) {
         if (!(d >= 0 && d <= 1)) {
             throw new IllegalArgumentException(option + " must be a density in [0, 1], got " + d);
@@ -84,6 +100,12 @@ public final class BenchCommand implements Runnable {
         int warmup;
         @Option(names = "--seed", defaultValue = "0", description = "Seed for data and mask.")
         long seed;
+        @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
+                description = "wall: elapsed time; cpu: the thread's CPU time (1 thread only; for a shared machine, "
+                        + "it leaves out time spent waiting for a core). Default: ${DEFAULT-VALUE}.")
+        String clock;
+        @Option(names = "--no-ejml", description = "Skip the EJML dense reference (slow on big shapes).")
+        boolean noEjml;
 
         @Override
         public Integer call() {
@@ -92,8 +114,10 @@ public final class BenchCommand implements Runnable {
             if (batch < 1 || in < 1 || out < 1 || reps < 1 || warmup < 0) {
                 throw new IllegalArgumentException("--batch, --in, --out and --reps must be positive, --warmup >= 0");
             }
+            boolean cpu = parseClock(clock, threads);
             PrintStream o = System.out;
             try (Backend be = new CpuBackend(threads); KernelTimer t = new KernelTimer(be, batch, in, out, density, seed)) {
+                t.useThreadCpuClock(cpu);
                 double dense = 2.0 * batch * in * out;
                 double sparse = 2.0 * batch * t.nnz();
                 line(o, "dense", t.median(t::denseForward, warmup, reps), dense);
@@ -103,8 +127,12 @@ public final class BenchCommand implements Runnable {
                 line(o, "csr-forward", t.median(t::csrForward, warmup, reps), sparse);
                 line(o, "csr-backward", t.median(t::csrBackward, warmup, reps), 2 * sparse);
             }
+            if (noEjml) {
+                return 0;
+            }
             try (Backend ejml = new CpuBackend(threads, CpuBackend.GemmChoice.EJML);
                  KernelTimer t = new KernelTimer(ejml, batch, in, out, density, seed)) {
+                t.useThreadCpuClock(cpu);
                 int r = Math.max(1, Math.min(reps, 3));
                 line(o, "ejml-dense", t.median(t::denseForward, Math.min(warmup, 1), r), 2.0 * batch * in * out);
             }
@@ -137,10 +165,14 @@ public final class BenchCommand implements Runnable {
         int reps;
         @Option(names = "--output", defaultValue = "runs/crossover", description = "Output directory. Default: ${DEFAULT-VALUE}.")
         Path output;
+        @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
+                description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
+        String clock;
 
         @Override
         public Integer call() throws IOException {
             checkThreads(threads);
+            boolean cpu = parseClock(clock, threads);
             double[] ds = densities.clone();
             for (double d : ds) {
                 checkDensity("--densities", d);
@@ -167,6 +199,7 @@ public final class BenchCommand implements Runnable {
                         double maskedStep = -1;
                         for (int k = ds.length - 1; k >= 0; k--) {
                             try (KernelTimer t = new KernelTimer(be, batch, shape[0], shape[1], ds[k], 1)) {
+                                t.useThreadCpuClock(cpu);
                                 if (denseFwd < 0) {
                                     denseFwd = t.median(t::denseForward, 2, reps);
                                     denseStep = t.median(() -> {
@@ -286,6 +319,10 @@ public final class BenchCommand implements Runnable {
         int threads;
         @Option(names = "--steps", defaultValue = "200", description = "Timed steps (median). Default: ${DEFAULT-VALUE}.")
         int steps;
+        @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
+                description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
+        String clock;
+        private boolean cpu;
 
         @Override
         public Integer call() {
@@ -294,6 +331,7 @@ public final class BenchCommand implements Runnable {
             if (batch < 1 || steps < 1) {
                 throw new IllegalArgumentException("--batch and --steps must be positive");
             }
+            cpu = parseClock(clock, threads);
             NcfConfig cfg = NcfConfig.preset(model);
             RatingData data = SyntheticRatings.generate(0);
             double dense = 0;
@@ -339,13 +377,18 @@ public final class BenchCommand implements Runnable {
                 }
                 for (int k = 0; k < steps; k++) {
                     fill(data, s++, u, it, r);
-                    long t0 = System.nanoTime();
+                    long t0 = now();
                     trainer.step(u, it, r, batch);
-                    t[k] = (System.nanoTime() - t0) / 1e9;
+                    t[k] = (now() - t0) / 1e9;
                 }
                 Arrays.sort(t);
                 return t[steps / 2];
             }
+        }
+
+        private long now() {
+            return cpu ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
+                    : System.nanoTime();
         }
 
         private void fill(RatingData data, int step, int[] u, int[] it, float[] r) {
