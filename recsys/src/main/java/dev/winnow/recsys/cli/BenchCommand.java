@@ -190,6 +190,18 @@ public final class BenchCommand implements Runnable {
                  Writer points = Files.newBufferedWriter(output.resolve("points.csv"), StandardCharsets.UTF_8)) {
                 points.write("batch,in,out,density,nnz,threads,dense_forward_s,csr_forward_s,dense_step_s,"
                         + "masked_step_s,csr_step_s,csr_forward_eff_gflops\n");
+                // A first point timed on a cold JIT is garbage (seen: 60x too slow): warm every kernel up for 2 s.
+                try (KernelTimer warm = new KernelTimer(be, 256, 256, 256, 0.3, 1)) {
+                    long until = System.nanoTime() + 2_000_000_000L;
+                    while (System.nanoTime() < until) {
+                        warm.denseForward();
+                        warm.denseBackward();
+                        warm.maskedForward();
+                        warm.maskedBackward();
+                        warm.csrForward();
+                        warm.csrBackward();
+                    }
+                }
                 for (int[] shape : dims) {
                     for (int batch : batches) {
                         double[] fwdRatio = new double[ds.length];
