@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -38,6 +40,8 @@ public final class DensityCrossover {
 
     private static volatile Double override;
     private static final Map<String, Double> MEASURED = new ConcurrentHashMap<>();
+    /** The answer per live backend: a Linear asks on every forward, so this must not rebuild the key each time. */
+    private static final Map<Backend, Double> BY_BACKEND = Collections.synchronizedMap(new WeakHashMap<>());
 
     private DensityCrossover() {
     }
@@ -68,8 +72,14 @@ public final class DensityCrossover {
             }
             throw new IllegalArgumentException("-D" + OVERRIDE_PROPERTY + "=" + prop + ": expected a density in [0, 1]");
         }
+        Double known = BY_BACKEND.get(backend);
+        if (known != null) {
+            return known;
+        }
         String key = machineKey(backend);
-        return MEASURED.computeIfAbsent(key, k -> cachedOrMeasure(backend, k));
+        double t = MEASURED.computeIfAbsent(key, k -> cachedOrMeasure(backend, k));
+        BY_BACKEND.put(backend, t);
+        return t;
     }
 
     private static double cachedOrMeasure(Backend backend, String key) {
@@ -150,6 +160,15 @@ public final class DensityCrossover {
     }
 
     private static String cpuModel() {
+        return CpuModel.NAME;
+    }
+
+    /** Read once per JVM. */
+    private static final class CpuModel {
+        static final String NAME = read();
+    }
+
+    private static String read() {
         try {
             for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
