@@ -54,6 +54,12 @@ public final class DensityCrossover {
         override = threshold;
     }
 
+    /** Forgets every value measured or read in this JVM (tests: the next call reads the cache file or measures). */
+    static void forgetMeasurements() {
+        MEASURED.clear();
+        BY_BACKEND.clear();
+    }
+
     /** The threshold for layers on {@code backend} (see the class comment for where it comes from). */
     public static double threshold(Backend backend) {
         Double o = override;

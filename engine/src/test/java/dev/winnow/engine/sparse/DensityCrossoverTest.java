@@ -3,6 +3,7 @@ package dev.winnow.engine.sparse;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Where the crossover threshold comes from: override, then cache file, then a measurement that fills the cache. */
 class DensityCrossoverTest {
 
+    @BeforeEach
     @AfterEach
     void clear() {
+        DensityCrossover.forgetMeasurements();
         DensityCrossover.setOverride(null);
         System.clearProperty(DensityCrossover.CACHE_PROPERTY);
         System.clearProperty(DensityCrossover.OVERRIDE_PROPERTY);
@@ -42,7 +45,6 @@ class DensityCrossoverTest {
 
     @Test
     void aCachedValueIsReadWithoutMeasuring(@TempDir Path dir) throws IOException {
-        // A backend with 3 threads has its own key, so no other test in this JVM has measured it yet.
         try (Backend be = new CpuBackend(3)) {
             Path cache = dir.resolve("crossover.properties");
             Files.writeString(cache, DensityCrossover.machineKey(be) + "=0.0625\n");
