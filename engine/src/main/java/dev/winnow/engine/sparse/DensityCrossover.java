@@ -25,8 +25,9 @@ import java.util.logging.Logger;
  * --sparse-threshold} calls, or the system property {@code winnow.sparse.threshold}); the value measured earlier in
  * this JVM; the per-machine cache file ({@code winnow.sparse.cache}, default
  * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name, CPU model and core count; else a quick
- * measurement (well under a second: one training-step shape, dense once and CSR at two densities, a straight line
- * through the CSR times since they grow with nnz) whose result is written to that file.
+ * measurement (about a second: one training-step shape, masked dense and CSR at two densities, fastest of 7
+ * interleaved rounds after a joint warm-up, a straight line through the CSR times since they grow with nnz) whose
+ * result is written to that file.
  */
 public final class DensityCrossover {
     private static final Logger LOG = Logger.getLogger(DensityCrossover.class.getName());
@@ -114,21 +115,51 @@ public final class DensityCrossover {
 
     /**
      * The density at which one training step's products (forward + both gradients) cost the same in CSR form as
-     * masked dense, for one shape: dense timed once, CSR at two densities, a line through them.
+     * masked dense, for one shape: masked dense and CSR at two densities, a line through the CSR points. All three
+     * are warmed up together for 0.5 s, then timed in 7 interleaved rounds keeping each one's fastest call: the value
+     * is cached for good, so it must not depend on a load spike or on which kernel the JIT compiled first.
      */
     public static double measure(Backend backend, int batch, int in, int out) {
-        double dense;
-        try (KernelTimer t = new KernelTimer(backend, batch, in, out, 0.5, 1)) {
-            dense = t.median(() -> {
-                t.maskedForward();
-                t.maskedBackward();
-            }, 3, 5);
-        }
         double lo = 0.05;
         double hi = 0.4;
-        double tLo = csrStep(backend, batch, in, out, lo);
-        double tHi = csrStep(backend, batch, in, out, hi);
-        return crossing(lo, tLo, hi, tHi, dense);
+        try (KernelTimer m = new KernelTimer(backend, batch, in, out, 0.5, 1);
+             KernelTimer a = new KernelTimer(backend, batch, in, out, lo, 2);
+             KernelTimer b = new KernelTimer(backend, batch, in, out, hi, 3)) {
+            Runnable masked = () -> {
+                m.maskedForward();
+                m.maskedBackward();
+            };
+            Runnable csrLo = () -> {
+                a.csrForward();
+                a.csrBackward();
+            };
+            Runnable csrHi = () -> {
+                b.csrForward();
+                b.csrBackward();
+            };
+            long until = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < until) {
+                masked.run();
+                csrLo.run();
+                csrHi.run();
+            }
+            double dense = Double.MAX_VALUE;
+            double tLo = Double.MAX_VALUE;
+            double tHi = Double.MAX_VALUE;
+            for (int round = 0; round < 7; round++) {
+                dense = Math.min(dense, once(backend, masked));
+                tLo = Math.min(tLo, once(backend, csrLo));
+                tHi = Math.min(tHi, once(backend, csrHi));
+            }
+            return crossing(lo, tLo, hi, tHi, dense);
+        }
+    }
+
+    private static double once(Backend backend, Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        backend.synchronize();
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Where the line through (d0, t0), (d1, t1) reaches {@code dense}, clamped to [0, 1]. */
@@ -139,15 +170,6 @@ public final class DensityCrossover {
         }
         double d = d0 + (dense - t0) / slope;
         return Math.max(0.0, Math.min(1.0, d));
-    }
-
-    private static double csrStep(Backend backend, int batch, int in, int out, double density) {
-        try (KernelTimer t = new KernelTimer(backend, batch, in, out, density, 2)) {
-            return t.median(() -> {
-                t.csrForward();
-                t.csrBackward();
-            }, 3, 5);
-        }
     }
 
     /** The cache file: {@code -Dwinnow.sparse.cache=PATH}, else {@code ~/.cache/winnow/sparse-crossover.properties}. */
