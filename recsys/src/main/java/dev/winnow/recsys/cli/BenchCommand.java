@@ -118,6 +118,18 @@ public final class BenchCommand implements Runnable {
             PrintStream o = System.out;
             try (Backend be = new CpuBackend(threads); KernelTimer t = new KernelTimer(be, batch, in, out, density, seed)) {
                 t.useThreadCpuClock(cpu);
+                // Every kernel warmed up together for 1 s first: a fresh JVM times the interpreter otherwise.
+                if (warmup > 0) {
+                    long until = System.nanoTime() + 1_000_000_000L;
+                    while (System.nanoTime() < until) {
+                        t.denseForward();
+                        t.denseBackward();
+                        t.maskedForward();
+                        t.maskedBackward();
+                        t.csrForward();
+                        t.csrBackward();
+                    }
+                }
                 double dense = 2.0 * batch * in * out;
                 double sparse = 2.0 * batch * t.nnz();
                 line(o, "dense", t.median(t::denseForward, warmup, reps), dense);
