@@ -1,7 +1,11 @@
 package dev.winnow.engine.nn;
 
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.sparse.CsrWeight;
+import dev.winnow.engine.sparse.DensityCrossover;
+import dev.winnow.engine.sparse.ExecutionMode;
 import dev.winnow.engine.tensor.Ops;
+import dev.winnow.engine.tensor.SparseOps;
 import dev.winnow.engine.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -11,12 +15,26 @@ import java.util.SplittableRandom;
 /**
  * y = x (W ⊙ M)^T + b with W of shape out x in. The mask M appears when the layer is pruned; masked weights are zero
  * and receive no gradient. Initialised like PyTorch's nn.Linear: W, b ~ U(-1/sqrt(in), 1/sqrt(in)).
+ *
+ * <p>Execution: without a mask the product is a dense GEMM; with one, a masked GEMM, or, when the mask's density is at
+ * or below the machine's crossover ({@link DensityCrossover}), CSR x dense with an SDDMM weight gradient
+ * ({@link SparseOps#linear}). All give the same numbers up to float rounding. {@link #setExecutionMode} and
+ * {@link #setSparseThreshold} override the choice. The CSR form is rebuilt when the mask changes through
+ * {@link Parameter#setMask}; the weight values stay dense in the parameter (the optimiser updates them there).
  */
 public final class Linear implements Module {
     private final int in;
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
+    private ExecutionMode forcedMode;
+    private Double sparseThreshold;
+    private CsrWeight csr;
+    private Tensor csrMask;
+    private int csrMaskVersion;
+    private Tensor densityMask;
+    private int densityMaskVersion;
+    private double maskDensity;
 
     public Linear(Backend backend, String name, int in, int out, boolean withBias, SplittableRandom rng) {
         if (in <= 0 || out <= 0) {
@@ -71,7 +89,77 @@ public final class Linear implements Module {
     }
 
     public Tensor forward(Tensor x) {
-        return Ops.linear(x, weight.value(), bias == null ? null : bias.value(), weight.mask());
+        Tensor b = bias == null ? null : bias.value();
+        switch (executionMode()) {
+            case CSR:
+                return SparseOps.linear(x, weight.value(), b, csrWeight());
+            case MASKED:
+                return Ops.linear(x, weight.value(), b, weight.mask());
+            default:
+                return Ops.linear(x, weight.value(), b, null);
+        }
+    }
+
+    /** The mode the next forward will use: the forced one, else chosen from the mask's density. */
+    public ExecutionMode executionMode() {
+        if (forcedMode != null) {
+            return forcedMode;
+        }
+        Tensor mask = weight.mask();
+        if (mask == null) {
+            return ExecutionMode.DENSE;
+        }
+        double threshold = sparseThreshold != null ? sparseThreshold : DensityCrossover.threshold(weight.value().backend());
+        return ExecutionMode.choose(true, maskDensity(), threshold);
+    }
+
+    /** Forces a mode (null: choose by density again). DENSE with a mask gives pruned weights a dense gradient. */
+    public void setExecutionMode(ExecutionMode mode) {
+        this.forcedMode = mode;
+    }
+
+    /** A per-layer crossover density (null: the machine's measured one). */
+    public void setSparseThreshold(Double threshold) {
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException(weight.name() + ": sparse threshold must be in [0, 1], got " + threshold);
+        }
+        this.sparseThreshold = threshold;
+    }
+
+    /** Share of the weights the mask keeps (1 without a mask); recounted only when the mask changes. */
+    public double maskDensity() {
+        Tensor mask = weight.mask();
+        if (mask == null) {
+            return 1.0;
+        }
+        if (mask != densityMask || weight.maskVersion() != densityMaskVersion) {
+            maskDensity = (double) weight.aliveCount() / weight.value().size();
+            densityMask = mask;
+            densityMaskVersion = weight.maskVersion();
+        }
+        return maskDensity;
+    }
+
+    /** The CSR form of the weight on its mask's pattern (all positions without a mask), rebuilt on a new mask. */
+    private CsrWeight csrWeight() {
+        Tensor mask = weight.mask();
+        if (csr == null || mask != csrMask || weight.maskVersion() != csrMaskVersion) {
+            if (csr != null) {
+                csr.close();
+            }
+            float[] w = weight.value().toArray();
+            float[] m = mask == null ? filledOnes(w.length) : mask.toArray();
+            csr = CsrWeight.fromMask(weight.value().backend(), m, w, out, in);
+            csrMask = mask;
+            csrMaskVersion = weight.maskVersion();
+        }
+        return csr;
+    }
+
+    private static float[] filledOnes(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return a;
     }
 
     public int in() {

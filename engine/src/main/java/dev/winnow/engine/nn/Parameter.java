@@ -11,6 +11,7 @@ public final class Parameter {
     private final Tensor value;
     private final boolean prunable;
     private Tensor mask;
+    private int maskVersion;
 
     public Parameter(String name, Tensor value, boolean prunable) {
         this.name = name;
@@ -50,7 +51,13 @@ public final class Parameter {
             mask = Tensor.zeros(value.backend(), value.rows(), value.cols(), false);
         }
         mask.copyFrom(values);
+        maskVersion++;
         applyMask();
+    }
+
+    /** Counts {@link #setMask} calls, so that layers caching a form of the mask (CSR) know when to rebuild it. */
+    public int maskVersion() {
+        return maskVersion;
     }
 
     /** w = w ⊙ mask (a no-op without a mask). */

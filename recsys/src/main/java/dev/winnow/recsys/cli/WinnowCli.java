@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "winnow", mixinStandardHelpOptions = true, version = "winnow 0.1.0",
         description = "Trains, prunes, distils and serves small recommender models.",
         subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, InspectCommand.class,
-            InferCommand.class})
+            InferCommand.class, BenchCommand.class})
 public final class WinnowCli implements Runnable {
 
     @CommandLine.Spec

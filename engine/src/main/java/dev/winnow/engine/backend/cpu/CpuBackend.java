@@ -22,6 +22,7 @@ public final class CpuBackend implements Backend {
 
     private final Parallel parallel;
     private final DenseGemm gemm;
+    private final SparseKernels sparse;
     private float[] maskScratch = new float[0];
 
     public CpuBackend(int threads) {
@@ -31,6 +32,8 @@ public final class CpuBackend implements Backend {
     public CpuBackend(int threads, GemmChoice choice) {
         this.parallel = new Parallel(threads);
         this.gemm = choice.create();
+        // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
+        this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
     }
 
     /** Which dense GEMM the CPU backend uses. */
@@ -103,6 +106,11 @@ public final class CpuBackend implements Backend {
     /** The partitioned loop runner, for kernels living outside this class (the sparse kernels). */
     public Parallel parallel() {
         return parallel;
+    }
+
+    /** The sparse kernels behind csrSpmmNT / csrSpmmNN / sddmm (for benchmarks that call them on arrays). */
+    public SparseKernels sparseKernels() {
+        return sparse;
     }
 
     static float[] f(Storage s) {
@@ -228,92 +236,24 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
-        int[] rp = ints(w.rowPtr);
-        int[] ci = ints(w.colIdx);
-        float[] v = f(w.values);
-        float[] xs = f(x);
-        float[] ys = f(y);
-        int in = w.cols;
-        int out = w.rows;
-        parallel.forRange(batch, 16, (part, from, to) -> {
-            for (int bi = from; bi < to; bi++) {
-                int xo = bi * in;
-                int yo = bi * out;
-                for (int o = 0; o < out; o++) {
-                    float acc = 0f;
-                    for (int p = rp[o]; p < rp[o + 1]; p++) {
-                        acc += v[p] * xs[xo + ci[p]];
-                    }
-                    ys[yo + o] = beta == 0f ? acc : acc + beta * ys[yo + o];
-                }
-            }
-        });
+        sparse.spmmNT(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, beta, f(y), parallel);
     }
 
     @Override
     public void csrSpmmNN(CsrMatrix w, Storage dy, int batch, float beta, Storage dx) {
-        int[] rp = ints(w.rowPtr);
-        int[] ci = ints(w.colIdx);
-        float[] v = f(w.values);
-        float[] dys = f(dy);
-        float[] dxs = f(dx);
-        int in = w.cols;
-        int out = w.rows;
-        parallel.forRange(batch, 16, (part, from, to) -> {
-            for (int bi = from; bi < to; bi++) {
-                int xo = bi * in;
-                int yo = bi * out;
-                if (beta == 0f) {
-                    Arrays.fill(dxs, xo, xo + in, 0f);
-                } else if (beta != 1f) {
-                    for (int j = 0; j < in; j++) {
-                        dxs[xo + j] *= beta;
-                    }
-                }
-                for (int o = 0; o < out; o++) {
-                    float g = dys[yo + o];
-                    if (g == 0f) {
-                        continue;
-                    }
-                    for (int p = rp[o]; p < rp[o + 1]; p++) {
-                        dxs[xo + ci[p]] += g * v[p];
-                    }
-                }
-            }
-        });
+        sparse.spmmNN(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(dy), batch, beta, f(dx),
+                parallel);
     }
 
     @Override
     public void sddmm(Storage dy, Storage x, int batch, CsrMatrix pattern, float beta, Storage outValues) {
-        int[] rp = ints(pattern.rowPtr);
-        int[] ci = ints(pattern.colIdx);
-        float[] dys = f(dy);
-        float[] xs = f(x);
-        float[] out = f(outValues);
-        int in = pattern.cols;
-        int outDim = pattern.rows;
-        parallel.forRange(outDim, 4, (part, from, to) -> {
-            for (int o = from; o < to; o++) {
-                for (int p = rp[o]; p < rp[o + 1]; p++) {
-                    int j = ci[p];
-                    float acc = 0f;
-                    for (int bi = 0; bi < batch; bi++) {
-                        acc += dys[bi * outDim + o] * xs[bi * in + j];
-                    }
-                    out[p] = beta == 0f ? acc : acc + beta * out[p];
-                }
-            }
-        });
+        sparse.sddmm(pattern.rows, pattern.cols, ints(pattern.rowPtr), ints(pattern.colIdx), f(dy), f(x), batch, beta,
+                f(outValues), parallel);
     }
 
     @Override
     public void gather(Storage src, IntStorage index, int n, Storage dst) {
-        float[] s = f(src);
-        int[] idx = ints(index);
-        float[] d = f(dst);
-        for (int i = 0; i < n; i++) {
-            d[i] = s[idx[i]];
-        }
+        sparse.gather(f(src), ints(index), n, f(dst));
     }
 
     // ---- element-wise -------------------------------------------------------------------------------------------

@@ -1,0 +1,240 @@
+package dev.winnow.engine.sparse;
+
+import dev.winnow.engine.backend.Backend;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The density below which a pruned Linear runs faster in CSR form than as a masked dense GEMM on this machine: the
+ * threshold {@link ExecutionMode#choose} compares a layer's density with.
+ *
+ * <p>Where it comes from, first match wins: an override ({@link #setOverride}, which {@code winnow train
+ * --sparse-threshold} calls, or the system property {@code winnow.sparse.threshold}); the value measured earlier in
+ * this JVM; the per-machine cache file ({@code winnow.sparse.cache}, default
+ * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name, CPU model and core count; else a quick
+ * measurement (about a second: one training-step shape, masked dense and CSR at two densities, fastest of 7
+ * interleaved rounds after a joint warm-up, a straight line through the CSR times since they grow with nnz) whose
+ * result is written to that file.
+ */
+public final class DensityCrossover {
+    private static final Logger LOG = Logger.getLogger(DensityCrossover.class.getName());
+    public static final String OVERRIDE_PROPERTY = "winnow.sparse.threshold";
+    public static final String CACHE_PROPERTY = "winnow.sparse.cache";
+
+    /** The shape measured for the policy: a mid-sized training step. */
+    static final int BATCH = 256;
+    static final int IN = 256;
+    static final int OUT = 256;
+
+    private static volatile Double override;
+    private static final Map<String, Double> MEASURED = new ConcurrentHashMap<>();
+    /** The answer per live backend: a Linear asks on every forward, so this must not rebuild the key each time. */
+    private static final Map<Backend, Double> BY_BACKEND = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private DensityCrossover() {
+    }
+
+    /** Fixes the threshold for this JVM (null removes the override). Must be within [0, 1]. */
+    public static void setOverride(Double threshold) {
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("sparse threshold must be a density in [0, 1], got " + threshold);
+        }
+        override = threshold;
+    }
+
+    /** Forgets every value measured or read in this JVM (tests: the next call reads the cache file or measures). */
+    static void forgetMeasurements() {
+        MEASURED.clear();
+        BY_BACKEND.clear();
+    }
+
+    /** The threshold for layers on {@code backend} (see the class comment for where it comes from). */
+    public static double threshold(Backend backend) {
+        Double o = override;
+        if (o != null) {
+            return o;
+        }
+        String prop = System.getProperty(OVERRIDE_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            try {
+                double v = Double.parseDouble(prop.trim());
+                if (v >= 0 && v <= 1) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the error below
+            }
+            throw new IllegalArgumentException("-D" + OVERRIDE_PROPERTY + "=" + prop + ": expected a density in [0, 1]");
+        }
+        Double known = BY_BACKEND.get(backend);
+        if (known != null) {
+            return known;
+        }
+        String key = machineKey(backend);
+        double t = MEASURED.computeIfAbsent(key, k -> cachedOrMeasure(backend, k));
+        BY_BACKEND.put(backend, t);
+        return t;
+    }
+
+    private static double cachedOrMeasure(Backend backend, String key) {
+        Path file = cacheFile();
+        Properties p = load(file);
+        String v = p.getProperty(key);
+        if (v != null) {
+            try {
+                double d = Double.parseDouble(v);
+                if (d >= 0 && d <= 1) {
+                    return d;
+                }
+            } catch (NumberFormatException ignored) {
+                // a damaged entry is measured again and overwritten
+            }
+            LOG.warning(file + ": entry '" + key + "' = '" + v + "' is not a density; measuring again");
+        }
+        long t0 = System.nanoTime();
+        double d = measure(backend, BATCH, IN, OUT);
+        LOG.info(String.format(Locale.ROOT, "sparse crossover on %s: CSR below density %.3f (measured in %.2f s, "
+                + "cached in %s)", key, d, (System.nanoTime() - t0) / 1e9, file));
+        p.setProperty(key, String.format(Locale.ROOT, "%.4f", d));
+        store(file, p);
+        return d;
+    }
+
+    /**
+     * The density at which one training step's products (forward + both gradients) cost the same in CSR form as
+     * masked dense, for one shape: masked dense and CSR at two densities, a line through the CSR points. All three
+     * are warmed up together for 0.5 s, then timed in 7 interleaved rounds keeping each one's fastest call: the value
+     * is cached for good, so it must not depend on a load spike or on which kernel the JIT compiled first.
+     */
+    public static double measure(Backend backend, int batch, int in, int out) {
+        double lo = 0.05;
+        double hi = 0.4;
+        try (KernelTimer m = new KernelTimer(backend, batch, in, out, 0.5, 1);
+             KernelTimer a = new KernelTimer(backend, batch, in, out, lo, 2);
+             KernelTimer b = new KernelTimer(backend, batch, in, out, hi, 3)) {
+            Runnable masked = () -> {
+                m.maskedForward();
+                m.maskedBackward();
+            };
+            Runnable csrLo = () -> {
+                a.csrForward();
+                a.csrBackward();
+            };
+            Runnable csrHi = () -> {
+                b.csrForward();
+                b.csrBackward();
+            };
+            long until = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < until) {
+                masked.run();
+                csrLo.run();
+                csrHi.run();
+            }
+            double dense = Double.MAX_VALUE;
+            double tLo = Double.MAX_VALUE;
+            double tHi = Double.MAX_VALUE;
+            for (int round = 0; round < 7; round++) {
+                dense = Math.min(dense, once(backend, masked));
+                tLo = Math.min(tLo, once(backend, csrLo));
+                tHi = Math.min(tHi, once(backend, csrHi));
+            }
+            return crossing(lo, tLo, hi, tHi, dense);
+        }
+    }
+
+    private static double once(Backend backend, Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        backend.synchronize();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Where the line through (d0, t0), (d1, t1) reaches {@code dense}, clamped to [0, 1]. */
+    static double crossing(double d0, double t0, double d1, double t1, double dense) {
+        double slope = (t1 - t0) / (d1 - d0);
+        if (!(slope > 0)) {
+            return t0 < dense ? 1.0 : 0.0;
+        }
+        double d = d0 + (dense - t0) / slope;
+        return Math.max(0.0, Math.min(1.0, d));
+    }
+
+    /** The cache file: {@code -Dwinnow.sparse.cache=PATH}, else {@code ~/.cache/winnow/sparse-crossover.properties}. */
+    public static Path cacheFile() {
+        String p = System.getProperty(CACHE_PROPERTY);
+        if (p != null && !p.isBlank()) {
+            return Paths.get(p);
+        }
+        return Paths.get(System.getProperty("user.home"), ".cache", "winnow", "sparse-crossover.properties");
+    }
+
+    /** Backend name (kernel kind and thread count), CPU model and core count: what the crossover depends on. */
+    public static String machineKey(Backend backend) {
+        return (backend.name() + "|" + cpuModel() + "|" + Runtime.getRuntime().availableProcessors() + "cores")
+                .replaceAll("[\\s=:]+", "_");
+    }
+
+    private static String cpuModel() {
+        return CpuModel.NAME;
+    }
+
+    /** Read once per JVM. */
+    private static final class CpuModel {
+        static final String NAME = read();
+    }
+
+    private static String read() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: the architecture has to do
+        }
+        return System.getProperty("os.arch");
+    }
+
+    private static Properties load(Path file) {
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warning("cannot read the sparse crossover cache " + file + " (" + e.getMessage()
+                        + "); measuring again");
+            }
+        }
+        return p;
+    }
+
+    /** Written atomically (temp file + move) so that two JVMs never leave a half-written cache. */
+    private static void store(Path file, Properties p) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "sparse-crossover", ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                p.store(out, "winnow: density below which CSR beats masked dense, per machine (delete to re-measure)");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("cannot write the sparse crossover cache " + file + " (" + e.getMessage()
+                    + "); the value is kept for this run only");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.winnow.engine.sparse;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BinaryOp;
+import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.Storage;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Times the products of one Linear shape (batch x in -> out) at one density on a backend, through the same backend
+ * calls the ops make: dense GEMM, masked GEMM and the CSR kernels, forward and backward. Format conversion is done
+ * before timing and not counted. Used by the crossover measurement, {@code winnow bench kernels} and the benchmarks.
+ */
+public final class KernelTimer implements AutoCloseable {
+    /** Median seconds per call of each kernel, and the number of stored weights. */
+    public record Times(double denseForward, double denseBackward, double maskedForward, double maskedBackward,
+                        double csrForward, double csrBackward, int nnz) {
+        /** Multiply-adds of the dense product, x2. */
+        public double denseFlops(int batch, int in, int out) {
+            return 2.0 * batch * in * out;
+        }
+
+        /** Multiply-adds at stored weights only, x2 (the "effective" count). */
+        public double sparseFlops(int batch) {
+            return 2.0 * batch * nnz;
+        }
+    }
+
+    private final Backend be;
+    private final int batch;
+    private final int in;
+    private final int out;
+    private final Storage x;
+    private final Storage dy;
+    private final Storage y;
+    private final Storage dx;
+    private final Storage w;
+    private final Storage mask;
+    private final Storage dw;
+    private final CsrWeight csr;
+    private final double density;
+    private boolean threadCpuClock;
+
+    /** Random data and a uniformly random mask of the given density (seeded). */
+    public KernelTimer(Backend be, int batch, int in, int out, double density, long seed) {
+        if (batch < 1 || in < 1 || out < 1) {
+            throw new IllegalArgumentException("shape must be positive: batch=" + batch + " in=" + in + " out=" + out);
+        }
+        if (!(density >= 0 && density <= 1)) {
+            throw new IllegalArgumentException("density must be in [0, 1], got " + density);
+        }
+        this.be = be;
+        this.batch = batch;
+        this.in = in;
+        this.out = out;
+        this.density = density;
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] wv = new float[out * in];
+        float[] mv = new float[out * in];
+        for (int i = 0; i < wv.length; i++) {
+            if (rng.nextDouble() < density) {
+                mv[i] = 1f;
+                wv[i] = (float) (rng.nextDouble() * 2 - 1);
+            }
+        }
+        this.x = upload(randoms(rng, batch * in));
+        this.dy = upload(randoms(rng, batch * out));
+        this.y = be.allocate(batch * out);
+        this.dx = be.allocate(batch * in);
+        this.w = upload(wv);
+        this.mask = upload(mv);
+        this.dw = be.allocate(out * in);
+        this.csr = CsrWeight.fromMask(be, mv, wv, out, in);
+    }
+
+    private static float[] randoms(SplittableRandom rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private Storage upload(float[] a) {
+        Storage s = be.allocate(a.length);
+        be.upload(a, 0, s, 0, a.length);
+        return s;
+    }
+
+    /**
+     * Times with the calling thread's CPU time instead of the wall clock: on a machine shared with other jobs this
+     * leaves out the time spent waiting for a core. Only meaningful with 1 thread (other threads' time is not seen).
+     */
+    public KernelTimer useThreadCpuClock(boolean on) {
+        if (on && !java.lang.management.ManagementFactory.getThreadMXBean().isCurrentThreadCpuTimeSupported()) {
+            throw new IllegalStateException("this JVM cannot measure thread CPU time; use the wall clock");
+        }
+        this.threadCpuClock = on;
+        return this;
+    }
+
+    private long now() {
+        return threadCpuClock ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
+                : System.nanoTime();
+    }
+
+    public int nnz() {
+        return csr.nnz();
+    }
+
+    public double density() {
+        return density;
+    }
+
+    public void denseForward() {
+        be.gemm(false, true, batch, out, in, 1f, x, in, w, in, 0f, y, out);
+    }
+
+    /** dX = dY W and dW = dY^T X, both dense. */
+    public void denseBackward() {
+        be.gemm(false, false, batch, in, out, 1f, dy, out, w, in, 0f, dx, in);
+        be.gemm(true, false, out, in, batch, 1f, dy, out, x, in, 0f, dw, in);
+    }
+
+    public void maskedForward() {
+        be.gemmMasked(false, true, batch, out, in, 1f, x, in, w, in, mask, 0f, y, out);
+    }
+
+    /** What {@code Ops.linear} does with a mask: masked dX, dense dW multiplied by the mask. */
+    public void maskedBackward() {
+        be.gemmMasked(false, false, batch, in, out, 1f, dy, out, w, in, mask, 0f, dx, in);
+        be.gemm(true, false, out, in, batch, 1f, dy, out, x, in, 0f, dw, in);
+        be.binary(BinaryOp.MUL, dw, mask, Broadcast.FULL, out, in, dw);
+    }
+
+    /** What {@code SparseOps.linear} does forward: refresh the CSR values, then CSR x dense. */
+    public void csrForward() {
+        csr.refresh(w);
+        be.csrSpmmNT(csr.matrix(), x, batch, 0f, y);
+    }
+
+    /** dX through the transposed copy, dW at the stored positions (SDDMM) scattered into the dense gradient. */
+    public void csrBackward() {
+        be.csrSpmmNT(csr.transposed(), dy, batch, 0f, dx);
+        if (csr.nnz() > 0) {
+            be.sddmm(dy, x, batch, csr.matrix(), 0f, csr.packedGrad());
+            be.scatterAddRows(csr.packedGrad(), 1, csr.denseIndex(), csr.nnz(), dw);
+        }
+    }
+
+    /**
+     * Median seconds over {@code reps} calls after at least {@code warmup} untimed calls and 0.2 s (so that the JIT
+     * has compiled the kernel even on a busy machine; a zero {@code warmup} skips warming entirely).
+     */
+    public double median(Runnable kernel, int warmup, int reps) {
+        long warmUntil = System.nanoTime() + 200_000_000L;
+        for (int i = 0; i < warmup || (warmup > 0 && System.nanoTime() < warmUntil); i++) {
+            kernel.run();
+        }
+        be.synchronize();
+        double[] t = new double[Math.max(1, reps)];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = now();
+            kernel.run();
+            be.synchronize();
+            t[i] = (now() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        return t.length % 2 == 1 ? t[t.length / 2] : 0.5 * (t[t.length / 2 - 1] + t[t.length / 2]);
+    }
+
+    /** Times every kernel. */
+    public Times timeAll(int warmup, int reps) {
+        return new Times(median(this::denseForward, warmup, reps), median(this::denseBackward, warmup, reps),
+                median(this::maskedForward, warmup, reps), median(this::maskedBackward, warmup, reps),
+                median(this::csrForward, warmup, reps), median(this::csrBackward, warmup, reps), csr.nnz());
+    }
+
+    @Override
+    public void close() {
+        csr.close();
+        for (Storage s : new Storage[] {x, dy, y, dx, w, mask, dw}) {
+            be.free(s);
+        }
+    }
+}

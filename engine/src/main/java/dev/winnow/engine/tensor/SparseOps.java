@@ -1,0 +1,67 @@
+package dev.winnow.engine.tensor;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BinaryOp;
+import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.Storage;
+import dev.winnow.engine.sparse.CsrWeight;
+
+/**
+ * Differentiable ops whose weight is stored sparse. Like {@link Ops}, each op holds its forward and its local backward
+ * side by side.
+ */
+public final class SparseOps {
+    private SparseOps() {
+    }
+
+    /**
+     * y = x W^T + bias with W (out x in) kept dense in {@code w} for the optimiser and executed in CSR form through
+     * {@code csr}, whose pattern is W's mask. Forward: refresh the CSR values from w (O(nnz)), then CSR x dense.
+     * Backward: dX += dY W via the transposed CSR copy; dW only at the surviving positions (SDDMM), scattered into w's
+     * dense gradient, which stays 0 elsewhere; so a layer at density d does about d of the dense work both ways.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias, CsrWeight csr) {
+        int batch = x.rows();
+        int in = x.cols();
+        int out = w.rows();
+        if (w.cols() != in) {
+            throw new IllegalArgumentException("sparse linear: input has " + in + " features but the weight is "
+                    + w.shape());
+        }
+        if (csr.rows() != out || csr.cols() != in) {
+            throw new IllegalArgumentException("sparse linear: CSR pattern is " + csr.rows() + "x" + csr.cols()
+                    + " but the weight is " + w.shape() + "; rebuild the CsrWeight after reshaping");
+        }
+        if (bias != null && bias.size() != out) {
+            throw new IllegalArgumentException("sparse linear: bias " + bias.shape() + " does not match " + out
+                    + " outputs");
+        }
+        Backend be = Ops.sameBackend(x, w);
+        if (csr.backend() != be) {
+            throw new IllegalArgumentException("sparse linear: the CSR weight lives on " + csr.backend().name()
+                    + ", the tensors on " + be.name());
+        }
+        csr.refresh(w.data());
+        Tensor y = Tensor.result(be, batch, out, 2, "sparseLinear", x, w, bias);
+        be.csrSpmmNT(csr.matrix(), x.data(), batch, 0f, y.data());
+        if (bias != null) {
+            be.binary(BinaryOp.ADD, y.data(), bias.data(), Broadcast.ROW, batch, out, y.data());
+        }
+        y.setBackward(() -> {
+            Storage dy = y.grad();
+            if (x.requiresGrad()) {
+                // dX[b, j] = sum_o dY[b, o] W[o, j]: a gather along the rows of W^T, the forward kernel's shape.
+                be.csrSpmmNT(csr.transposed(), dy, batch, 1f, x.gradOrZeros());
+            }
+            if (w.requiresGrad() && csr.nnz() > 0) {
+                Storage packed = csr.packedGrad();
+                be.sddmm(dy, x.data(), batch, csr.matrix(), 0f, packed);
+                be.scatterAddRows(packed, 1, csr.denseIndex(), csr.nnz(), w.gradOrZeros());
+            }
+            if (bias != null && bias.requiresGrad()) {
+                be.sumRows(dy, batch, out, 1f, 1f, bias.gradOrZeros());
+            }
+        });
+        return y;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.winnow.engine.sparse;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.cpu.CpuBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Where the crossover threshold comes from: override, then cache file, then a measurement that fills the cache. */
+class DensityCrossoverTest {
+
+    @BeforeEach
+    @AfterEach
+    void clear() {
+        DensityCrossover.forgetMeasurements();
+        DensityCrossover.setOverride(null);
+        System.clearProperty(DensityCrossover.CACHE_PROPERTY);
+        System.clearProperty(DensityCrossover.OVERRIDE_PROPERTY);
+    }
+
+    @Test
+    void overrideWinsOverEverythingAndIsValidated() {
+        try (Backend be = new CpuBackend(2)) {
+            DensityCrossover.setOverride(0.25);
+            assertEquals(0.25, DensityCrossover.threshold(be));
+            assertThrows(IllegalArgumentException.class, () -> DensityCrossover.setOverride(1.5));
+            DensityCrossover.setOverride(null);
+            System.setProperty(DensityCrossover.OVERRIDE_PROPERTY, "0.125");
+            assertEquals(0.125, DensityCrossover.threshold(be));
+            System.setProperty(DensityCrossover.OVERRIDE_PROPERTY, "lots");
+            assertThrows(IllegalArgumentException.class, () -> DensityCrossover.threshold(be));
+        }
+    }
+
+    @Test
+    void aCachedValueIsReadWithoutMeasuring(@TempDir Path dir) throws IOException {
+        try (Backend be = new CpuBackend(3)) {
+            Path cache = dir.resolve("crossover.properties");
+            Files.writeString(cache, DensityCrossover.machineKey(be) + "=0.0625\n");
+            System.setProperty(DensityCrossover.CACHE_PROPERTY, cache.toString());
+            assertEquals(0.0625, DensityCrossover.threshold(be));
+        }
+    }
+
+    @Test
+    void aMissingCacheIsFilledByAMeasurementInRange(@TempDir Path dir) throws IOException {
+        try (Backend be = new CpuBackend(1)) {
+            Path cache = dir.resolve("sub").resolve("crossover.properties");
+            System.setProperty(DensityCrossover.CACHE_PROPERTY, cache.toString());
+            double t = DensityCrossover.threshold(be);
+            assertTrue(t >= 0 && t <= 1, "threshold " + t);
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(cache)) {
+                p.load(in);
+            }
+            assertEquals(t, Double.parseDouble(p.getProperty(DensityCrossover.machineKey(be))), 1e-4);
+        }
+    }
+
+    @Test
+    void crossingInterpolatesTheLineThroughTwoCsrTimings() {
+        // CSR takes 1 at density 0.1 and 4 at 0.4 (slope 10); dense takes 3 -> crossover at 0.3.
+        assertEquals(0.3, DensityCrossover.crossing(0.1, 1, 0.4, 4, 3), 1e-12);
+        assertEquals(1.0, DensityCrossover.crossing(0.1, 1, 0.4, 4, 100), 1e-12);
+        assertEquals(0.0, DensityCrossover.crossing(0.1, 5, 0.4, 8, 1), 1e-12);
+    }
+}
