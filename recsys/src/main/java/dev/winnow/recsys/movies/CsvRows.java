@@ -48,6 +48,8 @@ final class CsvRows {
                      .readValues(reader)) {
             JsonParser parser = it.getParser();
             boolean checkedHeader = false;
+            // Jackson reports where a record ends; it starts on the line after the previous one ended (header: 1).
+            int previousEnd = 1;
             while (true) {
                 int line;
                 Map<String, String> values;
@@ -56,7 +58,8 @@ final class CsvRows {
                         break;
                     }
                     values = it.nextValue();
-                    line = parser.currentTokenLocation().getLineNr();
+                    line = previousEnd + 1;
+                    previousEnd = parser.currentTokenLocation().getLineNr();
                 } catch (RuntimeException | IOException e) {
                     throw new MovieDataException(file + ":" + parser.currentLocation().getLineNr() + ": not valid CSV ("
                             + firstLine(e.getMessage()) + ")", e);

@@ -39,7 +39,7 @@ public final class MovieEval {
      */
     public record Options(Integer trainFrom, int hashDim, int minCount, int threads, int maxEpochs, int patience) {
         public static Options defaults() {
-            return new Options(null, MovieFeatures.DEFAULT_HASH_DIM, MovieFeatures.DEFAULT_MIN_COUNT, 1, 300, 20);
+            return new Options(null, MovieFeatures.DEFAULT_HASH_DIM, MovieFeatures.DEFAULT_MIN_COUNT, 1, 200, 10);
         }
 
         public Options withTrainFrom(Integer year) {
