@@ -31,18 +31,18 @@ public final class SyntheticMovies {
     private static final String[] NEUTRAL = {"city", "family", "love", "war", "friend", "night", "journey", "secret",
             "life", "world", "man", "woman", "story", "town", "home", "time", "police", "school", "money", "dream"};
 
-    /** {@code n} films released 1980-2016, the same for the same seed. */
+    /** {@code n} films released 1990-2016, the same for the same seed. */
     public static List<Movie> generate(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<Movie> movies = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Map<String, String> f = new LinkedHashMap<>();
-            int year = 1980 + rng.nextInt(37);
+            int year = 1990 + rng.nextInt(27);
             double effect = 0;
 
             double logBudget = 13 + 3.5 * rng.nextDouble();
             int duration = 80 + rng.nextInt(90);
-            effect += 0.25 * (logBudget - 15) + 0.015 * (duration - 110);
+            effect += 0.45 * (logBudget - 15) + 0.02 * (duration - 110);
             f.put(MovieFields.BUDGET, Long.toString((long) Math.exp(logBudget)));
             if (rng.nextDouble() > 0.03) {
                 f.put(MovieFields.DURATION, Integer.toString(duration));
@@ -83,7 +83,7 @@ public final class SyntheticMovies {
             f.put(MovieFields.PRODUCTION_COUNTRIES, COUNTRIES[c]);
 
             double tone = rng.nextDouble() * 2 - 1;
-            effect += 0.9 * tone;
+            effect += 1.2 * tone;
             f.put(MovieFields.TITLE, words(rng, 2, tone) + " " + i);
             f.put(MovieFields.PLOT_KEYWORDS, words(rng, 4, tone).replace(' ', '|'));
             f.put(MovieFields.OVERVIEW, words(rng, 14, tone));
@@ -91,7 +91,7 @@ public final class SyntheticMovies {
                 f.put(MovieFields.TAGLINE, words(rng, 5, tone));
             }
 
-            double rating = 6.4 + effect + 0.5 * rng.nextGaussian();
+            double rating = 6.4 + effect + 0.35 * rng.nextGaussian();
             rating = Math.max(1, Math.min(10, Math.round(rating * 10) / 10.0));
             movies.add(new Movie("Synthetic film " + i, year, (float) rating, f));
         }
@@ -118,9 +118,9 @@ public final class SyntheticMovies {
             }
             double u = rng.nextDouble();
             String w;
-            if (u < 0.45 * Math.max(0, tone)) {
+            if (u < 0.7 * Math.max(0, tone)) {
                 w = GOOD[rng.nextInt(GOOD.length)];
-            } else if (u < 0.45 * Math.max(0, -tone)) {
+            } else if (u < 0.7 * Math.max(0, -tone)) {
                 w = BAD[rng.nextInt(BAD.length)];
             } else {
                 w = NEUTRAL[rng.nextInt(NEUTRAL.length)];
