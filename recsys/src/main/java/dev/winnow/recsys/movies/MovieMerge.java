@@ -42,6 +42,16 @@ public final class MovieMerge {
         return merge(ImdbFilm.load(imdb), TmdbFilm.load(tmdb));
     }
 
+    /** Whether {@code dir} holds the IMDB 5000 file where {@link #load} looks (for {@code --data DIR} detection). */
+    public static boolean present(Path dir) {
+        try {
+            locate(dir, "movie_metadata.csv", "imdb-5000");
+            return true;
+        } catch (MovieDataException e) {
+            return false;
+        }
+    }
+
     /** {@code dir/name}, {@code dir/folder/name} or {@code dir/../folder/name}, whichever exists first. */
     static Path locate(Path dir, String name, String folder) {
         List<Path> candidates = List.of(dir.resolve(name), dir.resolve(folder).resolve(name),

@@ -129,6 +129,8 @@ class MovieLoaderTest {
         Path noScore = write(dir, "movie_metadata.csv", "\n", "movie_title,title_year", "\"A\",2000");
         String m = assertThrows(MovieDataException.class, () -> ImdbFilm.load(noScore)).getMessage();
         assertTrue(m.startsWith("movie_metadata.csv:1: the header has no column 'imdb_score'"), m);
+        assertTrue(MovieMerge.present(dir));
+        assertTrue(!MovieMerge.present(dir.resolve("nowhere")));
         String missing = assertThrows(MovieDataException.class, () -> MovieMerge.load(dir.resolve("nowhere")))
                 .getMessage();
         assertTrue(missing.contains("movie_metadata.csv"), missing);
