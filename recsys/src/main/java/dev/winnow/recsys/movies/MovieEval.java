@@ -148,12 +148,10 @@ public final class MovieEval {
         out.printf(Locale.ROOT, "%s seed %d on %s: MAE %.4f  MSE %.4f  RMSE %.4f   (mean floor MAE %.4f  MSE %.4f)  "
                         + "[%s, %.1f s]%n", m, seed, String.join("+", fitted.groups()), r.mae(), r.mse(), r.rmse(),
                 floor.mae(), floor.mse(), detail, secs);
-        RunResult run = RunResult.ofErrors(m, seed, "temporal:" + String.join("+", fitted.groups()), r.mae(), r.mse(),
-                r.rmse()).withTiming(secs, null, null, epochs);
-        if (params != null) {
-            run = new RunResult(run.method(), run.seed(), run.fold(), run.mae(), run.mse(), run.rmse(), null, null,
-                    1.0, params, params, params * 4, secs, null, null, null, null, epochs);
-        }
+        // Dense models: density 1, every parameter non-zero, 4 bytes each (float32).
+        RunResult run = new RunResult(m, seed, "temporal:" + String.join("+", fitted.groups()), r.mae(), r.mse(),
+                r.rmse(), null, null, params == null ? null : 1.0, params, params, params == null ? null : params * 4,
+                secs, null, null, null, null, epochs);
         return List.of(run);
     }
 
