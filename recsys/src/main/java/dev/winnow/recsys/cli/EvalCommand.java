@@ -34,6 +34,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import dev.winnow.recsys.movies.Movie;
+import dev.winnow.recsys.movies.MovieEval;
+import dev.winnow.recsys.movies.MovieMerge;
+import dev.winnow.recsys.movies.MovieSplit;
+import dev.winnow.recsys.movies.SyntheticMovies;
 import java.util.concurrent.Callable;
 
 /**
@@ -45,7 +50,7 @@ import java.util.concurrent.Callable;
                 + "models on IMDB/TMDB) and write OUT/results.json.")
 public final class EvalCommand implements Callable<Integer> {
     static final Set<String> RATING_MODELS = Set.of("mean", "bias", "mf", "ncf");
-    static final Set<String> MOVIE_MODELS = Set.of("ridge", "featmlp", "dcnn");
+    static final Set<String> MOVIE_MODELS = Set.of("ridge", "featmlp", "featmlp-student", "dcnn", "dcnn-teacher");
 
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|DIR",
             description = "'synthetic' (embedded) or a directory with u.data, ratings.dat or ratings.csv "
@@ -60,6 +65,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Evaluation split. Default: u1-u5 for MovieLens 100K, random otherwise; temporal for "
                     + "movie models.")
     String split;
+
+    @Option(names = "--train-from", paramLabel = "YEAR",
+            description = "Movie models: first release year of the training films (the paper's literal 2000; "
+                    + "default: every film released up to 2013).")
+    Integer trainFrom;
 
     @Option(names = "--features", paramLabel = "GROUPS", description = "Movie feature groups (movie models only).")
     String features;
@@ -142,12 +152,18 @@ public final class EvalCommand implements Callable<Integer> {
         DatasetInfo info;
         if (MOVIE_MODELS.contains(model)) {
             String s = split == null ? "temporal" : split;
+            if (trainFrom != null) {
+                if (!s.equals("temporal")) {
+                    throw new IllegalArgumentException("--train-from applies to the temporal split, not --split " + s);
+                }
+                s = "temporal-from-" + trainFrom;
+            }
+            Path dir = DataSource.isSynthetic(data) ? null : Path.of(data);
             runs = new ArrayList<>();
             for (int k = 0; k < seeds; k++) {
-                runs.addAll(movieModel(DataSource.isSynthetic(data) ? null : Path.of(data), model, features, s,
-                        seed + k, console));
+                runs.addAll(movieModel(dir, model, features, s, seed + k, console));
             }
-            info = new DatasetInfo(data, -1, -1, features);
+            info = movieInfo(dir, features, trainFrom, seed);
         } else if (RATING_MODELS.contains(model)) {
             if (features != null) {
                 throw new IllegalArgumentException("--features applies to the movie models (ridge, featmlp, dcnn), "
@@ -189,9 +205,16 @@ public final class EvalCommand implements Callable<Integer> {
      */
     static List<RunResult> movieModel(Path dataDir, String model, String features, String split, long seed,
                                       PrintStream out) {
-        throw new UnsupportedOperationException("--model " + model + ": the movie-feature models are not part of "
-                + "this build yet (dev.winnow.recsys.movies.MovieEval is not wired into eval); use mean, bias, mf or "
-                + "ncf");
+        return MovieEval.evaluate(dataDir, model, features, split, seed, out);
+    }
+
+    /** The dataset block of results.json for the movie task: the same split MovieEval trained on. */
+    private static DatasetInfo movieInfo(Path dataDir, String features, Integer trainFrom, long seed) {
+        List<Movie> movies = dataDir == null ? SyntheticMovies.generate(SyntheticMovies.DEFAULT_SIZE, seed)
+                : MovieMerge.load(dataDir).movies();
+        MovieSplit sp = MovieSplit.temporal(movies, trainFrom, seed);
+        String name = dataDir == null ? "synthetic-movies" : "imdb5000+tmdb5000";
+        return new DatasetInfo(name, sp.train().size(), sp.test().size(), features == null ? "all" : features);
     }
 
     private List<RatingSplit> splits(LoadedRatings loaded, String s) {

@@ -120,10 +120,22 @@ class EvalCommandTest {
     }
 
     @Test
-    void movieModelsFailClearlyUntilTheMovieEvaluationIsWiredIn() {
-        Run r = run("eval", "--model", "ridge", "--out", tmp.resolve("r").toString());
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("--model ridge: the movie-feature models are not part of this build yet"),
-                r.err());
+    void movieModelsRunThroughEvalAndWriteTheirSplitIntoResults() throws IOException {
+        Path out = tmp.resolve("r");
+        Run r = run("eval", "--data", "synthetic", "--model", "ridge", "--features", "numerical", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("results.json").toFile());
+        assertEquals("numerical", root.get("dataset").get("features").asText());
+        assertTrue(root.get("dataset").get("train_rows").asInt() > 100);
+        assertTrue(root.get("dataset").get("test_rows").asInt() > 10);
+        assertEquals("ridge", root.get("runs").get(0).get("method").asText());
+        assertTrue(root.get("runs").get(0).get("mse").asDouble() > 0);
+
+        Run bad = run("eval", "--data", "synthetic", "--model", "ridge", "--split", "random", "--train-from", "2000",
+                "--out", tmp.resolve("r2").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--train-from"), bad.err());
     }
 }
