@@ -4,24 +4,48 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed GEMM on the JDK Vector API (Goto-style blocking): B is packed once per (k, n) block into NR-wide panels
- * shared by all threads, each thread packs its own MR-tall panels of A, and an MR x NR register tile of FMAs does the
- * work. Transposes are absorbed by the packing. Threads split the rows of C; every element of C is summed in the same
- * k order whatever the thread count, so results are bitwise reproducible.
+ * Blocked GEMM on the JDK Vector API. B is packed once per (k, n) block into NR-wide panels shared by all threads; A is
+ * read in place when it is row-major (no packing: the six rows of a tile are six sequential streams) and packed into
+ * MR-tall panels when it is transposed or at a ragged row edge. An MR x NR register tile of FMAs does the work.
+ *
+ * <p>Every element of C is summed in the same k order whatever the thread count, and threads only ever split disjoint
+ * tiles of C, so results are bitwise reproducible for any number of threads.
+ *
+ * <p>Why it looks the way it does (measured, see bench/RESULTS.md): the kernel indexes A and B from the loop counter
+ * {@code p} (never from separately incremented offsets) so C2 can hoist every bounds check out of the loop; that alone
+ * doubled throughput. 6 x 2 vectors is the largest tile whose 12 accumulators, 2 B vectors and a broadcast fit in
+ * the 16 AVX2 registers.
  */
 final class VectorGemm implements DenseGemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = species();
     private static final int L = S.length();
     static final int MR = 6;
     static final int NR = 2 * L;
     private static final int KC = 256;
     private static final int MC = 96;
     private static final int NC = 1024;
+    /** Below this many multiply-adds a product runs on the calling thread: dispatch would cost more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1L << 20;
 
-    /** Packed B shared by the threads; per-thread packed A and edge tiles. Grown on demand, never per call. */
-    private float[] packedB = new float[0];
-    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private final ThreadLocal<float[]> edgeTile = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    /** Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. */
+    private float[] packedB = new float[NC * KC];
+    private float[][] packedA = new float[1][];
+    private float[][] edgeTile = new float[1][];
+
+    /** The preferred species unless {@code -Dwinnow.vectorBits=256|512} asks for another (an experiment switch). */
+    private static VectorSpecies<Float> species() {
+        String bits = System.getProperty("winnow.vectorBits", "");
+        if (bits.equals("256")) {
+            return FloatVector.SPECIES_256;
+        }
+        if (bits.equals("512")) {
+            return FloatVector.SPECIES_512;
+        }
+        if (bits.equals("128")) {
+            return FloatVector.SPECIES_128;
+        }
+        return FloatVector.SPECIES_PREFERRED;
+    }
 
     @Override
     public String name() {
@@ -32,9 +56,17 @@ final class VectorGemm implements DenseGemm {
     public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                   float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
                                   Parallel parallel) {
-        DenseGemm.scale(m, n, beta, c, ldc);
         if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
+            DenseGemm.scale(m, n, beta, c, ldc);
             return;
+        }
+        if (packedA.length < parallel.threads()) {
+            packedA = java.util.Arrays.copyOf(packedA, parallel.threads());
+            edgeTile = java.util.Arrays.copyOf(edgeTile, parallel.threads());
+        }
+        // beta = 0 is folded into the first k block (its tiles overwrite C); other betas scale C up front.
+        if (beta != 0f) {
+            DenseGemm.scale(m, n, beta, c, ldc);
         }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -43,58 +75,100 @@ final class VectorGemm implements DenseGemm {
                 int kc = Math.min(KC, k - pc);
                 int need = nPanels * NR * kc;
                 if (packedB.length < need) {
-                    packedB = new float[Math.max(need, NC * KC)];
+                    packedB = new float[need];
                 }
                 packB(transB, b, ldb, pc, kc, jc, nc, packedB);
-                final float[] bp = packedB;
-                final int fjc = jc;
-                final int fkc = kc;
-                final int fpc = pc;
-                long work = (long) m * nc * kc;
-                int minRows = work < 400_000 ? m : MR * 4;
+                boolean overwrite = pc == 0 && beta == 0f;
                 int rowBlocks = (m + MR - 1) / MR;
-                int minBlocks = Math.max(1, (minRows + MR - 1) / MR);
-                parallel.forRange(rowBlocks, minBlocks, (part, fromBlock, toBlock) -> {
-                    int rowFrom = fromBlock * MR;
-                    int rowTo = Math.min(m, toBlock * MR);
-                    multiplyRows(transA, a, lda, rowFrom, rowTo, fpc, fkc, bp, fjc, nc, alpha, c, ldc);
-                });
+                long work = (long) m * nc * kc;
+                int parts = parallel.threads() == 1 || work < PARALLEL_MIN_WORK ? 1 : parallel.threads();
+                if (parts == 1) {
+                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, alpha, overwrite,
+                            c, ldc);
+                } else if (rowBlocks >= 2 * parts || rowBlocks >= nPanels) {
+                    final float[] bp = packedB;
+                    final int fjc = jc, fkc = kc, fpc = pc, fnc = nc, fPanels = nPanels;
+                    parallel.forRange(rowBlocks, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda,
+                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, alpha, overwrite,
+                            c, ldc));
+                } else {
+                    // Few rows (e.g. a weight gradient with a small output layer): split the column panels instead.
+                    final float[] bp = packedB;
+                    final int fjc = jc, fkc = kc, fpc = pc, fnc = nc;
+                    parallel.forRange(nPanels, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda, 0, m,
+                            fpc, fkc, bp, fjc, from, to, fnc, alpha, overwrite, c, ldc));
+                }
             }
         }
     }
 
-    private void multiplyRows(boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
-                              float[] bp, int jc, int nc, float alpha, float[] c, int ldc) {
-        float[] ap = packedA.get();
-        float[] tile = edgeTile.get();
-        int nPanels = (nc + NR - 1) / NR;
+    /** Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block. */
+    private void multiplyBlock(int part, boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
+                               float[] bp, int jc, int panelFrom, int panelTo, int nc, float alpha,
+                               boolean overwrite, float[] c, int ldc) {
+        float[] ap = scratch(packedA, part, MC * KC);
+        float[] tile = scratch(edgeTile, part, MR * NR);
         for (int ic = rowFrom; ic < rowTo; ic += MC) {
             int mc = Math.min(MC, rowTo - ic);
-            packA(transA, a, lda, ic, mc, pc, kc, ap);
+            int fullPanels = transA ? 0 : mc / MR;
+            // Row-major A is read in place; transposed A and the ragged last rows go through a packed panel.
+            if (fullPanels * MR < mc) {
+                packA(transA, a, lda, ic + fullPanels * MR, mc - fullPanels * MR, pc, kc, ap);
+            }
             int mPanels = (mc + MR - 1) / MR;
-            for (int jp = 0; jp < nPanels; jp++) {
+            for (int jp = panelFrom; jp < panelTo; jp++) {
                 int col = jc + jp * NR;
                 int cols = Math.min(NR, jc + nc - col);
                 int bOff = jp * NR * kc;
                 for (int ip = 0; ip < mPanels; ip++) {
                     int row = ic + ip * MR;
                     int rows = Math.min(MR, ic + mc - row);
-                    int aOff = ip * MR * kc;
                     if (rows == MR && cols == NR) {
-                        kernel(kc, ap, aOff, bp, bOff, c, row * ldc + col, ldc, alpha);
-                    } else {
-                        java.util.Arrays.fill(tile, 0f);
-                        kernel(kc, ap, aOff, bp, bOff, tile, 0, NR, alpha);
-                        for (int r = 0; r < rows; r++) {
-                            int co = (row + r) * ldc + col;
-                            for (int j = 0; j < cols; j++) {
-                                c[co + j] += tile[r * NR + j];
-                            }
+                        if (ip < fullPanels) {
+                            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, c, row * ldc + col, ldc, alpha,
+                                    overwrite);
+                        } else {
+                            kernelPackedA(kc, ap, (ip - fullPanels) * MR * kc, bp, bOff, c, row * ldc + col, ldc,
+                                    alpha, overwrite);
                         }
+                    } else {
+                        edge(ip < fullPanels, kc, a, lda, row, pc, ap, (ip - fullPanels) * MR * kc, bp, bOff, tile,
+                                c, row * ldc + col, ldc, rows, cols, alpha, overwrite);
                     }
                 }
             }
         }
+    }
+
+    /** A tile cut by the edge of C: computed whole into a scratch tile, then the valid part is added to C. */
+    private static void edge(boolean rowMajorA, int kc, float[] a, int lda, int row, int pc, float[] ap, int aOff,
+                             float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc, int rows, int cols,
+                             float alpha, boolean overwrite) {
+        if (rowMajorA) {
+            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, tile, 0, NR, alpha, true);
+        } else {
+            kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR, alpha, true);
+        }
+        for (int r = 0; r < rows; r++) {
+            int co = cOff + r * ldc;
+            int to = r * NR;
+            if (overwrite) {
+                System.arraycopy(tile, to, c, co, cols);
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[co + j] += tile[to + j];
+                }
+            }
+        }
+    }
+
+    private static float[] scratch(float[][] perPart, int part, int size) {
+        float[] s = perPart[part];
+        if (s == null || s.length < size) {
+            s = new float[size];
+            perPart[part] = s;
+        }
+        return s;
     }
 
     /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, k-major inside a panel, zero-padded at the edge. */
@@ -104,44 +178,53 @@ final class VectorGemm implements DenseGemm {
             int col0 = jc + jp * NR;
             int cols = Math.min(NR, jc + nc - col0);
             int base = jp * NR * kc;
-            for (int p = 0; p < kc; p++) {
-                int o = base + p * NR;
-                int kk = pc + p;
-                if (!transB) {
-                    System.arraycopy(b, kk * ldb + col0, out, o, cols);
-                } else {
-                    for (int j = 0; j < cols; j++) {
-                        out[o + j] = b[(col0 + j) * ldb + kk];
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int o = base + p * NR;
+                    System.arraycopy(b, (pc + p) * ldb + col0, out, o, cols);
+                    for (int j = cols; j < NR; j++) {
+                        out[o + j] = 0f;
+                    }
+                }
+            } else {
+                // op(B)[p][j] = B[j][p]: read each source row sequentially, write with stride NR.
+                for (int j = 0; j < cols; j++) {
+                    int src = (col0 + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + j] = b[src + p];
                     }
                 }
                 for (int j = cols; j < NR; j++) {
-                    out[o + j] = 0f;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + j] = 0f;
+                    }
                 }
             }
         }
     }
 
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-tall panels, k-major inside a panel, zero-padded at the edge. */
-    private static void packA(boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] out) {
-        int mPanels = (mc + MR - 1) / MR;
+    /** Packs op(A)[row0:row0+rows, pc:pc+kc] into MR-tall panels, k-major inside a panel, zero-padded at the edge. */
+    private static void packA(boolean transA, float[] a, int lda, int row0, int rowsTotal, int pc, int kc,
+                              float[] out) {
+        int mPanels = (rowsTotal + MR - 1) / MR;
         for (int ip = 0; ip < mPanels; ip++) {
-            int row0 = ic + ip * MR;
-            int rows = Math.min(MR, ic + mc - row0);
+            int r0 = row0 + ip * MR;
+            int rows = Math.min(MR, row0 + rowsTotal - r0);
             int base = ip * MR * kc;
             if (!transA) {
                 for (int r = 0; r < rows; r++) {
-                    int src = (row0 + r) * lda + pc;
+                    int src = r0 * lda + r * lda + pc;
                     for (int p = 0; p < kc; p++) {
                         out[base + p * MR + r] = a[src + p];
                     }
                 }
+            } else if (rows == MR) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * MR, MR);
+                }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    int src = (pc + p) * lda + row0;
-                    int o = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        out[o + r] = a[src + r];
-                    }
+                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * MR, rows);
                 }
             }
             if (rows < MR) {
@@ -154,18 +237,59 @@ final class VectorGemm implements DenseGemm {
         }
     }
 
-    /** C[0:MR, 0:NR] += alpha * Apanel * Bpanel over kc steps. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
-                               float alpha) {
+    /** C[0:MR, 0:NR] (+)= alpha * A[6 rows at stride lda] * Bpanel over kc steps; A read in place. */
+    private static void kernelRowMajorA(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c,
+                                        int cOff, int ldc, float alpha, boolean overwrite) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int ai = aOff;
-        int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        store(c00, c01, alpha, overwrite, c, cOff);
+        store(c10, c11, alpha, overwrite, c, cOff + ldc);
+        store(c20, c21, alpha, overwrite, c, cOff + 2 * ldc);
+        store(c30, c31, alpha, overwrite, c, cOff + 3 * ldc);
+        store(c40, c41, alpha, overwrite, c, cOff + 4 * ldc);
+        store(c50, c51, alpha, overwrite, c, cOff + 5 * ldc);
+    }
+
+    /** C[0:MR, 0:NR] (+)= alpha * Apanel * Bpanel over kc steps; A packed k-major in MR-tall panels. */
+    private static void kernelPackedA(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
+                                      int ldc, float alpha, boolean overwrite) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * MR;
+            int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, ap[ai]);
@@ -187,23 +311,29 @@ final class VectorGemm implements DenseGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        store(c00, c01, alpha, c, cOff);
-        store(c10, c11, alpha, c, cOff + ldc);
-        store(c20, c21, alpha, c, cOff + 2 * ldc);
-        store(c30, c31, alpha, c, cOff + 3 * ldc);
-        store(c40, c41, alpha, c, cOff + 4 * ldc);
-        store(c50, c51, alpha, c, cOff + 5 * ldc);
+        store(c00, c01, alpha, overwrite, c, cOff);
+        store(c10, c11, alpha, overwrite, c, cOff + ldc);
+        store(c20, c21, alpha, overwrite, c, cOff + 2 * ldc);
+        store(c30, c31, alpha, overwrite, c, cOff + 3 * ldc);
+        store(c40, c41, alpha, overwrite, c, cOff + 4 * ldc);
+        store(c50, c51, alpha, overwrite, c, cOff + 5 * ldc);
     }
 
-    private static void store(FloatVector v0, FloatVector v1, float alpha, float[] c, int off) {
-        FloatVector old0 = FloatVector.fromArray(S, c, off);
-        FloatVector old1 = FloatVector.fromArray(S, c, off + L);
-        if (alpha == 1f) {
-            old0.add(v0).intoArray(c, off);
-            old1.add(v1).intoArray(c, off + L);
+    private static void store(FloatVector v0, FloatVector v1, float alpha, boolean overwrite, float[] c, int off) {
+        if (overwrite) {
+            if (alpha != 1f) {
+                v0 = v0.mul(alpha);
+                v1 = v1.mul(alpha);
+            }
+        } else if (alpha == 1f) {
+            v0 = v0.add(FloatVector.fromArray(S, c, off));
+            v1 = v1.add(FloatVector.fromArray(S, c, off + L));
         } else {
-            v0.fma(FloatVector.broadcast(S, alpha), old0).intoArray(c, off);
-            v1.fma(FloatVector.broadcast(S, alpha), old1).intoArray(c, off + L);
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            v0 = v0.fma(va, FloatVector.fromArray(S, c, off));
+            v1 = v1.fma(va, FloatVector.fromArray(S, c, off + L));
         }
+        v0.intoArray(c, off);
+        v1.intoArray(c, off + L);
     }
 }
