@@ -26,6 +26,8 @@ final class VectorGemm implements DenseGemm {
     private static final int NC = 1024;
     /** Below this many multiply-adds a product runs on the calling thread: dispatch would cost more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
+    /** Reading row-major A in place skips packing but measured ~2x slower in the kernel (6 strided streams). */
+    private static final boolean READ_A_IN_PLACE = Boolean.getBoolean("winnow.gemm.readAInPlace");
 
     /** Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. */
     private float[] packedB = new float[NC * KC];
@@ -77,26 +79,26 @@ final class VectorGemm implements DenseGemm {
                 if (packedB.length < need) {
                     packedB = new float[need];
                 }
-                packB(transB, b, ldb, pc, kc, jc, nc, packedB);
+                packB(transB, b, ldb, pc, kc, jc, nc, alpha, packedB);
                 boolean overwrite = pc == 0 && beta == 0f;
                 int rowBlocks = (m + MR - 1) / MR;
                 long work = (long) m * nc * kc;
                 int parts = parallel.threads() == 1 || work < PARALLEL_MIN_WORK ? 1 : parallel.threads();
                 if (parts == 1) {
-                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, alpha, overwrite,
+                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, overwrite,
                             c, ldc);
                 } else if (rowBlocks >= 2 * parts || rowBlocks >= nPanels) {
                     final float[] bp = packedB;
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc, fPanels = nPanels;
                     parallel.forRange(rowBlocks, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda,
-                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, alpha, overwrite,
+                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, overwrite,
                             c, ldc));
                 } else {
                     // Few rows (e.g. a weight gradient with a small output layer): split the column panels instead.
                     final float[] bp = packedB;
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc;
                     parallel.forRange(nPanels, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda, 0, m,
-                            fpc, fkc, bp, fjc, from, to, fnc, alpha, overwrite, c, ldc));
+                            fpc, fkc, bp, fjc, from, to, fnc, overwrite, c, ldc));
                 }
             }
         }
@@ -104,13 +106,13 @@ final class VectorGemm implements DenseGemm {
 
     /** Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block. */
     private void multiplyBlock(int part, boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
-                               float[] bp, int jc, int panelFrom, int panelTo, int nc, float alpha,
-                               boolean overwrite, float[] c, int ldc) {
+                               float[] bp, int jc, int panelFrom, int panelTo, int nc, boolean overwrite,
+                               float[] c, int ldc) {
         float[] ap = scratch(packedA, part, MC * KC);
         float[] tile = scratch(edgeTile, part, MR * NR);
         for (int ic = rowFrom; ic < rowTo; ic += MC) {
             int mc = Math.min(MC, rowTo - ic);
-            int fullPanels = transA ? 0 : mc / MR;
+            int fullPanels = transA || !READ_A_IN_PLACE ? 0 : mc / MR;
             // Row-major A is read in place; transposed A and the ragged last rows go through a packed panel.
             if (fullPanels * MR < mc) {
                 packA(transA, a, lda, ic + fullPanels * MR, mc - fullPanels * MR, pc, kc, ap);
@@ -124,16 +126,17 @@ final class VectorGemm implements DenseGemm {
                     int row = ic + ip * MR;
                     int rows = Math.min(MR, ic + mc - row);
                     if (rows == MR && cols == NR) {
+                        if (overwrite) {
+                            zeroTile(c, row * ldc + col, ldc);
+                        }
                         if (ip < fullPanels) {
-                            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, c, row * ldc + col, ldc, alpha,
-                                    overwrite);
+                            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, c, row * ldc + col, ldc);
                         } else {
-                            kernelPackedA(kc, ap, (ip - fullPanels) * MR * kc, bp, bOff, c, row * ldc + col, ldc,
-                                    alpha, overwrite);
+                            kernelPackedA(kc, ap, (ip - fullPanels) * MR * kc, bp, bOff, c, row * ldc + col, ldc);
                         }
                     } else {
                         edge(ip < fullPanels, kc, a, lda, row, pc, ap, (ip - fullPanels) * MR * kc, bp, bOff, tile,
-                                c, row * ldc + col, ldc, rows, cols, alpha, overwrite);
+                                c, row * ldc + col, ldc, rows, cols, overwrite);
                     }
                 }
             }
@@ -143,11 +146,12 @@ final class VectorGemm implements DenseGemm {
     /** A tile cut by the edge of C: computed whole into a scratch tile, then the valid part is added to C. */
     private static void edge(boolean rowMajorA, int kc, float[] a, int lda, int row, int pc, float[] ap, int aOff,
                              float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc, int rows, int cols,
-                             float alpha, boolean overwrite) {
+                             boolean overwrite) {
+        zeroTile(tile, 0, NR);
         if (rowMajorA) {
-            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, tile, 0, NR, alpha, true);
+            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, tile, 0, NR);
         } else {
-            kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR, alpha, true);
+            kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
         }
         for (int r = 0; r < rows; r++) {
             int co = cOff + r * ldc;
@@ -171,8 +175,12 @@ final class VectorGemm implements DenseGemm {
         return s;
     }
 
-    /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, k-major inside a panel, zero-padded at the edge. */
-    private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float[] out) {
+    /**
+     * Packs alpha * op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, k-major inside a panel, zero-padded at the edge.
+     * Folding alpha in here keeps the kernel branch-free (alpha is 1 for every product the engine's ops issue).
+     */
+    private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float alpha,
+                              float[] out) {
         int nPanels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < nPanels; jp++) {
             int col0 = jc + jp * NR;
@@ -182,6 +190,11 @@ final class VectorGemm implements DenseGemm {
                 for (int p = 0; p < kc; p++) {
                     int o = base + p * NR;
                     System.arraycopy(b, (pc + p) * ldb + col0, out, o, cols);
+                    if (alpha != 1f) {
+                        for (int j = 0; j < cols; j++) {
+                            out[o + j] *= alpha;
+                        }
+                    }
                     for (int j = cols; j < NR; j++) {
                         out[o + j] = 0f;
                     }
@@ -191,7 +204,7 @@ final class VectorGemm implements DenseGemm {
                 for (int j = 0; j < cols; j++) {
                     int src = (col0 + j) * ldb + pc;
                     for (int p = 0; p < kc; p++) {
-                        out[base + p * NR + j] = b[src + p];
+                        out[base + p * NR + j] = alpha * b[src + p];
                     }
                 }
                 for (int j = cols; j < NR; j++) {
@@ -237,15 +250,20 @@ final class VectorGemm implements DenseGemm {
         }
     }
 
-    /** C[0:MR, 0:NR] (+)= alpha * A[6 rows at stride lda] * Bpanel over kc steps; A read in place. */
+    /** C[0:MR, 0:NR] += A[6 rows at stride lda] * Bpanel over kc steps; A read in place. */
     private static void kernelRowMajorA(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c,
-                                        int cOff, int ldc, float alpha, boolean overwrite) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+                                        int cOff, int ldc) {
+        // Accumulators start from C itself and go back with one store each: no separate load-add at the end.
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
@@ -270,23 +288,34 @@ final class VectorGemm implements DenseGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        store(c00, c01, alpha, overwrite, c, cOff);
-        store(c10, c11, alpha, overwrite, c, cOff + ldc);
-        store(c20, c21, alpha, overwrite, c, cOff + 2 * ldc);
-        store(c30, c31, alpha, overwrite, c, cOff + 3 * ldc);
-        store(c40, c41, alpha, overwrite, c, cOff + 4 * ldc);
-        store(c50, c51, alpha, overwrite, c, cOff + 5 * ldc);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
     }
 
-    /** C[0:MR, 0:NR] (+)= alpha * Apanel * Bpanel over kc steps; A packed k-major in MR-tall panels. */
+    /** C[0:MR, 0:NR] += Apanel * Bpanel over kc steps; A packed k-major in MR-tall panels. */
     private static void kernelPackedA(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
-                                      int ldc, float alpha, boolean overwrite) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+                                      int ldc) {
+        // Accumulators start from C itself and go back with one store each: no separate load-add at the end.
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * MR;
             int bi = bOff + p * NR;
@@ -311,29 +340,31 @@ final class VectorGemm implements DenseGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        store(c00, c01, alpha, overwrite, c, cOff);
-        store(c10, c11, alpha, overwrite, c, cOff + ldc);
-        store(c20, c21, alpha, overwrite, c, cOff + 2 * ldc);
-        store(c30, c31, alpha, overwrite, c, cOff + 3 * ldc);
-        store(c40, c41, alpha, overwrite, c, cOff + 4 * ldc);
-        store(c50, c51, alpha, overwrite, c, cOff + 5 * ldc);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
     }
 
-    private static void store(FloatVector v0, FloatVector v1, float alpha, boolean overwrite, float[] c, int off) {
-        if (overwrite) {
-            if (alpha != 1f) {
-                v0 = v0.mul(alpha);
-                v1 = v1.mul(alpha);
-            }
-        } else if (alpha == 1f) {
-            v0 = v0.add(FloatVector.fromArray(S, c, off));
-            v1 = v1.add(FloatVector.fromArray(S, c, off + L));
-        } else {
-            FloatVector va = FloatVector.broadcast(S, alpha);
-            v0 = v0.fma(va, FloatVector.fromArray(S, c, off));
-            v1 = v1.fma(va, FloatVector.fromArray(S, c, off + L));
+    /**
+     * Zeroes an MR x NR tile of C (beta = 0 on the first k block), so the kernel can always accumulate. The kernel is
+     * kept free of branches on alpha/beta and of helper calls taking vectors: in JDK 17, C2 stops inlining at
+     * NodeCountInliningCutoff, and a vector passed to a call that is not inlined is boxed, once per loop iteration
+     * here (measured: ~1 MB of garbage per 256x128x64 product and a several-fold slowdown).
+     */
+    private static void zeroTile(float[] c, int off, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        for (int r = 0; r < MR; r++) {
+            z.intoArray(c, off + r * ldc);
+            z.intoArray(c, off + r * ldc + L);
         }
-        v0.intoArray(c, off);
-        v1.intoArray(c, off + L);
     }
 }
