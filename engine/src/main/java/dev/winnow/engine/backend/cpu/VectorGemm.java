@@ -224,7 +224,19 @@ final class VectorGemm implements DenseGemm {
             int r0 = row0 + ip * MR;
             int rows = Math.min(MR, row0 + rowsTotal - r0);
             int base = ip * MR * kc;
-            if (!transA) {
+            if (!transA && rows == MR) {
+                // Six sequential row streams, one contiguous write stream; indices linear in p (checks hoisted).
+                int s0 = r0 * lda + pc, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int o = base + p * MR;
+                    out[o] = a[s0 + p];
+                    out[o + 1] = a[s1 + p];
+                    out[o + 2] = a[s2 + p];
+                    out[o + 3] = a[s3 + p];
+                    out[o + 4] = a[s4 + p];
+                    out[o + 5] = a[s5 + p];
+                }
+            } else if (!transA) {
                 for (int r = 0; r < rows; r++) {
                     int src = r0 * lda + r * lda + pc;
                     for (int p = 0; p < kc; p++) {
