@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Dense GEMM of an MLP layer, batch x in -> out, for the three products training needs: the forward Y = X W^T
  * ({@code fwd}, transB), the input gradient dX = dY W ({@code dx}, NN) and the weight gradient dW = dY^T X
- * ({@code dw}, transA). Same FLOPs in all three: 2 * batch * in * out. The secondary metric {@code gflops}
- * (an AuxCounters event count of FLOPs) reads directly in GFLOP/s when the unit is seconds: divide by 1e9.
+ * ({@code dw}, transA). Same FLOPs in all three: 2 * batch * in * out. The secondary metric {@code gemm:flop}
+ * (an AuxCounters operations counter of FLOPs) is FLOP/s: divide by 1e9 for GFLOP/s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -59,9 +59,9 @@ public class GemmBench {
     private int in;
     private int out;
 
-    /** FLOPs done, as a JMH event counter: its rate is FLOP/s. */
+    /** FLOPs done, as a JMH operations counter: JMH divides it by time, so it reads as FLOP/s. */
     @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Flops {
         public double flop;
     }

@@ -1,6 +1,7 @@
 package dev.winnow.engine.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,6 +67,10 @@ final class VectorGemm implements DenseGemm {
             packedA = java.util.Arrays.copyOf(packedA, parallel.threads());
             edgeTile = java.util.Arrays.copyOf(edgeTile, parallel.threads());
         }
+        if (m < MR) {
+            gemmFewRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
         // beta = 0 is folded into the first k block (its tiles overwrite C); other betas scale C up front.
         if (beta != 0f) {
             DenseGemm.scale(m, n, beta, c, ldc);
@@ -99,6 +104,60 @@ final class VectorGemm implements DenseGemm {
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc;
                     parallel.forRange(nPanels, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda, 0, m,
                             fpc, fkc, bp, fjc, from, to, fnc, overwrite, c, ldc));
+                }
+            }
+        }
+    }
+
+    /**
+     * Fewer rows than one register tile (batch-1 inference, the weight gradient of a one-output layer): packing B would
+     * cost as much as the product itself, so compute straight from the operands, vectorised along k (dot products,
+     * when B is transposed) or along n (row axpys). Chosen by shape alone, so results stay thread-count independent.
+     */
+    private static void gemmFewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
+                                    int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
+        DenseGemm.scale(m, n, beta, c, ldc);
+        int kBound = S.loopBound(k);
+        int nBound = S.loopBound(n);
+        for (int i = 0; i < m; i++) {
+            int co = i * ldc;
+            if (transB && !transA) {
+                int ao = i * lda;
+                for (int j = 0; j < n; j++) {
+                    int bo = j * ldb;
+                    FloatVector acc = FloatVector.zero(S);
+                    int p = 0;
+                    for (; p < kBound; p += L) {
+                        acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+                    }
+                    float sum = acc.reduceLanes(VectorOperators.ADD);
+                    for (; p < k; p++) {
+                        sum += a[ao + p] * b[bo + p];
+                    }
+                    c[co + j] += alpha * sum;
+                }
+            } else if (transB) {
+                for (int j = 0; j < n; j++) {
+                    int bo = j * ldb;
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[p * lda + i] * b[bo + p];
+                    }
+                    c[co + j] += alpha * sum;
+                }
+            } else {
+                for (int p = 0; p < k; p++) {
+                    float av = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
+                    FloatVector va = FloatVector.broadcast(S, av);
+                    int bo = p * ldb;
+                    int j = 0;
+                    for (; j < nBound; j += L) {
+                        va.fma(FloatVector.fromArray(S, b, bo + j), FloatVector.fromArray(S, c, co + j))
+                                .intoArray(c, co + j);
+                    }
+                    for (; j < n; j++) {
+                        c[co + j] += av * b[bo + j];
+                    }
                 }
             }
         }
