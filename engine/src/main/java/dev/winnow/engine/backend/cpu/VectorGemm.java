@@ -1,27 +1,54 @@
 package dev.winnow.engine.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packed GEMM on the JDK Vector API (Goto-style blocking): B is packed once per (k, n) block into NR-wide panels
- * shared by all threads, each thread packs its own MR-tall panels of A, and an MR x NR register tile of FMAs does the
- * work. Transposes are absorbed by the packing. Threads split the rows of C; every element of C is summed in the same
- * k order whatever the thread count, so results are bitwise reproducible.
+ * Blocked GEMM on the JDK Vector API. B is packed once per (k, n) block into NR-wide panels shared by all threads; A is
+ * read in place when it is row-major (no packing: the six rows of a tile are six sequential streams) and packed into
+ * MR-tall panels when it is transposed or at a ragged row edge. An MR x NR register tile of FMAs does the work.
+ *
+ * <p>Every element of C is summed in the same k order whatever the thread count, and threads only ever split disjoint
+ * tiles of C, so results are bitwise reproducible for any number of threads.
+ *
+ * <p>Why it looks the way it does (measured, see bench/RESULTS.md): the kernel indexes A and B from the loop counter
+ * {@code p} (never from separately incremented offsets) so C2 can hoist every bounds check out of the loop; that alone
+ * doubled throughput. 6 x 2 vectors is the largest tile whose 12 accumulators, 2 B vectors and a broadcast fit in
+ * the 16 AVX2 registers.
  */
 final class VectorGemm implements DenseGemm {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = species();
     private static final int L = S.length();
     static final int MR = 6;
     static final int NR = 2 * L;
     private static final int KC = 256;
     private static final int MC = 96;
     private static final int NC = 1024;
+    /** Below this many multiply-adds a product runs on the calling thread: dispatch would cost more than it saves. */
+    private static final long PARALLEL_MIN_WORK = 1L << 20;
+    /** Reading row-major A in place skips packing but measured ~2x slower in the kernel (6 strided streams). */
+    private static final boolean READ_A_IN_PLACE = Boolean.getBoolean("winnow.gemm.readAInPlace");
 
-    /** Packed B shared by the threads; per-thread packed A and edge tiles. Grown on demand, never per call. */
-    private float[] packedB = new float[0];
-    private final ThreadLocal<float[]> packedA = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private final ThreadLocal<float[]> edgeTile = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    /** Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. */
+    private float[] packedB = new float[NC * KC];
+    private float[][] packedA = new float[1][];
+    private float[][] edgeTile = new float[1][];
+
+    /** The preferred species unless {@code -Dwinnow.vectorBits=256|512} asks for another (an experiment switch). */
+    private static VectorSpecies<Float> species() {
+        String bits = System.getProperty("winnow.vectorBits", "");
+        if (bits.equals("256")) {
+            return FloatVector.SPECIES_256;
+        }
+        if (bits.equals("512")) {
+            return FloatVector.SPECIES_512;
+        }
+        if (bits.equals("128")) {
+            return FloatVector.SPECIES_128;
+        }
+        return FloatVector.SPECIES_PREFERRED;
+    }
 
     @Override
     public String name() {
@@ -32,9 +59,21 @@ final class VectorGemm implements DenseGemm {
     public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                   float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc,
                                   Parallel parallel) {
-        DenseGemm.scale(m, n, beta, c, ldc);
         if (m == 0 || n == 0 || k == 0 || alpha == 0f) {
+            DenseGemm.scale(m, n, beta, c, ldc);
             return;
+        }
+        if (packedA.length < parallel.threads()) {
+            packedA = java.util.Arrays.copyOf(packedA, parallel.threads());
+            edgeTile = java.util.Arrays.copyOf(edgeTile, parallel.threads());
+        }
+        if (m < MR) {
+            gemmFewRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        // beta = 0 is folded into the first k block (its tiles overwrite C); other betas scale C up front.
+        if (beta != 0f) {
+            DenseGemm.scale(m, n, beta, c, ldc);
         }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -43,105 +82,233 @@ final class VectorGemm implements DenseGemm {
                 int kc = Math.min(KC, k - pc);
                 int need = nPanels * NR * kc;
                 if (packedB.length < need) {
-                    packedB = new float[Math.max(need, NC * KC)];
+                    packedB = new float[need];
                 }
-                packB(transB, b, ldb, pc, kc, jc, nc, packedB);
-                final float[] bp = packedB;
-                final int fjc = jc;
-                final int fkc = kc;
-                final int fpc = pc;
-                long work = (long) m * nc * kc;
-                int minRows = work < 400_000 ? m : MR * 4;
+                packB(transB, b, ldb, pc, kc, jc, nc, alpha, packedB);
+                boolean overwrite = pc == 0 && beta == 0f;
                 int rowBlocks = (m + MR - 1) / MR;
-                int minBlocks = Math.max(1, (minRows + MR - 1) / MR);
-                parallel.forRange(rowBlocks, minBlocks, (part, fromBlock, toBlock) -> {
-                    int rowFrom = fromBlock * MR;
-                    int rowTo = Math.min(m, toBlock * MR);
-                    multiplyRows(transA, a, lda, rowFrom, rowTo, fpc, fkc, bp, fjc, nc, alpha, c, ldc);
-                });
+                long work = (long) m * nc * kc;
+                int parts = parallel.threads() == 1 || work < PARALLEL_MIN_WORK ? 1 : parallel.threads();
+                if (parts == 1) {
+                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, overwrite,
+                            c, ldc);
+                } else if (rowBlocks >= 2 * parts || rowBlocks >= nPanels) {
+                    final float[] bp = packedB;
+                    final int fjc = jc, fkc = kc, fpc = pc, fnc = nc, fPanels = nPanels;
+                    parallel.forRange(rowBlocks, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda,
+                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, overwrite,
+                            c, ldc));
+                } else {
+                    // Few rows (e.g. a weight gradient with a small output layer): split the column panels instead.
+                    final float[] bp = packedB;
+                    final int fjc = jc, fkc = kc, fpc = pc, fnc = nc;
+                    parallel.forRange(nPanels, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda, 0, m,
+                            fpc, fkc, bp, fjc, from, to, fnc, overwrite, c, ldc));
+                }
             }
         }
     }
 
-    private void multiplyRows(boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
-                              float[] bp, int jc, int nc, float alpha, float[] c, int ldc) {
-        float[] ap = packedA.get();
-        float[] tile = edgeTile.get();
-        int nPanels = (nc + NR - 1) / NR;
+    /**
+     * Fewer rows than one register tile (batch-1 inference, the weight gradient of a one-output layer): packing B would
+     * cost as much as the product itself, so compute straight from the operands, vectorised along k (dot products,
+     * when B is transposed) or along n (row axpys). Chosen by shape alone, so results stay thread-count independent.
+     */
+    private static void gemmFewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
+                                    int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
+        DenseGemm.scale(m, n, beta, c, ldc);
+        int kBound = S.loopBound(k);
+        int nBound = S.loopBound(n);
+        for (int i = 0; i < m; i++) {
+            int co = i * ldc;
+            if (transB && !transA) {
+                int ao = i * lda;
+                for (int j = 0; j < n; j++) {
+                    int bo = j * ldb;
+                    FloatVector acc = FloatVector.zero(S);
+                    int p = 0;
+                    for (; p < kBound; p += L) {
+                        acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+                    }
+                    float sum = acc.reduceLanes(VectorOperators.ADD);
+                    for (; p < k; p++) {
+                        sum += a[ao + p] * b[bo + p];
+                    }
+                    c[co + j] += alpha * sum;
+                }
+            } else if (transB) {
+                for (int j = 0; j < n; j++) {
+                    int bo = j * ldb;
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[p * lda + i] * b[bo + p];
+                    }
+                    c[co + j] += alpha * sum;
+                }
+            } else {
+                for (int p = 0; p < k; p++) {
+                    float av = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
+                    FloatVector va = FloatVector.broadcast(S, av);
+                    int bo = p * ldb;
+                    int j = 0;
+                    for (; j < nBound; j += L) {
+                        va.fma(FloatVector.fromArray(S, b, bo + j), FloatVector.fromArray(S, c, co + j))
+                                .intoArray(c, co + j);
+                    }
+                    for (; j < n; j++) {
+                        c[co + j] += av * b[bo + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block. */
+    private void multiplyBlock(int part, boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
+                               float[] bp, int jc, int panelFrom, int panelTo, int nc, boolean overwrite,
+                               float[] c, int ldc) {
+        float[] ap = scratch(packedA, part, MC * KC);
+        float[] tile = scratch(edgeTile, part, MR * NR);
         for (int ic = rowFrom; ic < rowTo; ic += MC) {
             int mc = Math.min(MC, rowTo - ic);
-            packA(transA, a, lda, ic, mc, pc, kc, ap);
+            int fullPanels = transA || !READ_A_IN_PLACE ? 0 : mc / MR;
+            // Row-major A is read in place; transposed A and the ragged last rows go through a packed panel.
+            if (fullPanels * MR < mc) {
+                packA(transA, a, lda, ic + fullPanels * MR, mc - fullPanels * MR, pc, kc, ap);
+            }
             int mPanels = (mc + MR - 1) / MR;
-            for (int jp = 0; jp < nPanels; jp++) {
+            for (int jp = panelFrom; jp < panelTo; jp++) {
                 int col = jc + jp * NR;
                 int cols = Math.min(NR, jc + nc - col);
                 int bOff = jp * NR * kc;
                 for (int ip = 0; ip < mPanels; ip++) {
                     int row = ic + ip * MR;
                     int rows = Math.min(MR, ic + mc - row);
-                    int aOff = ip * MR * kc;
                     if (rows == MR && cols == NR) {
-                        kernel(kc, ap, aOff, bp, bOff, c, row * ldc + col, ldc, alpha);
-                    } else {
-                        java.util.Arrays.fill(tile, 0f);
-                        kernel(kc, ap, aOff, bp, bOff, tile, 0, NR, alpha);
-                        for (int r = 0; r < rows; r++) {
-                            int co = (row + r) * ldc + col;
-                            for (int j = 0; j < cols; j++) {
-                                c[co + j] += tile[r * NR + j];
-                            }
+                        if (overwrite) {
+                            zeroTile(c, row * ldc + col, ldc);
                         }
+                        if (ip < fullPanels) {
+                            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, c, row * ldc + col, ldc);
+                        } else {
+                            kernelPackedA(kc, ap, (ip - fullPanels) * MR * kc, bp, bOff, c, row * ldc + col, ldc);
+                        }
+                    } else {
+                        edge(ip < fullPanels, kc, a, lda, row, pc, ap, (ip - fullPanels) * MR * kc, bp, bOff, tile,
+                                c, row * ldc + col, ldc, rows, cols, overwrite);
                     }
                 }
             }
         }
     }
 
-    /** Packs op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, k-major inside a panel, zero-padded at the edge. */
-    private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float[] out) {
+    /** A tile cut by the edge of C: computed whole into a scratch tile, then the valid part is added to C. */
+    private static void edge(boolean rowMajorA, int kc, float[] a, int lda, int row, int pc, float[] ap, int aOff,
+                             float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc, int rows, int cols,
+                             boolean overwrite) {
+        zeroTile(tile, 0, NR);
+        if (rowMajorA) {
+            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, tile, 0, NR);
+        } else {
+            kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
+        }
+        for (int r = 0; r < rows; r++) {
+            int co = cOff + r * ldc;
+            int to = r * NR;
+            if (overwrite) {
+                System.arraycopy(tile, to, c, co, cols);
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[co + j] += tile[to + j];
+                }
+            }
+        }
+    }
+
+    private static float[] scratch(float[][] perPart, int part, int size) {
+        float[] s = perPart[part];
+        if (s == null || s.length < size) {
+            s = new float[size];
+            perPart[part] = s;
+        }
+        return s;
+    }
+
+    /**
+     * Packs alpha * op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, k-major inside a panel, zero-padded at the edge.
+     * Folding alpha in here keeps the kernel branch-free (alpha is 1 for every product the engine's ops issue).
+     */
+    private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float alpha,
+                              float[] out) {
         int nPanels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < nPanels; jp++) {
             int col0 = jc + jp * NR;
             int cols = Math.min(NR, jc + nc - col0);
             int base = jp * NR * kc;
-            for (int p = 0; p < kc; p++) {
-                int o = base + p * NR;
-                int kk = pc + p;
-                if (!transB) {
-                    System.arraycopy(b, kk * ldb + col0, out, o, cols);
-                } else {
-                    for (int j = 0; j < cols; j++) {
-                        out[o + j] = b[(col0 + j) * ldb + kk];
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int o = base + p * NR;
+                    System.arraycopy(b, (pc + p) * ldb + col0, out, o, cols);
+                    if (alpha != 1f) {
+                        for (int j = 0; j < cols; j++) {
+                            out[o + j] *= alpha;
+                        }
+                    }
+                    for (int j = cols; j < NR; j++) {
+                        out[o + j] = 0f;
+                    }
+                }
+            } else {
+                // op(B)[p][j] = B[j][p]: read each source row sequentially, write with stride NR.
+                for (int j = 0; j < cols; j++) {
+                    int src = (col0 + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + j] = alpha * b[src + p];
                     }
                 }
                 for (int j = cols; j < NR; j++) {
-                    out[o + j] = 0f;
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + j] = 0f;
+                    }
                 }
             }
         }
     }
 
-    /** Packs op(A)[ic:ic+mc, pc:pc+kc] into MR-tall panels, k-major inside a panel, zero-padded at the edge. */
-    private static void packA(boolean transA, float[] a, int lda, int ic, int mc, int pc, int kc, float[] out) {
-        int mPanels = (mc + MR - 1) / MR;
+    /** Packs op(A)[row0:row0+rows, pc:pc+kc] into MR-tall panels, k-major inside a panel, zero-padded at the edge. */
+    private static void packA(boolean transA, float[] a, int lda, int row0, int rowsTotal, int pc, int kc,
+                              float[] out) {
+        int mPanels = (rowsTotal + MR - 1) / MR;
         for (int ip = 0; ip < mPanels; ip++) {
-            int row0 = ic + ip * MR;
-            int rows = Math.min(MR, ic + mc - row0);
+            int r0 = row0 + ip * MR;
+            int rows = Math.min(MR, row0 + rowsTotal - r0);
             int base = ip * MR * kc;
-            if (!transA) {
+            if (!transA && rows == MR) {
+                // Six sequential row streams, one contiguous write stream; indices linear in p (checks hoisted).
+                int s0 = r0 * lda + pc, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int o = base + p * MR;
+                    out[o] = a[s0 + p];
+                    out[o + 1] = a[s1 + p];
+                    out[o + 2] = a[s2 + p];
+                    out[o + 3] = a[s3 + p];
+                    out[o + 4] = a[s4 + p];
+                    out[o + 5] = a[s5 + p];
+                }
+            } else if (!transA) {
                 for (int r = 0; r < rows; r++) {
-                    int src = (row0 + r) * lda + pc;
+                    int src = r0 * lda + r * lda + pc;
                     for (int p = 0; p < kc; p++) {
                         out[base + p * MR + r] = a[src + p];
                     }
                 }
+            } else if (rows == MR) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * MR, MR);
+                }
             } else {
                 for (int p = 0; p < kc; p++) {
-                    int src = (pc + p) * lda + row0;
-                    int o = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        out[o + r] = a[src + r];
-                    }
+                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * MR, rows);
                 }
             }
             if (rows < MR) {
@@ -154,18 +321,75 @@ final class VectorGemm implements DenseGemm {
         }
     }
 
-    /** C[0:MR, 0:NR] += alpha * Apanel * Bpanel over kc steps. */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff, int ldc,
-                               float alpha) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int ai = aOff;
-        int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+    /** C[0:MR, 0:NR] += A[6 rows at stride lda] * Bpanel over kc steps; A read in place. */
+    private static void kernelRowMajorA(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c,
+                                        int cOff, int ldc) {
+        // Accumulators start from C itself and go back with one store each: no separate load-add at the end.
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+    }
+
+    /** C[0:MR, 0:NR] += Apanel * Bpanel over kc steps; A packed k-major in MR-tall panels. */
+    private static void kernelPackedA(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
+                                      int ldc) {
+        // Accumulators start from C itself and go back with one store each: no separate load-add at the end.
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+        for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * MR;
+            int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, ap[ai]);
@@ -187,18 +411,31 @@ final class VectorGemm implements DenseGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        FloatVector al = FloatVector.broadcast(S, alpha);
-        c00.fma(al, FloatVector.fromArray(S, c, cOff)).intoArray(c, cOff);
-        c01.fma(al, FloatVector.fromArray(S, c, cOff + L)).intoArray(c, cOff + L);
-        c10.fma(al, FloatVector.fromArray(S, c, cOff + ldc)).intoArray(c, cOff + ldc);
-        c11.fma(al, FloatVector.fromArray(S, c, cOff + ldc + L)).intoArray(c, cOff + ldc + L);
-        c20.fma(al, FloatVector.fromArray(S, c, cOff + 2 * ldc)).intoArray(c, cOff + 2 * ldc);
-        c21.fma(al, FloatVector.fromArray(S, c, cOff + 2 * ldc + L)).intoArray(c, cOff + 2 * ldc + L);
-        c30.fma(al, FloatVector.fromArray(S, c, cOff + 3 * ldc)).intoArray(c, cOff + 3 * ldc);
-        c31.fma(al, FloatVector.fromArray(S, c, cOff + 3 * ldc + L)).intoArray(c, cOff + 3 * ldc + L);
-        c40.fma(al, FloatVector.fromArray(S, c, cOff + 4 * ldc)).intoArray(c, cOff + 4 * ldc);
-        c41.fma(al, FloatVector.fromArray(S, c, cOff + 4 * ldc + L)).intoArray(c, cOff + 4 * ldc + L);
-        c50.fma(al, FloatVector.fromArray(S, c, cOff + 5 * ldc)).intoArray(c, cOff + 5 * ldc);
-        c51.fma(al, FloatVector.fromArray(S, c, cOff + 5 * ldc + L)).intoArray(c, cOff + 5 * ldc + L);
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc);
+        c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc);
+        c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc);
+        c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc);
+        c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc);
+        c51.intoArray(c, cOff + 5 * ldc + L);
+    }
+
+    /**
+     * Zeroes an MR x NR tile of C (beta = 0 on the first k block), so the kernel can always accumulate. The kernel is
+     * kept free of branches on alpha/beta and of helper calls taking vectors: in JDK 17, C2 stops inlining at
+     * NodeCountInliningCutoff, and a vector passed to a call that is not inlined is boxed, once per loop iteration
+     * here (measured: ~1 MB of garbage per 256x128x64 product and a several-fold slowdown).
+     */
+    private static void zeroTile(float[] c, int off, int ldc) {
+        FloatVector z = FloatVector.zero(S);
+        for (int r = 0; r < MR; r++) {
+            z.intoArray(c, off + r * ldc);
+            z.intoArray(c, off + r * ldc + L);
+        }
     }
 }

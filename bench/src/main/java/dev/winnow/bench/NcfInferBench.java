@@ -1,0 +1,102 @@
+package dev.winnow.bench;
+
+import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.tensor.Arena;
+import dev.winnow.engine.tensor.BufferPool;
+import dev.winnow.engine.tensor.GradMode;
+import dev.winnow.engine.tensor.IndexTensor;
+import dev.winnow.engine.tensor.Tensor;
+import dev.winnow.recsys.data.RatingData;
+import dev.winnow.recsys.data.SyntheticRatings;
+import dev.winnow.recsys.model.NcfConfig;
+import dev.winnow.recsys.model.NcfModel;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * NCF-MLP inference through the engine (GradMode.disabled, one arena per call): {@code batch1} is the latency of one
+ * (user, item) prediction; {@code batch1024} is one call on 1024 pairs (samples/s = 1024 x ops/s). PyTorch's
+ * numbers for the same models are in perf_anchors.md §6 (batch 1: ~31 us; batch 1024: 2.3 M samples/s student).
+ */
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms1g", "-Xmx1g"})
+public class NcfInferBench {
+    @Param({"student", "teacher"})
+    public String model;
+
+    @Param({"1"})
+    public int threads;
+
+    private CpuBackend backend;
+    private NcfModel net;
+    private BufferPool pool;
+    private RatingData data;
+    private IndexTensor u1;
+    private IndexTensor i1;
+    private IndexTensor u1024;
+    private IndexTensor i1024;
+    private final float[] out = new float[1024];
+    private int cursor;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        backend = new CpuBackend(threads);
+        data = SyntheticRatings.generate(0);
+        net = new NcfModel(backend, NcfConfig.preset(model), data.users(), data.items(), 1);
+        net.train(false);
+        pool = new BufferPool(backend);
+        u1 = new IndexTensor(backend, 1);
+        i1 = new IndexTensor(backend, 1);
+        u1024 = new IndexTensor(backend, 1024);
+        i1024 = new IndexTensor(backend, 1024);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public float batch1() {
+        int row = cursor++ % data.size();
+        u1.set(data.user(), row, 1);
+        i1.set(data.item(), row, 1);
+        try (GradMode g = GradMode.disabled(); Arena a = Arena.open(pool)) {
+            Tensor p = net.forward(u1, i1);
+            backend.download(p.data(), 0, out, 0, 1);
+        }
+        return out[0];
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public float batch1024() {
+        int start = cursor;
+        cursor = (cursor + 1024) % (data.size() - 1024);
+        u1024.set(data.user(), start, 1024);
+        i1024.set(data.item(), start, 1024);
+        try (GradMode g = GradMode.disabled(); Arena a = Arena.open(pool)) {
+            Tensor p = net.forward(u1024, i1024);
+            backend.download(p.data(), 0, out, 0, 1024);
+        }
+        return out[1023];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        backend.close();
+    }
+}
