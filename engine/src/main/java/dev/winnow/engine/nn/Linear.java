@@ -41,6 +41,35 @@ public final class Linear implements Module {
         }
     }
 
+    private Linear(int in, int out, Parameter weight, Parameter bias) {
+        this.in = in;
+        this.out = out;
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    /**
+     * A layer holding exactly the given values (weight row-major out x in; bias of length out, or null): what
+     * structured compaction builds, and what a distiller uses with {@code prunable = false} so pruning never sees it.
+     */
+    public static Linear of(Backend backend, String name, int in, int out, float[] weight, float[] bias,
+                            boolean prunable) {
+        if (in <= 0 || out <= 0) {
+            throw new IllegalArgumentException(name + ": Linear needs positive sizes, got in=" + in + " out=" + out);
+        }
+        if (weight.length != in * out) {
+            throw new IllegalArgumentException(name + ": weight needs " + out + "x" + in + " = " + in * out
+                    + " values, got " + weight.length);
+        }
+        if (bias != null && bias.length != out) {
+            throw new IllegalArgumentException(name + ": bias needs " + out + " values, got " + bias.length);
+        }
+        Parameter w = new Parameter(name + ".weight", Tensor.of(backend, out, in, weight, true), prunable);
+        Parameter b = bias == null ? null
+                : new Parameter(name + ".bias", Tensor.vector(backend, bias, true), false);
+        return new Linear(in, out, w, b);
+    }
+
     public Tensor forward(Tensor x) {
         return Ops.linear(x, weight.value(), bias == null ? null : bias.value(), weight.mask());
     }

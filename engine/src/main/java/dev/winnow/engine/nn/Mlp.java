@@ -96,6 +96,23 @@ public final class Mlp implements Module {
         }
     }
 
+    /**
+     * An Mlp over existing layers (no BatchNorm): what structured compaction returns. Every layer but the last is
+     * followed by {@code activation} (and dropout in training).
+     */
+    public static Mlp of(String name, List<Linear> layers, Activation activation, float dropout, long dropoutSeed) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException(name + ": an Mlp needs at least one layer");
+        }
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i).in() != layers.get(i - 1).out()) {
+                throw new IllegalArgumentException(name + ": layer " + i + " takes " + layers.get(i).in()
+                        + " inputs but layer " + (i - 1) + " gives " + layers.get(i - 1).out());
+            }
+        }
+        return new Mlp(name, new ArrayList<>(layers), null, activation, dropout, dropoutSeed);
+    }
+
     public Tensor forward(Tensor x) {
         return forward(x, null);
     }
@@ -122,6 +139,15 @@ public final class Mlp implements Module {
 
     public List<Linear> layers() {
         return layers;
+    }
+
+    public float dropout() {
+        return dropout;
+    }
+
+    /** Whether a BatchNorm sits between each hidden Linear and its activation. */
+    public boolean hasBatchNorm() {
+        return norms != null;
     }
 
     public Activation activation() {

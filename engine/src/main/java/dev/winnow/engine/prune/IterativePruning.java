@@ -1,0 +1,99 @@
+package dev.winnow.engine.prune;
+
+import dev.winnow.engine.nn.Module;
+import dev.winnow.engine.optim.Optimizer;
+
+import java.util.function.Supplier;
+
+/**
+ * The prune event of Algorithm 1, whatever the criterion: prune at the schedule's rate, then keep / rewind /
+ * re-initialise the student's values, then zero the optimiser state at the pruned positions (or reset it all for a
+ * fresh optimiser per round). It also takes the rewind snapshot at iteration k. The distiller is not touched.
+ */
+public final class IterativePruning {
+    private final Module student;
+    private final Pruner pruner;
+    private final SparsitySchedule schedule;
+    private final Rewind rewind;
+    private final int rewindIteration;
+    private final boolean freshOptimizer;
+    private final Supplier<Module> freshInit;
+    private RewindPoint rewindPoint;
+    private int events;
+
+    /**
+     * @param freshInit builds the same architecture with a new seed; needed only for {@link Rewind#RANDOM_REINIT}
+     *                  (may be null otherwise)
+     */
+    public IterativePruning(Module student, Pruner pruner, SparsitySchedule schedule, Rewind rewind,
+                            int rewindIteration, boolean freshOptimizer, Supplier<Module> freshInit) {
+        if (rewind == Rewind.RANDOM_REINIT && freshInit == null) {
+            throw new IllegalArgumentException("random re-initialisation needs a factory for a fresh model");
+        }
+        this.student = student;
+        this.pruner = pruner;
+        this.schedule = schedule;
+        this.rewind = rewind;
+        this.rewindIteration = rewindIteration;
+        this.freshOptimizer = freshOptimizer;
+        this.freshInit = freshInit;
+        if (rewindIteration == 0) {
+            rewindPoint = RewindPoint.capture(student, 0);
+        }
+    }
+
+    /** Unstructured magnitude pruning of {@code set} configured by {@code config}. */
+    public static IterativePruning of(Module student, PrunableSet set, LthConfig config, Supplier<Module> freshInit) {
+        return new IterativePruning(student, new MagnitudePruner(set, config.ranking()),
+                SparsitySchedule.fixedRate(config.rate()), config.rewind(), config.rewindIteration(),
+                config.freshOptimizer(), freshInit);
+    }
+
+    /** Call after every optimiser step with the number of steps taken so far: snapshots the dense run at step k. */
+    public void afterStep(int iteration) {
+        if (rewindPoint == null && iteration == rewindIteration) {
+            rewindPoint = RewindPoint.capture(student, iteration);
+        }
+    }
+
+    /** One prune event. */
+    public PruneOutcome prune(Optimizer optimizer) {
+        if (rewind == Rewind.REWIND && rewindPoint == null) {
+            throw new IllegalStateException("prune event before the rewind point (iteration " + rewindIteration
+                    + ") was captured; call afterStep(iteration) after every optimiser step");
+        }
+        events++;
+        PruneOutcome outcome = pruner.prune(schedule.rateAt(events, pruner.density()));
+        switch (rewind) {
+            case NONE:
+                break;
+            case REWIND:
+                rewindPoint.rewind(student);
+                break;
+            case RANDOM_REINIT:
+                RewindPoint.randomReinit(student, freshInit.get());
+                break;
+            default:
+                throw new AssertionError(rewind);
+        }
+        if (optimizer != null) {
+            optimizer.zeroStateWhereMasked();
+            if (freshOptimizer) {
+                optimizer.resetState();
+            }
+        }
+        return outcome;
+    }
+
+    public int events() {
+        return events;
+    }
+
+    public RewindPoint rewindPoint() {
+        return rewindPoint;
+    }
+
+    public Pruner pruner() {
+        return pruner;
+    }
+}
