@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code winnow} command line: one subcommand per job. */
 @Command(name = "winnow", mixinStandardHelpOptions = true, version = "winnow 0.1.0",
         description = "Trains, prunes, distils and serves small recommender models.",
-        subcommands = {TrainCommand.class})
+        subcommands = {TrainCommand.class, CompareCommand.class})
 public final class WinnowCli implements Runnable {
 
     @CommandLine.Spec

@@ -186,34 +186,13 @@ public final class MethodRun {
             // Phase 2 starts from the ticket: theta_0 on the final mask, a fresh optimiser and a new distiller.
             ModuleState.restore(student, maskedRewind(), "SS-SAD ticket");
             state.phase = 2;
+            state.phaseStart = state.epoch;
             state.bestValMse = Double.POSITIVE_INFINITY;
             state.levelBestValMse = Double.POSITIVE_INFINITY;
             resumed = false;
         }
         setUp(true, cfg.kdLr(), new int[0], 1f, resumed);
-        int phase1Epochs = lastPhase1Epoch();
-        trainSegment(phase1Epochs + cfg.kdEpochs(), phase1Epochs, true, false, Integer.MAX_VALUE);
-    }
-
-    private int lastPhase1Epoch() {
-        int last = 0;
-        for (CurvePoint p : state.curve) {
-            if (p.round() >= 0 && p.event().contains("prune")) {
-                last = Math.max(last, p.epoch());
-            }
-        }
-        return state.phase == 2 && state.curve.isEmpty() ? 0 : Math.max(last, phase2Start());
-    }
-
-    private int phase2Start() {
-        // Phase 2 begins right after the last prune event of phase 1.
-        int last = 0;
-        for (CurvePoint p : state.curve) {
-            if (p.event().contains("prune")) {
-                last = p.epoch();
-            }
-        }
-        return last;
+        trainSegment(state.phaseStart + cfg.kdEpochs(), state.phaseStart, true, false, Integer.MAX_VALUE);
     }
 
     /** The rewind point with the current masks applied. */
@@ -267,64 +246,56 @@ public final class MethodRun {
                 state.best = ModuleState.capture(student);
             }
             boolean pruneNow = prunes && (epoch - segmentStart) % cfg.pruneEvery() == 0;
-            String event = "";
-            if (pruneNow) {
-                state.rounds.add(new RoundRecord(state.round, density, prunable.alive(), state.levelBestEpoch,
-                        state.levelBestValMse, pointAt(state.levelBestEpoch, val, true),
-                        pointAt(state.levelBestEpoch, test, false), testMaeAt(state.levelBestEpoch, test)));
-                event = prune();
-            }
-            CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round - (pruneNow ? 1 : 0), density,
-                    loss, val.mae(), val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops,
-                    state.cumulativeSeconds);
+            String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
+            CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
+                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds);
             state.curve.add(point);
-            fixRoundRecord(point, pruneNow);
+            if (pruneNow) {
+                state.rounds.add(levelRecord(density));
+                prune();
+            }
             state.epoch = epoch;
             double eta = epochSeconds * Math.max(0, Math.min(totalEpochs, lastEpoch) - epoch);
             progress.epoch(method.label(), seed, point, Math.min(totalEpochs, lastEpoch), eta);
             if (pruneNow || epoch == lastEpoch) {
                 saveCheckpoint();
             }
+            boolean patienceOut = cfg.patience() > 0 && epoch - state.bestEpoch >= cfg.patience();
+            if (patienceOut && !pruneNow && epoch != lastEpoch) {
+                saveCheckpoint();
+            }
             if (epoch >= stopAfterEpoch) {
                 throw new Interrupted(method.label() + " seed " + seed + " stopped after epoch " + epoch);
             }
+            if (patienceOut) {
+                break; // early stopping: no validation improvement for `patience` epochs
+            }
         }
     }
 
-    /** The level's record was created before this epoch's point existed; fill in the numbers of its best epoch. */
-    private void fixRoundRecord(CurvePoint justAdded, boolean pruned) {
-        if (!pruned) {
-            return;
-        }
-        RoundRecord r = state.rounds.get(state.rounds.size() - 1);
+    /** The current pruning level's best-validation epoch, read back from the curve. */
+    private RoundRecord levelRecord(double density) {
         CurvePoint best = null;
         for (CurvePoint p : state.curve) {
-            if (p.epoch() == r.bestEpoch()) {
+            if (p.epoch() == state.levelBestEpoch) {
                 best = p;
             }
         }
-        if (best == null) {
-            best = justAdded;
-        }
-        state.rounds.set(state.rounds.size() - 1, new RoundRecord(r.round(), r.density(), r.nonzeroWeights(),
-                best.epoch(), best.valMse(), best.valMae(), best.testMse(), best.testMae()));
+        return new RoundRecord(state.round, density, prunable.alive(), best.epoch(), best.valMse(), best.valMae(),
+                best.testMse(), best.testMae());
     }
 
-    private static double pointAt(int epoch, RegressionMetrics fallback, boolean val) {
-        return val ? fallback.mae() : fallback.mse();
+    private boolean rewinds() {
+        return method == Method.LTH_SAD || method == Method.LTH || method == Method.SS_SAD;
     }
 
-    private static double testMaeAt(int epoch, RegressionMetrics fallback) {
-        return fallback.mae();
-    }
-
-    /** One prune event: returns the curve event label. */
-    private String prune() {
+    /** One prune event: shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD). */
+    private void prune() {
         pruner.prune(cfg.pruneRate());
         state.round++;
         state.levelBestValMse = Double.POSITIVE_INFINITY;
         state.levelBestEpoch = -1;
-        boolean rewinds = method == Method.LTH_SAD || method == Method.LTH || method == Method.SS_SAD;
+        boolean rewinds = rewinds();
         if (rewinds) {
             ModuleState.restore(student, maskedRewind(), "rewind point");
             optimizer.resetState();
@@ -339,8 +310,8 @@ public final class MethodRun {
             distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
             float lr = optimizer.learningRate();
             optimizer = newOptimizer(lr);
+            schedule = new MultiStepLr(optimizer, cfg.milestones(), cfg.lrDecay());
         }
-        return rewinds ? "prune+rewind" : "prune";
     }
 
     private double trainEpoch(int epoch, boolean distils) {
@@ -413,6 +384,11 @@ public final class MethodRun {
             }
             loss.backward();
             optimizer.step();
+            state.steps++;
+            if (state.steps == cfg.rewindIteration()) {
+                // late rewinding (Frankle et al.): the rewind point is the state after k optimiser steps
+                state.rewind = ModuleState.capture(student);
+            }
             return loss.item();
         }
     }

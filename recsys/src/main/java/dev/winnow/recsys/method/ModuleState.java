@@ -34,6 +34,11 @@ public final class ModuleState {
             float[] mask = state.get(p.name() + "#mask");
             if (mask != null) {
                 p.setMask(mask);
+            } else if (p.mask() != null) {
+                // the saved state predates this parameter's pruning: it was fully alive then
+                float[] ones = new float[p.value().size()];
+                java.util.Arrays.fill(ones, 1f);
+                p.setMask(ones);
             }
             float[] v = state.get(p.name());
             if (v == null || v.length != p.value().size()) {

@@ -40,6 +40,8 @@ public final class RunCheckpoint {
         out.writeInt(s.epoch);
         out.writeInt(s.round);
         out.writeInt(s.phase);
+        out.writeInt(s.phaseStart);
+        out.writeLong(s.steps);
         out.writeDouble(s.cumulativeFlops);
         out.writeDouble(s.cumulativeSeconds);
         out.writeDouble(s.bestValMse);
@@ -131,6 +133,8 @@ public final class RunCheckpoint {
             s.epoch = in.readInt();
             s.round = in.readInt();
             s.phase = in.readInt();
+            s.phaseStart = in.readInt();
+            s.steps = in.readLong();
             s.cumulativeFlops = in.readDouble();
             s.cumulativeSeconds = in.readDouble();
             s.bestValMse = in.readDouble();

@@ -16,6 +16,10 @@ public final class RunState {
     int round;
     /** 1, or 2 for SS-SAD's distillation phase. */
     int phase = 1;
+    /** Epoch after which the current phase began (SS-SAD's distillation phase). */
+    int phaseStart;
+    /** Optimiser steps taken so far (for rewinding to iteration k). */
+    long steps;
     double cumulativeFlops;
     double cumulativeSeconds;
     double bestValMse = Double.POSITIVE_INFINITY;
