@@ -30,6 +30,9 @@ public final class AttentionDistiller implements Module {
 
     private final SadLayout layout;
     private final int d;
+    private final int[] teacherWidths;
+    private final int[] studentWidths;
+    private final int[] widthIndex;
     private final Linear[] query;
     private final BatchNorm1d[] queryBn;
     private final Linear[] key;
@@ -49,7 +52,13 @@ public final class AttentionDistiller implements Module {
     public AttentionDistiller(Backend backend, String name, SadLayout layout, SplittableRandom rng) {
         this.layout = layout;
         this.d = layout.qkDim();
+        this.teacherWidths = layout.teacherWidths();
+        this.studentWidths = layout.studentWidths();
         int tCount = layout.teachers();
+        this.widthIndex = new int[tCount];
+        for (int t = 0; t < tCount; t++) {
+            widthIndex[t] = layout.widthIndex(t);
+        }
         int sCount = layout.students();
         query = new Linear[tCount];
         queryBn = new BatchNorm1d[tCount];
@@ -142,8 +151,8 @@ public final class AttentionDistiller implements Module {
     public Outcome forward(List<Tensor> studentFeatures, List<Tensor> teacherFeatures) {
         int tCount = layout.teachers();
         int sCount = layout.students();
-        checkFeatures(studentFeatures, layout.studentWidths(), "student");
-        checkFeatures(teacherFeatures, layout.teacherWidths(), "teacher");
+        checkFeatures(studentFeatures, studentWidths, "student");
+        checkFeatures(teacherFeatures, teacherWidths, "teacher");
         int batch = studentFeatures.get(0).rows();
         List<Tensor> teacher = new ArrayList<>(tCount);
         for (Tensor h : teacherFeatures) {
@@ -184,7 +193,7 @@ public final class AttentionDistiller implements Module {
                 Tensor score = Ops.sumCols(Ops.mul(Ops.sliceCols(u.get(s), t * d, (t + 1) * d), q[t]));
                 Tensor ps = Ops.sliceCols(posStudent.value(), s * d, (s + 1) * d);
                 logits[s] = Ops.add(score, Ops.sum(Ops.mul(pt, ps)));
-                dist[s] = distance(valueStudent[s][layout.widthIndex(t)], valueTeacher[t], t, batch);
+                dist[s] = distance(valueStudent[s][widthIndex[t]], valueTeacher[t], t, batch);
             }
             Tensor alpha = attentionWeights(Ops.concatCols(logits), invSqrtD);
             Tensor dt = Ops.concatCols(dist);
@@ -208,6 +217,8 @@ public final class AttentionDistiller implements Module {
         switch (layout.match()) {
             case PROJECTION:
                 return Ops.l2NormalizeRows(h, NORM_EPS);
+            case PROJECTION_SQUARED:
+                return Ops.l2NormalizeRows(Ops.square(h), NORM_EPS);
             case SIMILARITY:
                 return Ops.l2NormalizeRows(Ops.matmul(h, h, false, true), NORM_EPS);
             case NAIVE_VALUE_MAP:
@@ -223,9 +234,9 @@ public final class AttentionDistiller implements Module {
         Tensor[][] v = new Tensor[studentFeatures.size()][widths];
         for (int s = 0; s < v.length; s++) {
             Tensor h = studentFeatures.get(s);
-            if (layout.match() == FeatureMatch.PROJECTION) {
+            if (layout.match().usesProjection()) {
                 for (int w = 0; w < widths; w++) {
-                    v[s][w] = Ops.l2NormalizeRows(projection[s][w].forward(h), NORM_EPS);
+                    v[s][w] = valueOf(projection[s][w].forward(h));
                 }
             } else {
                 Tensor shared = valueOf(h);
@@ -242,7 +253,8 @@ public final class AttentionDistiller implements Module {
         Tensor sq = Ops.square(Ops.sub(vs, vt));
         switch (layout.match()) {
             case PROJECTION:
-                return Ops.scale(Ops.sumCols(sq), 1f / layout.teacherWidths()[t]);
+            case PROJECTION_SQUARED:
+                return Ops.scale(Ops.sumCols(sq), 1f / teacherWidths[t]);
             case SIMILARITY:
                 return Ops.scale(Ops.sum(sq), 1f / ((float) batch * batch));
             case NAIVE_VALUE_MAP:
@@ -298,7 +310,7 @@ public final class AttentionDistiller implements Module {
         return bilinearBn;
     }
 
-    /** P_{s,w}, or null unless the match is PROJECTION. */
+    /** P_{s,w}, or null unless the match uses projections. */
     public Linear projection(int s, int widthIndex) {
         return projection[s][widthIndex];
     }

@@ -8,6 +8,11 @@ public enum FeatureMatch {
      */
     PROJECTION,
     /**
+     * The spec's optional variant of PROJECTION that mimics the energy maps: v_s = normalise((P h_s)^2),
+     * v_t = normalise(h_t^2). Not recommended (it throws away the sign a projection keeps); available for ablations.
+     */
+    PROJECTION_SQUARED,
+    /**
      * Projection-free, width- and permutation-invariant: G = row-normalise(H H^T) per layer, D[t,s] =
      * ||G_t - G_s||_F^2 / B^2 per batch, weighted by the batch-mean attention (similarity-preserving KD).
      */
@@ -16,5 +21,10 @@ public enum FeatureMatch {
      * The official value map (channel mean of squares, L2-normalised) applied to MLP vectors as 1x1 maps. Every such
      * map normalises to 1, so D is identically 0: kept only to show that the degeneracy guard catches it.
      */
-    NAIVE_VALUE_MAP
+    NAIVE_VALUE_MAP;
+
+    /** Whether the distiller learns a projection P_{s,w} per student layer and distinct teacher width. */
+    public boolean usesProjection() {
+        return this == PROJECTION || this == PROJECTION_SQUARED;
+    }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The distiller's architecture: one LBN(C_t, d) query per teacher layer, one LBN(C_s, d)+ReLU key per student layer,
- * the shared bilinear LBN(d, T*d), positional encodings p_T [T x d] and p_S [S x d], and (PROJECTION only) a Linear
+ * the shared bilinear LBN(d, T*d), positional encodings p_T [T x d] and p_S [S x d], and (projection matches only) a Linear
  * P_{s,w}: C_s -> w for every student layer and distinct teacher width. {@link AttentionDistiller} builds its layers
  * from {@link #layers()}, and {@link #parameterCount()} counts the same list, so the two cannot drift apart.
  *
@@ -41,9 +41,24 @@ public record SadLayout(int[] teacherWidths, int[] studentWidths, int qkDim, Fea
         studentWidths = studentWidths.clone();
     }
 
+    @Override
+    public int[] teacherWidths() {
+        return teacherWidths.clone();
+    }
+
+    @Override
+    public int[] studentWidths() {
+        return studentWidths.clone();
+    }
+
     /** The recommended MLP adaptation with d = 128 and biased projections. */
     public static SadLayout forMlp(int[] teacherWidths, int[] studentWidths, int qkDim) {
         return new SadLayout(teacherWidths, studentWidths, qkDim, FeatureMatch.PROJECTION, true);
+    }
+
+    /** The same layout with another feature match (projections appear or disappear with it). */
+    public SadLayout withMatch(FeatureMatch m) {
+        return new SadLayout(teacherWidths, studentWidths, qkDim, m, projectionBias);
     }
 
     /** What a layer is for. */
@@ -98,7 +113,7 @@ public record SadLayout(int[] teacherWidths, int[] studentWidths, int qkDim, Fea
             specs.add(new LayerSpec(Role.KEY, s, -1, studentWidths[s], qkDim, true, true));
         }
         specs.add(new LayerSpec(Role.BILINEAR, 0, -1, qkDim, teachers() * qkDim, true, true));
-        if (match == FeatureMatch.PROJECTION) {
+        if (match.usesProjection()) {
             int[] distinct = distinctTeacherWidths();
             for (int s = 0; s < studentWidths.length; s++) {
                 for (int w = 0; w < distinct.length; w++) {

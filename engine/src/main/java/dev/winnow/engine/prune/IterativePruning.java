@@ -22,6 +22,9 @@ public final class IterativePruning {
     private int events;
 
     /**
+     * Construct it before the first optimiser step: with {@code rewindIteration == 0} the constructor takes the
+     * initialisation snapshot.
+     *
      * @param freshInit builds the same architecture with a new seed; needed only for {@link Rewind#RANDOM_REINIT}
      *                  (may be null otherwise)
      */
@@ -47,6 +50,12 @@ public final class IterativePruning {
         return new IterativePruning(student, new MagnitudePruner(set, config.ranking()),
                 SparsitySchedule.fixedRate(config.rate()), config.rewind(), config.rewindIteration(),
                 config.freshOptimizer(), freshInit);
+    }
+
+    /** Unstructured magnitude pruning of an Mlp's weights; the output layer as {@code config} says. */
+    public static IterativePruning forMlp(dev.winnow.engine.nn.Mlp student, LthConfig config,
+                                          Supplier<Module> freshInit) {
+        return of(student, PrunableSet.forMlp(student, config.includeOutputLayer()), config, freshInit);
     }
 
     /** Call after every optimiser step with the number of steps taken so far: snapshots the dense run at step k. */

@@ -28,9 +28,12 @@ public record LthConfig(double rate, int pruneEvery, Ranking ranking, Rewind rew
         }
     }
 
-    /** LTH-SAD of Table 2: 5% per event every 75 epochs, rewind to initialisation. */
+    /**
+     * LTH-SAD of Table 2: 5% per event every 75 epochs, rewind to initialisation, and (spec §5.3 [ours]) the whole
+     * momentum reset at each rewind, since stale momentum belongs to weights that no longer exist.
+     */
     public static LthConfig lthSad() {
-        return new LthConfig(0.05, 75, Ranking.GLOBAL, Rewind.REWIND, 0, false, false);
+        return new LthConfig(0.05, 75, Ranking.GLOBAL, Rewind.REWIND, 0, false, true);
     }
 
     /** SP-SAD's weight-count view: 10% every 20 epochs, no rewind. */

@@ -31,32 +31,47 @@ public final class NmPruner {
      * magnitude 0 and stay masked if not chosen; chosen entries that were masked stay masked).
      */
     public void mask(float[] w, float[] currentMask, int rows, int cols, float[] mask) {
+        mask(w, currentMask, rows, cols, cols, mask);
+    }
+
+    /**
+     * As {@link #mask(float[], float[], int, int, float[])}, with groups that never cross a boundary of
+     * {@code segment} columns: each segment is padded on its own. For a channels-last Conv1d weight [out x
+     * kernel*in] (column j*in + c) pass {@code segment = in}, so groups run along input channels within one kernel
+     * tap, as apex groups a conv kernel along C.
+     */
+    public void mask(float[] w, float[] currentMask, int rows, int cols, int segment, float[] mask) {
         if (w.length != rows * cols || mask.length != rows * cols) {
             throw new IllegalArgumentException("N:M mask of a " + rows + "x" + cols + " weight needs " + rows * cols
                     + " entries, got weight " + w.length + " / mask " + mask.length);
         }
+        if (segment <= 0 || cols % segment != 0) {
+            throw new IllegalArgumentException("segment length " + segment + " must be positive and divide the "
+                    + cols + " columns");
+        }
         float[] mags = new float[m];
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
-            for (int g = 0; g < cols; g += m) {
-                int len = Math.min(m, cols - g);
-                for (int k = 0; k < m; k++) {
-                    // Padding (k >= len) is zero magnitude at a higher index, so a real weight always wins a tie.
-                    float live = k < len && (currentMask == null || currentMask[base + g + k] != 0f)
-                            ? Math.abs(w[base + g + k]) : 0f;
-                    mags[k] = live;
-                }
-                for (int k = 0; k < len; k++) {
-                    // Rank of element k: how many elements beat it (larger magnitude, or equal with lower index).
-                    int beaten = 0;
-                    for (int o = 0; o < m; o++) {
-                        if (mags[o] > mags[k] || (mags[o] == mags[k] && o < k)) {
-                            beaten++;
-                        }
+            for (int seg = 0; seg < cols; seg += segment) {
+                int end = seg + segment;
+                for (int g = seg; g < end; g += m) {
+                    int len = Math.min(m, end - g);
+                    for (int k = 0; k < m; k++) {
+                        // Padding (k >= len) is zero magnitude at a higher index, so a real weight wins a tie.
+                        mags[k] = k < len && (currentMask == null || currentMask[base + g + k] != 0f)
+                                ? Math.abs(w[base + g + k]) : 0f;
                     }
-                    boolean keep = beaten < n;
-                    boolean wasAlive = currentMask == null || currentMask[base + g + k] != 0f;
-                    mask[base + g + k] = keep && wasAlive ? 1f : 0f;
+                    for (int k = 0; k < len; k++) {
+                        // Rank of element k: how many elements beat it (larger magnitude, or equal and lower index).
+                        int beaten = 0;
+                        for (int o = 0; o < m; o++) {
+                            if (mags[o] > mags[k] || (mags[o] == mags[k] && o < k)) {
+                                beaten++;
+                            }
+                        }
+                        boolean wasAlive = currentMask == null || currentMask[base + g + k] != 0f;
+                        mask[base + g + k] = beaten < n && wasAlive ? 1f : 0f;
+                    }
                 }
             }
         }

@@ -25,6 +25,11 @@ public final class SparsityReport {
             return size() == 0 ? 1.0 : nonzeros / (double) size();
         }
 
+        /** Fraction of rows (hidden units, for a Linear weight) with any weight left: the neuron density. */
+        public double rowDensity() {
+            return rows == 0 ? 1.0 : aliveRows / (double) rows;
+        }
+
         public long bytesDense() {
             return 4L * size();
         }

@@ -160,6 +160,8 @@ class PruneSpecChecksTest {
                 PruneOutcome o = pruner.prune(c.percent() / 100.0);
                 assertEquals(expected, o.aliveAfter(), "round " + k + " at " + c.percent() + "%");
                 assertEquals(expected, set.alive());
+                // Each round lands within one weight of (1 - p) times the previous density.
+                assertTrue(Math.abs(expected - (1 - c.percent() / 100.0) * count) < 1.0, "round " + k);
                 count = expected;
                 double density = count / (double) total;
                 assertTrue(Math.abs(density - Math.pow(1 - c.percent() / 100.0, k)) <= (double) k / total,
@@ -238,13 +240,12 @@ class PruneSpecChecksTest {
     @Test
     void check17RewindRestoresSurvivorsAndBiasesBitwise() {
         Mlp model = mlp(8, new int[] {10, 6}, 2, Activation.RELU, 5);
-        PrunableSet set = PrunableSet.forMlp(model, false);
         float[][] init = new float[model.parameters().size()][];
         for (int k = 0; k < init.length; k++) {
             init[k] = model.parameters().get(k).value().toArray();
         }
         Sgd opt = new Sgd(model.parameters(), 0.1f, 0.9f, 5e-4f);
-        IterativePruning lth = IterativePruning.of(model, set, LthConfig.lthSad(), null);
+        IterativePruning lth = IterativePruning.forMlp(model, LthConfig.lthSad(), null);
         for (int round = 0; round < 3; round++) {
             trainSteps(model, opt, 3, 200 + 10 * round);
             lth.prune(opt);
@@ -404,6 +405,11 @@ class PruneSpecChecksTest {
         nm.mask(six, null, 1, 6, sm);
         assertArrayEquals(new float[] {0, 0, 1, 1, 1, 1}, sm);
         assertEquals(5L * 3 * 2 * 4 + (5L * 3 * 2 * 2 + 7) / 8, nm.compressedBytes(5, 12));
+        // A channels-last conv weight with 3 input channels and 2 taps: groups stay inside each tap's 3 channels.
+        float[] conv = {0.9f, 0.1f, 0.8f, 0.7f, 0.2f, 0.6f};
+        float[] cm = new float[6];
+        nm.mask(conv, null, 1, 6, 3, cm);
+        assertArrayEquals(new float[] {1, 0, 1, 1, 0, 1}, cm);
     }
 
     // ---- check 20 -----------------------------------------------------------------------------------------------
