@@ -8,6 +8,7 @@ import dev.winnow.recsys.data.DataSource;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.method.Comparison;
+import dev.winnow.recsys.method.FeatureTask;
 import dev.winnow.recsys.method.Method;
 import dev.winnow.recsys.method.MethodConfig;
 import dev.winnow.recsys.method.MethodPresets;
@@ -41,6 +42,15 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|DIR",
             description = "Data: 'synthetic' (embedded) or a data directory. Default: ${DEFAULT-VALUE}.")
     String data;
+
+    @Option(names = "--features", paramLabel = "GROUP",
+            description = "Movie task: numerical|social|categorical|textual|all (each group trained alone as in the "
+                    + "paper's Table 4). With --data synthetic it uses the embedded synthetic films.")
+    String features;
+
+    @Option(names = "--train-from", paramLabel = "YEAR",
+            description = "Movie task: first release year of the training films (default: all up to 2013).")
+    Integer trainFrom;
 
     @Option(names = "--methods", split = ",", paramLabel = "METHOD",
             description = "Comma-separated methods (default: all that apply to the data).")
@@ -92,12 +102,13 @@ public final class CompareCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
-        Map<Method, MethodConfig> configs = MethodPresets.preset(preset);
+        boolean movies = features != null || isMovieDirectory(data);
+        Map<Method, MethodConfig> configs = MethodPresets.preset(preset, movies);
         List<Method> methods = null;
         if (runFile != null) {
             RunFile rf = RunFile.read(runFile);
             if (rf.preset() != null) {
-                configs = MethodPresets.preset(rf.preset());
+                configs = MethodPresets.preset(rf.preset(), movies);
                 preset = rf.preset();
             }
             if (rf.seeds() != null) {
@@ -114,12 +125,15 @@ public final class CompareCommand implements Callable<Integer> {
             }
         }
         PrintStream log = System.out;
-        RegressionTask task = ratingTask();
+        RegressionTask task = movies ? movieTask(log) : ratingTask();
         if (methods == null) {
             methods = new ArrayList<>(List.of(Method.TEACHER, Method.STUDENT, Method.SAD, Method.SP_SAD,
                     Method.LTH_SAD, Method.SS_SAD, Method.LTH));
+            if (movies) {
+                methods.add(Method.DCNN);
+            }
         }
-        if (methods.contains(Method.DCNN)) {
+        if (methods.contains(Method.DCNN) && !movies) {
             throw new IllegalArgumentException("--methods: DCNN predicts movie ratings from movie features and does "
                     + "not apply to user-item rating data");
         }
@@ -170,6 +184,23 @@ public final class CompareCommand implements Callable<Integer> {
         return out;
     }
 
+    private static boolean isMovieDirectory(String spec) {
+        if (spec == null || spec.equals("synthetic")) {
+            return false;
+        }
+        Path d = Path.of(spec);
+        return Files.isRegularFile(d.resolve("movie_metadata.csv"))
+                || Files.isRegularFile(d.resolve("imdb-5000").resolve("movie_metadata.csv"));
+    }
+
+    private RegressionTask movieTask(PrintStream log) {
+        if (features == null) {
+            features = "all";
+        }
+        Path dir = data == null || data.equals("synthetic") ? null : Path.of(data);
+        return FeatureTask.load(dir, features, seed, trainFrom, log);
+    }
+
     private RegressionTask ratingTask() {
         RatingData all = DataSource.ratings(data, seed);
         return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER, NcfConfig.STUDENT);
@@ -195,6 +226,12 @@ public final class CompareCommand implements Callable<Integer> {
         o.put("seeds", seeds);
         o.put("seed", seed);
         o.put("threads", threads);
+        if (features != null) {
+            o.put("features", features);
+        }
+        if (trainFrom != null) {
+            o.put("train_from", trainFrom);
+        }
         if (methodNames != null) {
             o.put("methods", String.join(",", methodNames));
         }
@@ -221,6 +258,8 @@ public final class CompareCommand implements Callable<Integer> {
         seeds = o.get("seeds").asInt();
         seed = o.get("seed").asLong();
         threads = o.get("threads").asInt();
+        features = o.has("features") ? o.get("features").asText() : null;
+        trainFrom = o.has("train_from") ? o.get("train_from").asInt() : null;
         methodNames = o.has("methods") ? List.of(o.get("methods").asText().split(",")) : null;
         runFile = o.has("run_file") ? Path.of(o.get("run_file").asText()) : null;
         String set = o.get("set").asText();

@@ -17,11 +17,35 @@ public sealed interface BatchInput permits BatchInput.Ids, BatchInput.Features {
         }
     }
 
-    /** A [batch x features] matrix; {@code rows} says how many leading rows of the buffer are in use. */
-    record Features(Tensor matrix, int rows) implements BatchInput {
+    /** A [batch x width] feature matrix; one tensor per batch length is kept and refilled. */
+    final class Features implements BatchInput {
+        private final dev.winnow.engine.backend.Backend backend;
+        private final int width;
+        private final java.util.Map<Integer, Tensor> byLength = new java.util.HashMap<>();
+        private Tensor current;
+
+        public Features(dev.winnow.engine.backend.Backend backend, int width) {
+            this.backend = backend;
+            this.width = width;
+        }
+
+        /** Loads {@code rows} feature rows from {@code values} (row-major, {@code rows * width} floats). */
+        public void set(float[] values, int rows) {
+            current = byLength.computeIfAbsent(rows, n -> Tensor.zeros(backend, n, width, false));
+            backend.upload(values, 0, current.data(), 0, rows * width);
+        }
+
+        public Tensor matrix() {
+            return current;
+        }
+
+        public int width() {
+            return width;
+        }
+
         @Override
         public int length() {
-            return rows;
+            return current == null ? 0 : current.rows();
         }
     }
 }

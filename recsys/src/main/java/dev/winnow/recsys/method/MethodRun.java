@@ -116,7 +116,7 @@ public final class MethodRun {
         if (method == Method.TEACHER) {
             student = task.newModel(backend, Role.TEACHER, seed);
         }
-        prunable = PrunableSet.forMlp(student.mlp(), false);
+        prunable = student.mlp() != null ? PrunableSet.forMlp(student.mlp(), false) : PrunableSet.of(student);
         state = checkpointFile == null ? null : RunCheckpoint.read(checkpointFile, method.label(), seed, fingerprint());
         boolean resumed = state != null;
         if (!resumed) {
@@ -429,6 +429,9 @@ public final class MethodRun {
     /** Forward multiply-adds x2 of the student's Linear layers at the current masks. */
     static double forwardFlops(TapModel model) {
         double flops = 0;
+        if (model.mlp() == null) {
+            return Double.NaN; // not an MLP: per-sample FLOPs are reported by the model's own accounting
+        }
         for (Linear l : model.mlp().layers()) {
             Parameter w = l.weight();
             flops += 2.0 * w.aliveCount() + l.out();
