@@ -1,7 +1,8 @@
 package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.backend.Backend;
-import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.kernels.BackendChoice;
+import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.RatingSplit;
@@ -47,6 +48,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "CPU threads; a seed and a thread count fix every result. Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = Backends.CHOICES,
+            description = "Compute backend; auto = CUDA if a device answers, else CPU. Default: ${DEFAULT-VALUE}.")
+    String backendName;
+
     @Option(names = "--test-fraction", defaultValue = "0.1", description = "Share of ratings held out for test.")
     double testFraction;
 
@@ -63,7 +68,9 @@ public final class TrainCommand implements Callable<Integer> {
         PrintStream out = System.out;
         RatingData all = DataSource.ratings(data, seed);
         RatingSplit split = Splits.random(all, 0.0, testFraction, seed);
-        try (Backend backend = new CpuBackend(threads)) {
+        BackendChoice choice = Backends.select(backendName, threads);
+        out.println("backend " + choice.describe());
+        try (Backend backend = choice.backend()) {
             NcfModel ncf = new NcfModel(backend, cfg, all.users(), all.items(), seed);
             out.printf(Locale.ROOT, "data %s: %d users, %d items, %d train / %d test ratings%n", all.name(),
                     all.users(), all.items(), split.train().size(), split.test().size());
