@@ -3,7 +3,8 @@ package dev.winnow.recsys.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.engine.backend.Backend;
-import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.kernels.BackendChoice;
+import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.Splits;
@@ -68,6 +69,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "1", description = "CPU threads. Default: ${DEFAULT-VALUE}.")
     int threads;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = Backends.CHOICES,
+            description = "Compute backend; auto = CUDA if a device answers, else CPU. Default: ${DEFAULT-VALUE}.")
+    String backendName;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (required unless --resume).")
     Path out;
@@ -151,13 +156,14 @@ public final class CompareCommand implements Callable<Integer> {
         if (resume == null) {
             saveOptions(dir);
         }
-        try (Backend backend = new CpuBackend(threads)) {
-            String backendLine = backend.name() + " (cpu chosen: --backend selection arrives with the kernels module)";
+        BackendChoice choice = Backends.select(backendName, threads);
+        try (Backend backend = choice.backend()) {
+            String backendLine = choice.describe();
             log.printf(Locale.ROOT, "data %s: %d train / %d validation / %d test rows; preset %s; %d seed(s); "
                             + "backend %s%n", task.info().name(), task.size(RegressionTask.Part.TRAIN),
                     task.size(RegressionTask.Part.VALIDATION), task.size(RegressionTask.Part.TEST), preset, seeds,
                     backendLine);
-            Comparison c = new Comparison(task, backend, backend.name(), methods, configs, preset, seeds, seed, dir,
+            Comparison c = new Comparison(task, backend, backendLine, methods, configs, preset, seeds, seed, dir,
                     log, progressLines(log));
             if (stopAfterEpoch != null) {
                 c.stopAfterEpoch(stopAfterEpoch);
@@ -226,6 +232,7 @@ public final class CompareCommand implements Callable<Integer> {
         o.put("seeds", seeds);
         o.put("seed", seed);
         o.put("threads", threads);
+        o.put("backend", backendName);
         if (features != null) {
             o.put("features", features);
         }
@@ -258,6 +265,7 @@ public final class CompareCommand implements Callable<Integer> {
         seeds = o.get("seeds").asInt();
         seed = o.get("seed").asLong();
         threads = o.get("threads").asInt();
+        backendName = o.has("backend") ? o.get("backend").asText() : "auto";
         features = o.has("features") ? o.get("features").asText() : null;
         trainFrom = o.has("train_from") ? o.get("train_from").asInt() : null;
         methodNames = o.has("methods") ? List.of(o.get("methods").asText().split(",")) : null;
