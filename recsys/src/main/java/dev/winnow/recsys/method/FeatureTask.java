@@ -33,12 +33,36 @@ public final class FeatureTask implements RegressionTask {
     private final float[][] y = new float[3][];
     private final float min;
     private final float max;
+    private final float offset;
+
+    private static float[] centred(float[] y, float offset) {
+        float[] out = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            out[i] = y[i] - offset;
+        }
+        return out;
+    }
+
+    /** The training mean subtracted from every target (add it back to a prediction to get a rating). */
+    public float targetOffset() {
+        return offset;
+    }
 
     FeatureTask(String name, String features, int width, float[] xTrain, float[] yTrain, float[] xVal, float[] yVal,
                 float[] xTest, float[] yTest) {
         this.name = name;
         this.features = features;
         this.width = width;
+        // Targets are centred on the training mean so a fresh model starts at the mean-predictor floor; errors
+        // (MAE, MSE) are unchanged by the shift.
+        double mean = 0;
+        for (float v : yTrain) {
+            mean += v;
+        }
+        this.offset = (float) (yTrain.length == 0 ? 0 : mean / yTrain.length);
+        yTrain = centred(yTrain, offset);
+        yVal = centred(yVal, offset);
+        yTest = centred(yTest, offset);
         x[Part.TRAIN.ordinal()] = xTrain;
         x[Part.VALIDATION.ordinal()] = xVal;
         x[Part.TEST.ordinal()] = xTest;
