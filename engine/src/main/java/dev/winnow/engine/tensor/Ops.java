@@ -420,9 +420,13 @@ public final class Ops {
 
     // ---- composites ---------------------------------------------------------------------------------------------
 
-    /** Each row divided by max(||row||_2, eps): the clamp is on the norm, as in PyTorch's F.normalize. */
+    /**
+     * Each row divided by max(||row||_2, eps): the clamp is on the norm, as in PyTorch's F.normalize. It is computed as
+     * sqrt(max(||row||^2, eps^2)), the same value, because clamping after the sqrt gives an all-zero row (a sample
+     * whose ReLU outputs are all dead) the gradient 0 * sqrt'(0) = 0 * inf = NaN.
+     */
     public static Tensor l2NormalizeRows(Tensor x, float eps) {
-        Tensor norm = clampMin(sqrt(sumCols(square(x))), eps);
+        Tensor norm = sqrt(clampMin(sumCols(square(x)), eps * eps));
         return div(x, norm);
     }
 

@@ -3,6 +3,8 @@ package dev.winnow.recsys.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
+
 /** The {@code winnow} command line: one subcommand per job. */
 @Command(name = "winnow", mixinStandardHelpOptions = true, version = "winnow 0.1.0",
         description = "Trains, prunes, distils and serves small recommender models.",
@@ -19,6 +21,18 @@ public final class WinnowCli implements Runnable {
     /** Runs the CLI and returns its exit code: 0 success, 1 failure, 2 bad usage. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new WinnowCli());
+        // Bad usage: one line naming the option, the synopsis and a pointer to --help, not picocli's default full help
+        // page (25 lines after a malformed value, in which the error scrolls out of sight).
+        cli.setParameterExceptionHandler((ex, badArgs) -> {
+            CommandLine cmd = ex.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.print(cmd.getHelp().fullSynopsis());
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException) {
                 commandLine.getErr().println("winnow " + commandLine.getCommandName() + ": " + ex.getMessage());

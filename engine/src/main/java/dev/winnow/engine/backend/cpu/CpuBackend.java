@@ -508,9 +508,11 @@ public final class CpuBackend implements Backend {
                 sum += Math.exp(xs[o + j] - max);
             }
             if (log) {
-                float lse = (float) (max + Math.log(sum));
+                // (x - max) - log(sum), not x - (max + log(sum)): with large logits the rounded max + log(sum) loses
+                // the digits of log(sum) (logits near 1000 kept only 4 of them).
+                float logSum = (float) Math.log(sum);
                 for (int j = 0; j < cols; j++) {
-                    ys[o + j] = xs[o + j] - lse;
+                    ys[o + j] = (xs[o + j] - max) - logSum;
                 }
             } else {
                 for (int j = 0; j < cols; j++) {

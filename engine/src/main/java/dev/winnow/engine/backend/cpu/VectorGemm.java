@@ -187,23 +187,18 @@ final class VectorGemm implements DenseGemm {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
-        store(c00, c01, alpha, c, cOff);
-        store(c10, c11, alpha, c, cOff + ldc);
-        store(c20, c21, alpha, c, cOff + 2 * ldc);
-        store(c30, c31, alpha, c, cOff + 3 * ldc);
-        store(c40, c41, alpha, c, cOff + 4 * ldc);
-        store(c50, c51, alpha, c, cOff + 5 * ldc);
-    }
-
-    private static void store(FloatVector v0, FloatVector v1, float alpha, float[] c, int off) {
-        FloatVector old0 = FloatVector.fromArray(S, c, off);
-        FloatVector old1 = FloatVector.fromArray(S, c, off + L);
-        if (alpha == 1f) {
-            old0.add(v0).intoArray(c, off);
-            old1.add(v1).intoArray(c, off + L);
-        } else {
-            v0.fma(FloatVector.broadcast(S, alpha), old0).intoArray(c, off);
-            v1.fma(FloatVector.broadcast(S, alpha), old1).intoArray(c, off + L);
-        }
+        FloatVector al = FloatVector.broadcast(S, alpha);
+        c00.fma(al, FloatVector.fromArray(S, c, cOff)).intoArray(c, cOff);
+        c01.fma(al, FloatVector.fromArray(S, c, cOff + L)).intoArray(c, cOff + L);
+        c10.fma(al, FloatVector.fromArray(S, c, cOff + ldc)).intoArray(c, cOff + ldc);
+        c11.fma(al, FloatVector.fromArray(S, c, cOff + ldc + L)).intoArray(c, cOff + ldc + L);
+        c20.fma(al, FloatVector.fromArray(S, c, cOff + 2 * ldc)).intoArray(c, cOff + 2 * ldc);
+        c21.fma(al, FloatVector.fromArray(S, c, cOff + 2 * ldc + L)).intoArray(c, cOff + 2 * ldc + L);
+        c30.fma(al, FloatVector.fromArray(S, c, cOff + 3 * ldc)).intoArray(c, cOff + 3 * ldc);
+        c31.fma(al, FloatVector.fromArray(S, c, cOff + 3 * ldc + L)).intoArray(c, cOff + 3 * ldc + L);
+        c40.fma(al, FloatVector.fromArray(S, c, cOff + 4 * ldc)).intoArray(c, cOff + 4 * ldc);
+        c41.fma(al, FloatVector.fromArray(S, c, cOff + 4 * ldc + L)).intoArray(c, cOff + 4 * ldc + L);
+        c50.fma(al, FloatVector.fromArray(S, c, cOff + 5 * ldc)).intoArray(c, cOff + 5 * ldc);
+        c51.fma(al, FloatVector.fromArray(S, c, cOff + 5 * ldc + L)).intoArray(c, cOff + 5 * ldc + L);
     }
 }

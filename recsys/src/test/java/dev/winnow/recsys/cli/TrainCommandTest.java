@@ -1,0 +1,106 @@
+package dev.winnow.recsys.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code winnow train} from the command line: exit codes, one-line errors naming the option, a real short run. */
+class TrainCommandTest {
+
+    /** What one CLI run returned and printed. */
+    private record Run(int exitCode, String out, String err) {
+        String firstErrLine() {
+            return err.lines().findFirst().orElse("");
+        }
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = WinnowCli.run(args);
+            System.out.flush();
+            System.err.flush();
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** The error is the first line; after it only the synopsis and a pointer to --help, not the whole help page. */
+    private static void assertShortUsageError(Run r, String... mustName) {
+        assertEquals(2, r.exitCode(), r.err());
+        String line = r.firstErrLine();
+        assertTrue(line.startsWith("winnow train: "), "first line of stderr: " + line);
+        for (String s : mustName) {
+            assertTrue(line.contains(s), "the first line must name " + s + ": " + line);
+        }
+        assertTrue(r.err().contains("Usage: winnow train"), "the synopsis follows: " + r.err());
+        assertTrue(r.err().contains("Try 'winnow train --help' for more information."), r.err());
+        assertTrue(!r.err().contains("Show this help message"), "no full help page after an error: " + r.err());
+        assertTrue(r.out().isEmpty(), "nothing on stdout: " + r.out());
+    }
+
+    @Test
+    void aMalformedOptionValueExitsWithTwoAndAOneLineErrorNamingTheOption() {
+        Run r = run("train", "--epochs", "x");
+        assertShortUsageError(r, "--epochs", "'x'");
+    }
+
+    @Test
+    void anUnknownOptionExitsWithTwoAndAOneLineErrorNamingTheOption() {
+        Run r = run("train", "--epoch", "3");
+        assertShortUsageError(r, "--epoch");
+        assertTrue(r.err().contains("--epochs"), "the near miss is suggested: " + r.err());
+    }
+
+    @Test
+    void anOutOfRangeValueExitsWithTwoAndNamesTheOption() {
+        Run r = run("train", "--epochs", "0");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.firstErrLine().contains("--epochs"), r.err());
+    }
+
+    @Test
+    void anUnknownModelPresetExitsWithTwoAndNamesTheChoices() {
+        Run r = run("train", "--model", "huge", "--epochs", "1");
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.firstErrLine().contains("huge") && r.firstErrLine().contains("student"), r.err());
+    }
+
+    @Test
+    void noSubcommandExitsWithTwo() {
+        Run r = run();
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.firstErrLine().contains("train"), r.err());
+    }
+
+    @Test
+    void helpExitsWithZeroAndListsTheOptions() {
+        Run r = run("train", "--help");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("--epochs") && r.out().contains("--seed"), r.out());
+    }
+
+    @Test
+    void aOneEpochRunOnTheSyntheticDataPrintsTheFinalTestRmse() {
+        Run r = run("train", "--epochs", "1", "--seed", "3");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("epoch 1/1"), r.out());
+        String last = r.out().lines().filter(l -> l.startsWith("final test RMSE")).findFirst().orElse("");
+        assertTrue(!last.isEmpty(), r.out());
+        double rmse = Double.parseDouble(last.split("\\s+")[3]);
+        // ratings are 1..5 with noise sigma 0.6: one epoch must already beat predicting garbage, and cannot beat noise
+        assertTrue(rmse > 0.5 && rmse < 1.5, "final test RMSE " + rmse);
+    }
+}
