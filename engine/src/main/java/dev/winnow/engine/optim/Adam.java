@@ -67,6 +67,33 @@ public final class Adam extends Optimizer {
         steps = 0;
     }
 
+    @Override
+    protected void exportSlots(int i, String name, java.util.Map<String, float[]> out) {
+        if (m[i] != null) {
+            out.put(name + "#m", m[i].toArray());
+            out.put(name + "#v", v[i].toArray());
+            out.put(name + "#step", new float[] {paramSteps[i]});
+        }
+    }
+
+    @Override
+    protected void importSlots(int i, Parameter p, java.util.Map<String, float[]> in) {
+        float[] mv = slot(in, p, "m");
+        float[] vv = slot(in, p, "v");
+        float[] st = in.get(p.name() + "#step");
+        if (mv == null || vv == null || st == null) {
+            return;
+        }
+        Tensor w = p.value();
+        if (m[i] == null) {
+            m[i] = Tensor.zeros(w.backend(), w.rows(), w.cols(), false);
+            v[i] = Tensor.zeros(w.backend(), w.rows(), w.cols(), false);
+        }
+        m[i].copyFrom(mv);
+        v[i].copyFrom(vv);
+        paramSteps[i] = (int) st[0];
+    }
+
     public Tensor firstMoment(int i) {
         return m[i];
     }

@@ -51,6 +51,43 @@ public abstract class Optimizer {
     /** Forgets all state (momentum, moment estimates, step count): a fresh optimiser for a new pruning round. */
     public abstract void resetState();
 
+    /**
+     * The optimiser's state by name ({@code <param>#<slot>}, plus {@code #steps}), for checkpoints: importing it
+     * into an optimiser over the same parameters continues exactly where this one stopped.
+     */
+    public final java.util.Map<String, float[]> exportState() {
+        java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        out.put("#steps", new float[] {steps});
+        for (int i = 0; i < params.size(); i++) {
+            exportSlots(i, params.get(i).name(), out);
+        }
+        return out;
+    }
+
+    /** Restores what {@link #exportState} produced (missing slots mean "not started yet"). */
+    public final void importState(java.util.Map<String, float[]> state) {
+        resetState();
+        float[] s = state.get("#steps");
+        steps = s == null ? 0 : (int) s[0];
+        for (int i = 0; i < params.size(); i++) {
+            importSlots(i, params.get(i), state);
+        }
+    }
+
+    protected abstract void exportSlots(int index, String name, java.util.Map<String, float[]> out);
+
+    protected abstract void importSlots(int index, Parameter p, java.util.Map<String, float[]> in);
+
+    /** A slot's saved values, checked against the parameter's size. */
+    protected static float[] slot(java.util.Map<String, float[]> in, Parameter p, String slot) {
+        float[] v = in.get(p.name() + "#" + slot);
+        if (v != null && v.length != p.value().size()) {
+            throw new IllegalStateException("optimiser state " + p.name() + "#" + slot + " has " + v.length
+                    + " values for a parameter of " + p.value().size());
+        }
+        return v;
+    }
+
     public float learningRate() {
         return lr;
     }

@@ -61,6 +61,27 @@ public final class Sgd extends Optimizer {
         steps = 0;
     }
 
+    @Override
+    protected void exportSlots(int i, String name, java.util.Map<String, float[]> out) {
+        if (buffers[i] != null && started[i]) {
+            out.put(name + "#momentum", buffers[i].toArray());
+        }
+    }
+
+    @Override
+    protected void importSlots(int i, Parameter p, java.util.Map<String, float[]> in) {
+        float[] b = slot(in, p, "momentum");
+        if (b == null) {
+            return;
+        }
+        Tensor w = p.value();
+        if (buffers[i] == null) {
+            buffers[i] = Tensor.zeros(w.backend(), w.rows(), w.cols(), false);
+        }
+        buffers[i].copyFrom(b);
+        started[i] = true;
+    }
+
     /** The momentum buffer of parameter i (null before its first step or without momentum). */
     public Tensor momentumBuffer(int i) {
         return buffers[i];

@@ -8,8 +8,8 @@ import java.io.PrintWriter;
 /** The {@code winnow} command line: one subcommand per job. */
 @Command(name = "winnow", mixinStandardHelpOptions = true, version = "winnow 0.1.0",
         description = "Trains, prunes, distils and serves small recommender models.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, InspectCommand.class,
-            InferCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, CompareCommand.class, ExportCommand.class,
+            InspectCommand.class, InferCommand.class, BenchCommand.class})
 public final class WinnowCli implements Runnable {
 
     @CommandLine.Spec

@@ -3,11 +3,12 @@ package dev.winnow.recsys.model;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.nn.Embedding;
 import dev.winnow.engine.nn.Mlp;
-import dev.winnow.engine.nn.Module;
 import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.tensor.IndexTensor;
 import dev.winnow.engine.tensor.Ops;
 import dev.winnow.engine.tensor.Tensor;
+import dev.winnow.recsys.method.BatchInput;
+import dev.winnow.recsys.method.TapModel;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.SplittableRandom;
  * NCF-style MLP rating model: a user embedding and an item embedding, concatenated, through an MLP to one predicted
  * rating. Parameter names: {@code user.weight}, {@code item.weight}, {@code mlp.<layer>.weight|bias}.
  */
-public final class NcfModel implements Module {
+public final class NcfModel implements TapModel {
     private final NcfConfig config;
     private final Embedding users;
     private final Embedding items;
@@ -42,6 +43,14 @@ public final class NcfModel implements Module {
         return forward(userIds, itemIds, null);
     }
 
+    @Override
+    public Tensor forward(BatchInput input, List<Tensor> taps) {
+        if (!(input instanceof BatchInput.Ids ids)) {
+            throw new IllegalArgumentException("an NCF model takes user and item ids, not " + input);
+        }
+        return forward(ids.users(), ids.items(), taps);
+    }
+
     public NcfConfig config() {
         return config;
     }
@@ -54,6 +63,7 @@ public final class NcfModel implements Module {
         return items;
     }
 
+    @Override
     public Mlp mlp() {
         return mlp;
     }

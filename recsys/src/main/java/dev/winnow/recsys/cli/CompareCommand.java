@@ -1,0 +1,283 @@
+package dev.winnow.recsys.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.kernels.BackendChoice;
+import dev.winnow.kernels.Backends;
+import dev.winnow.recsys.data.DataSource;
+import dev.winnow.recsys.data.RatingData;
+import dev.winnow.recsys.data.Splits;
+import dev.winnow.recsys.method.Comparison;
+import dev.winnow.recsys.method.FeatureTask;
+import dev.winnow.recsys.method.Method;
+import dev.winnow.recsys.method.MethodConfig;
+import dev.winnow.recsys.method.MethodPresets;
+import dev.winnow.recsys.method.ProgressSink;
+import dev.winnow.recsys.method.RatingTask;
+import dev.winnow.recsys.method.RegressionTask;
+import dev.winnow.recsys.method.RunFile;
+import dev.winnow.recsys.model.NcfConfig;
+import dev.winnow.recsys.report.ResultsWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code winnow compare}: the paper's methods side by side, with results files, curves and plots. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Run teacher, student, SAD, SP-SAD, LTH-SAD, SS-SAD, LTH (and DCNN on movie features) and "
+                + "compare them: results.json, results.csv, curves.csv and PNG plots in --out.")
+public final class CompareCommand implements Callable<Integer> {
+
+    @Option(names = "--data", defaultValue = "synthetic", paramLabel = "synthetic|DIR",
+            description = "Data: 'synthetic' (embedded) or a data directory. Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--features", paramLabel = "GROUP",
+            description = "Movie task: numerical|social|categorical|textual|all (each group trained alone as in the "
+                    + "paper's Table 4). With --data synthetic it uses the embedded synthetic films.")
+    String features;
+
+    @Option(names = "--train-from", paramLabel = "YEAR",
+            description = "Movie task: first release year of the training films (default: all up to 2013).")
+    Integer trainFrom;
+
+    @Option(names = "--methods", split = ",", paramLabel = "METHOD",
+            description = "Comma-separated methods (default: all that apply to the data).")
+    List<String> methodNames;
+
+    @Option(names = "--preset", defaultValue = "quick", paramLabel = "quick|paper",
+            description = "quick: minutes on 2 cores; paper: Table 2 of the paper. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--seeds", defaultValue = "1", description = "Number of seeds (seed, seed+1, ...).")
+    int seeds;
+
+    @Option(names = "--seed", defaultValue = "0", description = "First seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "1", description = "CPU threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = Backends.CHOICES,
+            description = "Compute backend; auto = CUDA if a device answers, else CPU. Default: ${DEFAULT-VALUE}.")
+    String backendName;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (required unless --resume).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue an interrupted comparison in DIR with the options it was started with.")
+    Path resume;
+
+    @Option(names = "--run-file", paramLabel = "FILE", description = "YAML/JSON file of settings (see README).")
+    Path runFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Setting for every method, e.g. --set epochs=5.")
+    List<String> settings = new ArrayList<>();
+
+    @Option(names = "--rewind-iteration", paramLabel = "K",
+            description = "LTH-SAD/LTH/SS-SAD rewind to the state after K optimiser steps instead of initialisation.")
+    Integer rewindIteration;
+
+    @Option(names = "--stop-after-epoch", hidden = true, description = "Testing aid: stop every run after this epoch.")
+    Integer stopAfterEpoch;
+
+    @Override
+    public Integer call() throws IOException {
+        if (resume != null) {
+            loadSavedOptions(resume);
+        } else if (out == null) {
+            throw new IllegalArgumentException("--out DIR is required (or --resume DIR to continue a run)");
+        }
+        if (seeds < 1) {
+            throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        boolean movies = features != null || isMovieDirectory(data);
+        Map<Method, MethodConfig> configs = MethodPresets.preset(preset, movies);
+        List<Method> methods = null;
+        if (runFile != null) {
+            RunFile rf = RunFile.read(runFile);
+            if (rf.preset() != null) {
+                configs = MethodPresets.preset(rf.preset(), movies);
+                preset = rf.preset();
+            }
+            if (rf.seeds() != null) {
+                seeds = rf.seeds();
+            }
+            methods = rf.methods();
+            configs = rf.apply(configs);
+        }
+        configs = applySettings(configs);
+        if (methodNames != null && !methodNames.isEmpty()) {
+            methods = new ArrayList<>();
+            for (String n : methodNames) {
+                methods.add(Method.parse(n));
+            }
+        }
+        PrintStream log = System.out;
+        RegressionTask task = movies ? movieTask(log) : ratingTask();
+        if (methods == null) {
+            methods = new ArrayList<>(List.of(Method.TEACHER, Method.STUDENT, Method.SAD, Method.SP_SAD,
+                    Method.LTH_SAD, Method.SS_SAD, Method.LTH));
+            if (movies) {
+                methods.add(Method.DCNN);
+            }
+        }
+        if (methods.contains(Method.DCNN) && !movies) {
+            throw new IllegalArgumentException("--methods: DCNN predicts movie ratings from movie features and does "
+                    + "not apply to user-item rating data");
+        }
+        Path dir = resume != null ? resume : out;
+        Path ckpts = dir.resolve("checkpoints");
+        if (resume == null && Files.isDirectory(ckpts)) {
+            try (var files = Files.list(ckpts)) {
+                if (files.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--out " + dir + " already holds checkpoints of an earlier run; "
+                            + "continue it with --resume " + dir + " or choose another --out");
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        if (resume == null) {
+            saveOptions(dir);
+        }
+        BackendChoice choice = Backends.select(backendName, threads);
+        try (Backend backend = choice.backend()) {
+            String backendLine = choice.describe();
+            log.printf(Locale.ROOT, "data %s: %d train / %d validation / %d test rows; preset %s; %d seed(s); "
+                            + "backend %s%n", task.info().name(), task.size(RegressionTask.Part.TRAIN),
+                    task.size(RegressionTask.Part.VALIDATION), task.size(RegressionTask.Part.TEST), preset, seeds,
+                    backendLine);
+            Comparison c = new Comparison(task, backend, backendLine, methods, configs, preset, seeds, seed, dir,
+                    log, progressLines(log));
+            if (stopAfterEpoch != null) {
+                c.stopAfterEpoch(stopAfterEpoch);
+            }
+            c.run();
+            log.println("wrote " + dir.resolve("results.json") + ", results.csv, curves.csv, test_mae.png, "
+                    + "test_mse.png, error_vs_density.png");
+        }
+        return 0;
+    }
+
+    private Map<Method, MethodConfig> applySettings(Map<Method, MethodConfig> configs) {
+        Map<Method, MethodConfig> out = new java.util.EnumMap<>(configs);
+        for (String s : settings) {
+            int eq = s.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set expects KEY=VALUE, got '" + s + "'");
+            }
+            out.replaceAll((m, c) -> c.with(s.substring(0, eq), s.substring(eq + 1)));
+        }
+        if (rewindIteration != null) {
+            out.replaceAll((m, c) -> c.with("rewind_iteration", String.valueOf(rewindIteration)));
+        }
+        return out;
+    }
+
+    private static boolean isMovieDirectory(String spec) {
+        if (spec == null || spec.equals("synthetic")) {
+            return false;
+        }
+        Path d = Path.of(spec);
+        return Files.isRegularFile(d.resolve("movie_metadata.csv"))
+                || Files.isRegularFile(d.resolve("imdb-5000").resolve("movie_metadata.csv"));
+    }
+
+    private RegressionTask movieTask(PrintStream log) {
+        if (features == null) {
+            features = "all";
+        }
+        Path dir = data == null || data.equals("synthetic") ? null : Path.of(data);
+        return FeatureTask.load(dir, features, seed, trainFrom, log);
+    }
+
+    private RegressionTask ratingTask() {
+        RatingData all = DataSource.ratings(data, seed);
+        return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER, NcfConfig.STUDENT);
+    }
+
+    private static ProgressSink progressLines(PrintStream log) {
+        return (method, s, p, epochs, eta) -> log.printf(Locale.ROOT,
+                "[%s seed %d] epoch %d/%d  round %d  density %.3f  loss %.4f  val RMSE %.4f  test RMSE %.4f%s  "
+                        + "ETA %s%n", method, s, p.epoch(), epochs, p.round(), p.density(), p.trainLoss(),
+                p.valRmse(), p.testRmse(), p.event().isEmpty() ? "" : "  [" + p.event() + "]", eta(eta));
+    }
+
+    private static String eta(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
+    }
+
+    private void saveOptions(Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode o = json.createObjectNode();
+        o.put("data", data);
+        o.put("preset", preset);
+        o.put("seeds", seeds);
+        o.put("seed", seed);
+        o.put("threads", threads);
+        o.put("backend", backendName);
+        if (features != null) {
+            o.put("features", features);
+        }
+        if (trainFrom != null) {
+            o.put("train_from", trainFrom);
+        }
+        if (methodNames != null) {
+            o.put("methods", String.join(",", methodNames));
+        }
+        if (runFile != null) {
+            o.put("run_file", runFile.toAbsolutePath().toString());
+        }
+        o.put("set", String.join("\n", settings));
+        if (rewindIteration != null) {
+            o.put("rewind_iteration", rewindIteration);
+        }
+        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
+        ResultsWriter.writeAtomically(dir.resolve("run.json"), s -> s.write(bytes));
+    }
+
+    private void loadSavedOptions(Path dir) throws IOException {
+        Path f = dir.resolve("run.json");
+        if (!Files.exists(f)) {
+            throw new IllegalArgumentException("--resume " + dir + ": no run.json there; it is not the --out "
+                    + "directory of a compare run");
+        }
+        var o = new ObjectMapper().readTree(Files.readString(f, StandardCharsets.UTF_8));
+        data = o.get("data").asText();
+        preset = o.get("preset").asText();
+        seeds = o.get("seeds").asInt();
+        seed = o.get("seed").asLong();
+        threads = o.get("threads").asInt();
+        backendName = o.has("backend") ? o.get("backend").asText() : "auto";
+        features = o.has("features") ? o.get("features").asText() : null;
+        trainFrom = o.has("train_from") ? o.get("train_from").asInt() : null;
+        methodNames = o.has("methods") ? List.of(o.get("methods").asText().split(",")) : null;
+        runFile = o.has("run_file") ? Path.of(o.get("run_file").asText()) : null;
+        String set = o.get("set").asText();
+        settings = set.isEmpty() ? new ArrayList<>() : new ArrayList<>(List.of(set.split("\n")));
+        rewindIteration = o.has("rewind_iteration") ? o.get("rewind_iteration").asInt() : null;
+    }
+
+    static Map<String, String> describe(Map<Method, MethodConfig> configs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        configs.forEach((k, v) -> m.put(k.label(), v.asMap().toString()));
+        return m;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.winnow.recsys.method;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every hyperparameter of one method's training run (Table 2 of the paper plus what the paper leaves open). Values
+ * are overridden by name with {@link #with(String, String)}, from the command line or a YAML/JSON run file.
+ *
+ * @param lrDecay multiplier applied to the learning rate at each milestone epoch (Table 2's "learning decay" read
+ *                as the code's lr_decay; see sad_lth_spec.md §5)
+ * @param pruneRate fraction of the still-alive weights (or hidden units, when structured) removed at each event
+ * @param rewindIteration -1 rewinds to initialisation; k >= 0 rewinds to the state after k optimiser steps
+ * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this
+ */
+public record MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
+                           int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
+                           int rewindIteration, boolean freshOptimizerPerRound, boolean resetDistillerOnRewind,
+                           float beta, float alpha, float temperature, int qkDim, double targetDensity,
+                           int kdEpochs, float kdLr, int patience) {
+
+    public MethodConfig {
+        milestones = milestones.clone();
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("batch_size must be >= 2 (batch norm in the distiller), got "
+                    + batchSize);
+        }
+        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
+            throw new IllegalArgumentException("optimizer must be sgd or adam, got '" + optimizer + "'");
+        }
+        if (!(lr > 0f)) {
+            throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        }
+        if (pruneRate < 0 || pruneRate >= 1) {
+            throw new IllegalArgumentException("prune_rate must be in [0, 1), got " + pruneRate);
+        }
+        if (pruneEvery < 1) {
+            throw new IllegalArgumentException("prune_every must be >= 1, got " + pruneEvery);
+        }
+    }
+
+    /** Number of prune events in {@code epochs} epochs (spec check 20: floor(epochs / pruneEvery)). */
+    public int pruneEvents() {
+        return epochs / pruneEvery;
+    }
+
+    /** The configuration as name -> value, in the names {@link #with} accepts (for results files and logs). */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("optimizer", optimizer);
+        m.put("lr", lr);
+        m.put("momentum", momentum);
+        m.put("weight_decay", weightDecay);
+        m.put("milestones", Arrays.toString(milestones));
+        m.put("lr_decay", lrDecay);
+        m.put("prune_rate", pruneRate);
+        m.put("prune_every", pruneEvery);
+        m.put("structured", structured);
+        m.put("rewind_iteration", rewindIteration);
+        m.put("fresh_optimizer_per_round", freshOptimizerPerRound);
+        m.put("reset_distiller_on_rewind", resetDistillerOnRewind);
+        m.put("beta", beta);
+        m.put("alpha", alpha);
+        m.put("temperature", temperature);
+        m.put("qk_dim", qkDim);
+        m.put("target_density", targetDensity);
+        m.put("kd_epochs", kdEpochs);
+        m.put("kd_lr", kdLr);
+        m.put("patience", patience);
+        return m;
+    }
+
+    /** A copy with one value replaced; {@code key} is one of {@link #asMap()}'s names ('-' and '_' both work). */
+    public MethodConfig with(String key, String value) {
+        String k = key.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+        Map<String, Object> m = asMap();
+        if (!m.containsKey(k)) {
+            throw new IllegalArgumentException("unknown setting '" + key + "' (known: " + m.keySet() + ")");
+        }
+        m.put(k, value.trim());
+        try {
+            return fromMap(m);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting '" + key + "': '" + value + "' is not a valid number");
+        }
+    }
+
+    private static MethodConfig fromMap(Map<String, Object> m) {
+        return new MethodConfig(intOf(m, "epochs"), intOf(m, "batch_size"),
+                String.valueOf(m.get("optimizer")).toLowerCase(Locale.ROOT), floatOf(m, "lr"), floatOf(m, "momentum"),
+                floatOf(m, "weight_decay"), parseInts(String.valueOf(m.get("milestones"))), floatOf(m, "lr_decay"),
+                Double.parseDouble(String.valueOf(m.get("prune_rate"))), intOf(m, "prune_every"),
+                parseBool(String.valueOf(m.get("structured"))), intOf(m, "rewind_iteration"),
+                parseBool(String.valueOf(m.get("fresh_optimizer_per_round"))),
+                parseBool(String.valueOf(m.get("reset_distiller_on_rewind"))), floatOf(m, "beta"), floatOf(m, "alpha"),
+                floatOf(m, "temperature"), intOf(m, "qk_dim"),
+                Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
+                floatOf(m, "kd_lr"), intOf(m, "patience"));
+    }
+
+    private static int intOf(Map<String, Object> m, String k) {
+        return Integer.parseInt(String.valueOf(m.get(k)));
+    }
+
+    private static float floatOf(Map<String, Object> m, String k) {
+        return Float.parseFloat(String.valueOf(m.get(k)));
+    }
+
+    private static int[] parseInts(String s) {
+        String t = s.replace("[", "").replace("]", "").trim();
+        if (t.isEmpty()) {
+            return new int[0];
+        }
+        String[] parts = t.split("[,\\s]+");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Integer.parseInt(parts[i]);
+        }
+        return out;
+    }
+
+    private static boolean parseBool(String s) {
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("true") || t.equals("yes") || t.equals("1")) {
+            return true;
+        }
+        if (t.equals("false") || t.equals("no") || t.equals("0")) {
+            return false;
+        }
+        throw new IllegalArgumentException("'" + s + "' is not a boolean (true/false)");
+    }
+}

@@ -1,0 +1,503 @@
+package dev.winnow.recsys.method;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.distill.AttentionDistiller;
+import dev.winnow.engine.distill.KdLoss;
+import dev.winnow.engine.distill.SadLayout;
+import dev.winnow.engine.loss.Loss;
+import dev.winnow.engine.nn.Linear;
+import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.optim.Adam;
+import dev.winnow.engine.optim.MultiStepLr;
+import dev.winnow.engine.optim.Optimizer;
+import dev.winnow.engine.optim.Sgd;
+import dev.winnow.engine.prune.MagnitudePruner;
+import dev.winnow.engine.prune.NeuronPruner;
+import dev.winnow.engine.prune.PrunableSet;
+import dev.winnow.engine.prune.Pruner;
+import dev.winnow.engine.prune.Ranking;
+import dev.winnow.engine.prune.UnitNorm;
+import dev.winnow.engine.tensor.Arena;
+import dev.winnow.engine.tensor.BufferPool;
+import dev.winnow.engine.tensor.GradMode;
+import dev.winnow.engine.tensor.Tensor;
+import dev.winnow.recsys.data.Splits;
+import dev.winnow.recsys.method.RegressionTask.Part;
+import dev.winnow.recsys.method.RegressionTask.Role;
+import dev.winnow.recsys.metrics.RegressionMetrics;
+import dev.winnow.recsys.report.RunResult;
+import dev.winnow.recsys.train.TrainingDivergedException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Algorithm 1 of the paper for one method and one seed: train the student epoch by epoch (with the teacher's
+ * regression KD and Show-Attend-Distill terms when the method distils), and every {@code pruneEvery} epochs prune it
+ * and either keep the trained weights (SP-SAD) or rewind the survivors (LTH-SAD, LTH). SS-SAD first finds its ticket
+ * by plain LTH, then distils into it. The winning ticket is the best-validation state; test numbers are read at
+ * that same epoch. A checkpoint is written after every prune event, and a run resumed from it ends bit for bit where
+ * an uninterrupted run would.
+ */
+public final class MethodRun {
+    private final RegressionTask task;
+    private final Backend backend;
+    private final Method method;
+    private final MethodConfig cfg;
+    private final long seed;
+    private final TapModel teacher;
+    private final ProgressSink progress;
+    private final Path checkpointFile;
+    private final BufferPool pool;
+    private final Map<Integer, Tensor> targetTensors = new HashMap<>();
+    private final float[][] targetsByPart = new float[3][];
+    private int stopAfterEpoch = Integer.MAX_VALUE;
+
+    private TapModel student;
+    private AttentionDistiller distiller;
+    private Optimizer optimizer;
+    private MultiStepLr schedule;
+    private Pruner pruner;
+    private PrunableSet prunable;
+    private RunState state;
+    private long startNanos;
+    private double secondsBeforeResume;
+
+    /**
+     * @param teacher the frozen teacher (required by distilling methods, ignored otherwise)
+     * @param checkpointFile where to checkpoint after every prune event (null: no checkpoints)
+     */
+    public MethodRun(RegressionTask task, Backend backend, Method method, MethodConfig cfg, long seed,
+                     TapModel teacher, ProgressSink progress, Path checkpointFile) {
+        if (method.usesTeacher() && teacher == null) {
+            throw new IllegalArgumentException(method.label() + " distils from a teacher; train the teacher first");
+        }
+        this.task = task;
+        this.backend = backend;
+        this.method = method;
+        this.cfg = cfg;
+        this.seed = seed;
+        this.teacher = teacher;
+        this.progress = progress == null ? ProgressSink.NONE : progress;
+        this.checkpointFile = checkpointFile;
+        this.pool = new BufferPool(backend);
+        for (Part p : Part.values()) {
+            targetsByPart[p.ordinal()] = task.targets(p);
+        }
+    }
+
+    /** Stops (throws {@link Interrupted}) right after the given epoch's checkpoint: simulates a killed process. */
+    public MethodRun stopAfterEpoch(int epoch) {
+        this.stopAfterEpoch = epoch;
+        return this;
+    }
+
+    /** Thrown by {@link #stopAfterEpoch}: the run was cut short on purpose. */
+    public static final class Interrupted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Interrupted(String message) {
+            super(message);
+        }
+    }
+
+    /** A fingerprint of everything that must match for a checkpoint to be resumed. */
+    public String fingerprint() {
+        return method.label() + "|" + seed + "|" + cfg.asMap() + "|" + task.info();
+    }
+
+    public MethodOutcome run() throws IOException {
+        student = task.newModel(backend, method == Method.DCNN ? Role.DCNN : Role.STUDENT, seed);
+        if (method == Method.TEACHER) {
+            student = task.newModel(backend, Role.TEACHER, seed);
+        }
+        prunable = student.mlp() != null ? PrunableSet.forMlp(student.mlp(), false) : PrunableSet.of(student);
+        state = checkpointFile == null ? null : RunCheckpoint.read(checkpointFile, method.label(), seed, fingerprint());
+        boolean resumed = state != null;
+        if (!resumed) {
+            state = new RunState();
+            state.rewind = ModuleState.capture(student);
+        }
+        startNanos = System.nanoTime();
+        secondsBeforeResume = state.cumulativeSeconds;
+        if (method == Method.SS_SAD) {
+            runSparseStudent(resumed);
+        } else {
+            boolean distils = method.usesTeacher();
+            setUp(distils, cfg.lr(), cfg.milestones(), cfg.lrDecay(), resumed);
+            trainSegment(cfg.epochs(), 0, distils, method.prunes(), cfg.epochs());
+        }
+        return finish();
+    }
+
+    // ---- set-up -------------------------------------------------------------------------------------------------
+
+    private void setUp(boolean distils, float lr, int[] milestones, float lrDecay, boolean resumed) {
+        if (distils) {
+            SadLayout layout = SadLayout.forMlp(teacher.tapWidths(), student.tapWidths(), cfg.qkDim());
+            distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
+        } else {
+            distiller = null;
+        }
+        if (method.prunes() && cfg.structured()) {
+            pruner = new NeuronPruner(student.mlp(), UnitNorm.L1, false);
+        } else if (method.prunes()) {
+            pruner = new MagnitudePruner(prunable, Ranking.GLOBAL);
+        }
+        optimizer = newOptimizer(lr);
+        schedule = new MultiStepLr(optimizer, milestones, lrDecay);
+        if (resumed) {
+            ModuleState.restore(student, state.student, "checkpoint student");
+            if (distiller != null && !state.distiller.isEmpty()) {
+                ModuleState.restore(distiller, state.distiller, "checkpoint distiller");
+            }
+            optimizer.importState(state.optimizer);
+        }
+    }
+
+    private Optimizer newOptimizer(float lr) {
+        List<Parameter> params = new ArrayList<>(student.parameters());
+        if (distiller != null) {
+            params.addAll(distiller.parameters());
+        }
+        if (cfg.optimizer().equals("adam")) {
+            return new Adam(params, lr, 0.9f, 0.999f, 1e-8f, cfg.weightDecay(), false);
+        }
+        return new Sgd(params, lr, cfg.momentum(), 0f, cfg.weightDecay(), false);
+    }
+
+    // ---- SS-SAD -------------------------------------------------------------------------------------------------
+
+    private void runSparseStudent(boolean resumed) throws IOException {
+        if (state.phase == 1) {
+            // Phase 1: plain LTH rounds (no teacher, fresh optimiser each round) until the target density.
+            setUp(false, cfg.lr(), new int[0], 1f, resumed);
+            while (prunable.density() > cfg.targetDensity()) {
+                int end = state.epoch + cfg.pruneEvery();
+                trainSegment(end, state.epoch, false, true, Integer.MAX_VALUE);
+                optimizer = newOptimizer(cfg.lr());
+                schedule = new MultiStepLr(optimizer, new int[0], 1f);
+            }
+            // Phase 2 starts from the ticket: theta_0 on the final mask, a fresh optimiser and a new distiller.
+            ModuleState.restore(student, maskedRewind(), "SS-SAD ticket");
+            state.phase = 2;
+            state.phaseStart = state.epoch;
+            state.bestValMse = Double.POSITIVE_INFINITY;
+            state.levelBestValMse = Double.POSITIVE_INFINITY;
+            resumed = false;
+        }
+        setUp(true, cfg.kdLr(), new int[0], 1f, resumed);
+        trainSegment(state.phaseStart + cfg.kdEpochs(), state.phaseStart, true, false, Integer.MAX_VALUE);
+    }
+
+    /** The rewind point with the current masks applied. */
+    private Map<String, float[]> maskedRewind() {
+        Map<String, float[]> current = ModuleState.capture(student);
+        Map<String, float[]> out = new java.util.LinkedHashMap<>(state.rewind);
+        for (Map.Entry<String, float[]> e : current.entrySet()) {
+            if (e.getKey().endsWith("#mask")) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    // ---- the epoch loop -----------------------------------------------------------------------------------------
+
+    /**
+     * Trains from state.epoch + 1 through {@code lastEpoch}. Prune events happen at the end of epochs that are
+     * multiples of pruneEvery (counted from {@code segmentStart}) when {@code prunes}; {@code totalEpochs} is the
+     * schedule length used for the ETA.
+     */
+    private void trainSegment(int lastEpoch, int segmentStart, boolean distils, boolean prunes, int totalEpochs)
+            throws IOException {
+        double firstLoss = Double.NaN;
+        for (int epoch = state.epoch + 1; epoch <= lastEpoch; epoch++) {
+            long t0 = System.nanoTime();
+            schedule.startEpoch(epoch - segmentStart);
+            double loss = trainEpoch(epoch, distils);
+            if (Double.isNaN(firstLoss)) {
+                firstLoss = loss;
+            }
+            if (loss > 1e4 * Math.max(1.0, firstLoss)) {
+                throw new TrainingDivergedException(method.label() + " (seed " + seed + "): training diverged at epoch "
+                        + epoch + ": mean loss " + loss + " vs " + firstLoss + " in the first epoch of this phase; "
+                        + "lower lr (now " + optimizer.learningRate() + ")");
+            }
+            double epochSeconds = (System.nanoTime() - t0) / 1e9;
+            state.cumulativeFlops += trainFlopsPerSample(distils) * task.size(Part.TRAIN);
+            RegressionMetrics val = evaluate(Part.VALIDATION);
+            RegressionMetrics test = evaluate(Part.TEST);
+            state.cumulativeSeconds = secondsBeforeResume + (System.nanoTime() - startNanos) / 1e9;
+            double density = prunable.density();
+            if (val.mse() < state.levelBestValMse) {
+                state.levelBestValMse = val.mse();
+                state.levelBestEpoch = epoch;
+            }
+            if (val.mse() < state.bestValMse) {
+                state.bestValMse = val.mse();
+                state.bestEpoch = epoch;
+                state.bestRound = state.round;
+                state.best = ModuleState.capture(student);
+            }
+            boolean pruneNow = prunes && (epoch - segmentStart) % cfg.pruneEvery() == 0;
+            String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
+            CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
+                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds);
+            state.curve.add(point);
+            if (pruneNow) {
+                state.rounds.add(levelRecord(density));
+                prune();
+            }
+            state.epoch = epoch;
+            double eta = epochSeconds * Math.max(0, Math.min(totalEpochs, lastEpoch) - epoch);
+            progress.epoch(method.label(), seed, point, Math.min(totalEpochs, lastEpoch), eta);
+            if (pruneNow || epoch == lastEpoch) {
+                saveCheckpoint();
+            }
+            boolean patienceOut = cfg.patience() > 0 && epoch - state.bestEpoch >= cfg.patience();
+            if (patienceOut && !pruneNow && epoch != lastEpoch) {
+                saveCheckpoint();
+            }
+            if (epoch >= stopAfterEpoch) {
+                throw new Interrupted(method.label() + " seed " + seed + " stopped after epoch " + epoch);
+            }
+            if (patienceOut) {
+                break; // early stopping: no validation improvement for `patience` epochs
+            }
+        }
+    }
+
+    /** The current pruning level's best-validation epoch, read back from the curve. */
+    private RoundRecord levelRecord(double density) {
+        CurvePoint best = null;
+        for (CurvePoint p : state.curve) {
+            if (p.epoch() == state.levelBestEpoch) {
+                best = p;
+            }
+        }
+        return new RoundRecord(state.round, density, prunable.alive(), best.epoch(), best.valMse(), best.valMae(),
+                best.testMse(), best.testMae());
+    }
+
+    private boolean rewinds() {
+        return method == Method.LTH_SAD || method == Method.LTH || method == Method.SS_SAD;
+    }
+
+    /** One prune event: shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD). */
+    private void prune() {
+        pruner.prune(cfg.pruneRate());
+        state.round++;
+        state.levelBestValMse = Double.POSITIVE_INFINITY;
+        state.levelBestEpoch = -1;
+        boolean rewinds = rewinds();
+        if (rewinds) {
+            ModuleState.restore(student, maskedRewind(), "rewind point");
+            optimizer.resetState();
+        } else {
+            optimizer.zeroStateWhereMasked();
+        }
+        if (cfg.freshOptimizerPerRound()) {
+            optimizer.resetState();
+        }
+        if (distiller != null && cfg.resetDistillerOnRewind() && rewinds) {
+            SadLayout layout = distiller.layout();
+            distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
+            float lr = optimizer.learningRate();
+            optimizer = newOptimizer(lr);
+            schedule = new MultiStepLr(optimizer, cfg.milestones(), cfg.lrDecay());
+        }
+    }
+
+    private double trainEpoch(int epoch, boolean distils) {
+        int n = task.size(Part.TRAIN);
+        int bs = cfg.batchSize();
+        int[] order = Splits.permutation(n, new SplittableRandom(seed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L));
+        BatchInput input = inputFor(bs);
+        float[] y = new float[bs];
+        float[] targets = targetsByPart[Part.TRAIN.ordinal()];
+        student.train(true);
+        if (distiller != null) {
+            distiller.train(true);
+        }
+        double sum = 0;
+        int batches = 0;
+        for (int start = 0; start < n; start += bs) {
+            int len = Math.min(bs, n - start);
+            if (len < 2) {
+                break; // batch norm (distiller, BN models) needs two rows; one leftover sample is skipped
+            }
+            task.fill(input, Part.TRAIN, order, start, len);
+            for (int k = 0; k < len; k++) {
+                y[k] = targets[order[start + k]];
+            }
+            float loss = step(input, y, len, distils);
+            if (!Float.isFinite(loss)) {
+                throw new TrainingDivergedException(method.label() + " (seed " + seed + "): loss became " + loss
+                        + " at epoch " + epoch + ", batch " + (batches + 1) + "; mean loss so far "
+                        + (batches == 0 ? "n/a" : String.valueOf(sum / batches)) + "; lower lr (now "
+                        + optimizer.learningRate() + ")");
+            }
+            sum += loss;
+            batches++;
+        }
+        return batches == 0 ? 0 : sum / batches;
+    }
+
+    private BatchInput trainInput;
+    private BatchInput evalInput;
+
+    private BatchInput inputFor(int capacity) {
+        if (trainInput == null) {
+            trainInput = task.newInput(backend, capacity);
+        }
+        return trainInput;
+    }
+
+    private float step(BatchInput input, float[] y, int len, boolean distils) {
+        Tensor target = targetTensors.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));
+        backend.upload(y, 0, target.data(), 0, len);
+        try (Arena arena = Arena.open(pool)) {
+            optimizer.zeroGrad();
+            List<Tensor> studentTaps = distils ? new ArrayList<>() : null;
+            Tensor pred = student.forward(input, studentTaps);
+            Tensor loss = Loss.mse(pred, target);
+            if (distils) {
+                List<Tensor> teacherTaps = new ArrayList<>();
+                Tensor teacherPred;
+                try (GradMode g = GradMode.disabled()) {
+                    teacherPred = teacher.forward(input, teacherTaps);
+                }
+                if (cfg.alpha() != 0f) {
+                    loss = dev.winnow.engine.tensor.Ops.add(loss,
+                            dev.winnow.engine.tensor.Ops.scale(KdLoss.regression(pred, teacherPred), cfg.alpha()));
+                }
+                if (cfg.beta() != 0f) {
+                    loss = dev.winnow.engine.tensor.Ops.add(loss, dev.winnow.engine.tensor.Ops.scale(
+                            distiller.loss(studentTaps, teacherTaps), cfg.beta()));
+                }
+            }
+            loss.backward();
+            optimizer.step();
+            state.steps++;
+            if (state.steps == cfg.rewindIteration()) {
+                // late rewinding (Frankle et al.): the rewind point is the state after k optimiser steps
+                state.rewind = ModuleState.capture(student);
+            }
+            return loss.item();
+        }
+    }
+
+    // ---- evaluation and accounting ------------------------------------------------------------------------------
+
+    /** Predictions for a whole partition (clipped to the target range), no tape. */
+    public float[] predict(TapModel model, Part part) {
+        int n = task.size(part);
+        int batch = 4096;
+        float[] out = new float[n];
+        if (evalInput == null) {
+            evalInput = task.newInput(backend, batch);
+        }
+        model.train(false);
+        try (GradMode g = GradMode.disabled()) {
+            for (int start = 0; start < n; start += batch) {
+                int len = Math.min(batch, n - start);
+                task.fill(evalInput, part, null, start, len);
+                try (Arena arena = Arena.open(pool)) {
+                    Tensor p = model.forward(evalInput, null);
+                    backend.download(p.data(), 0, out, start, len);
+                }
+            }
+        } finally {
+            model.train(true);
+        }
+        for (int k = 0; k < n; k++) {
+            out[k] = Math.max(task.minTarget(), Math.min(task.maxTarget(), out[k]));
+        }
+        return out;
+    }
+
+    private RegressionMetrics evaluate(Part part) {
+        return RegressionMetrics.of(predict(student, part), targetsByPart[part.ordinal()]);
+    }
+
+    /** Forward multiply-adds x2 of the student's Linear layers at the current masks. */
+    static double forwardFlops(TapModel model) {
+        double flops = 0;
+        if (model.mlp() == null) {
+            return Double.NaN; // not an MLP: per-sample FLOPs are reported by the model's own accounting
+        }
+        for (Linear l : model.mlp().layers()) {
+            Parameter w = l.weight();
+            flops += 2.0 * w.aliveCount() + l.out();
+        }
+        return flops;
+    }
+
+    private double trainFlopsPerSample(boolean distils) {
+        double f = 3 * forwardFlops(student);
+        if (distils) {
+            f += forwardFlops(teacher);
+            if (distiller != null) {
+                f += 3 * 2.0 * distiller.parameterCount();
+            }
+        }
+        return f;
+    }
+
+    private void saveCheckpoint() throws IOException {
+        if (checkpointFile == null) {
+            return;
+        }
+        state.student = ModuleState.capture(student);
+        state.distiller = distiller == null ? new HashMap<>() : ModuleState.capture(distiller);
+        state.optimizer = optimizer.exportState();
+        RunCheckpoint.write(checkpointFile, method.label(), seed, fingerprint(), state);
+    }
+
+    private MethodOutcome finish() {
+        // The winning ticket: the best-validation state.
+        Map<String, float[]> winning = state.best.isEmpty() ? ModuleState.capture(student) : state.best;
+        ModuleState.restore(student, winning, "best-validation state");
+        RegressionMetrics test = evaluate(Part.TEST);
+        RegressionMetrics val = evaluate(Part.VALIDATION);
+        long params = student.parameterCount();
+        long nonzero = 0;
+        long bytes = 0;
+        for (Parameter p : student.parameters()) {
+            int alive = p.aliveCount();
+            nonzero += alive;
+            long dense = 4L * p.value().size();
+            long csr = p.mask() == null ? dense : 8L * alive + 4L * (p.value().rows() + 1);
+            bytes += Math.min(dense, csr);
+        }
+        double inferPerSecond = measureInference();
+        double finalVal = state.curve.isEmpty() ? val.mse() : state.curve.get(state.curve.size() - 1).valMse();
+        RunResult r = RunResult.ofErrors(method.label(), seed, "", test.mae(), test.mse(), test.rmse())
+                .withSize(prunable.density(), params, nonzero, bytes, forwardFlops(student))
+                .withTiming(state.cumulativeSeconds, inferPerSecond, null, state.epoch)
+                .withBestRound(method.prunes() ? state.bestRound : null);
+        return new MethodOutcome(method, seed, r, List.copyOf(state.curve), List.copyOf(state.rounds), winning,
+                finalVal);
+    }
+
+    private double measureInference() {
+        predict(student, Part.TEST);
+        long t0 = System.nanoTime();
+        int n = 0;
+        while (System.nanoTime() - t0 < 200_000_000L) {
+            predict(student, Part.TEST);
+            n += task.size(Part.TEST);
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    public TapModel student() {
+        return student;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.winnow.recsys.report;
+
+import dev.winnow.recsys.method.CurvePoint;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Writes curves.csv: one row per method, seed and epoch. */
+public final class CurvesWriter {
+    public static final String HEADER = "method,seed,epoch,round,density,train_loss,val_mae,val_mse,val_rmse,"
+            + "test_mae,test_mse,test_rmse,event,cumulative_flops,cumulative_seconds";
+
+    private CurvesWriter() {
+    }
+
+    public static void write(Path file, List<CurvePoint> points) throws IOException {
+        ResultsWriter.writeAtomically(file, out -> {
+            PrintWriter w = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            w.println(HEADER);
+            for (CurvePoint p : points) {
+                w.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f",
+                        p.method(), p.seed(), p.epoch(), p.round(), p.density(), p.trainLoss(), p.valMae(),
+                        p.valMse(), p.valRmse(), p.testMae(), p.testMse(), p.testRmse(), p.event(),
+                        p.cumulativeFlops(), p.cumulativeSeconds()));
+            }
+            w.flush();
+        });
+    }
+}

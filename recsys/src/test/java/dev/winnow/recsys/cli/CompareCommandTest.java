@@ -1,0 +1,128 @@
+package dev.winnow.recsys.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CompareCommandTest {
+
+    private static final String[] TINY = {"compare", "--data", "synthetic", "--features", "numerical", "--methods",
+        "student,LTH,SAD", "--set", "epochs=4", "--set", "prune_every=2", "--set", "qk_dim=8", "--backend", "cpu"};
+
+    private static int run(List<String> args, ByteArrayOutputStream captured) {
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            return WinnowCli.run(args.toArray(new String[0]));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    private static List<String> args(Path out, String... extra) {
+        List<String> a = new java.util.ArrayList<>(List.of(TINY));
+        a.add("--out");
+        a.add(out.toString());
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    @Test
+    void writesResultsCurvesAndPlotsWithTheDocumentedFields(@TempDir Path dir) throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        assertEquals(0, run(args(dir), log), log.toString(StandardCharsets.UTF_8));
+        JsonNode root = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        for (String k : List.of("name", "train_rows", "test_rows", "features")) {
+            assertTrue(root.get("dataset").has(k), "dataset." + k);
+        }
+        assertEquals("numerical", root.get("dataset").get("features").asText());
+        assertTrue(root.get("backend").asText().startsWith("cpu"), root.get("backend").asText());
+        assertEquals("quick", root.get("preset").asText());
+        assertEquals(1, root.get("seeds").asInt());
+        JsonNode runs = root.get("runs");
+        assertEquals(3, runs.size(), "student, LTH and SAD (the teacher is trained but not listed)");
+        for (JsonNode r : runs) {
+            for (String k : List.of("method", "seed", "mae", "mse", "rmse", "density", "params", "nonzero_params",
+                    "model_bytes", "train_seconds", "flops_per_sample", "infer_samples_per_second", "energy_joules",
+                    "best_round", "epochs")) {
+                assertTrue(r.has(k), "run field " + k);
+            }
+            assertTrue(r.get("mse").asDouble() > 0);
+        }
+        assertEquals("LTH", runs.get(1).get("method").asText());
+        List<String> curves = Files.readAllLines(dir.resolve("curves.csv"));
+        assertTrue(curves.get(0).startsWith("method,seed,epoch,round,density,train_loss"));
+        assertTrue(curves.stream().anyMatch(l -> l.contains("prune+rewind")), "LTH rewinds are marked");
+        for (String png : List.of("test_mae.png", "test_mse.png", "error_vs_density.png")) {
+            byte[] b = Files.readAllBytes(dir.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png + " is a PNG");
+        }
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("method") && text.contains("LTH") && text.contains("sparsest level within 1 sd"),
+                text);
+    }
+
+    @Test
+    void interruptedComparisonResumesToTheSameResults(@TempDir Path dir) throws IOException {
+        Path whole = dir.resolve("whole");
+        Path cut = dir.resolve("cut");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        assertEquals(0, run(args(whole), log));
+        assertNotEquals(0, run(args(cut, "--stop-after-epoch", "3"), new ByteArrayOutputStream()),
+                "the run was stopped mid-way");
+        assertTrue(Files.notExists(cut.resolve("results.json")));
+        ByteArrayOutputStream resumedLog = new ByteArrayOutputStream();
+        assertEquals(0, run(List.of("compare", "--resume", cut.toString()), resumedLog),
+                resumedLog.toString(StandardCharsets.UTF_8));
+        JsonNode a = new ObjectMapper().readTree(whole.resolve("results.json").toFile()).get("runs");
+        JsonNode b = new ObjectMapper().readTree(cut.resolve("results.json").toFile()).get("runs");
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            for (String k : List.of("method", "mae", "mse", "rmse", "density", "nonzero_params", "best_round")) {
+                assertEquals(a.get(i).get(k), b.get(i).get(k), "run " + i + " field " + k);
+            }
+        }
+        List<String> ca = Files.readAllLines(whole.resolve("curves.csv"));
+        List<String> cb = Files.readAllLines(cut.resolve("curves.csv"));
+        assertEquals(ca.size(), cb.size());
+        for (int i = 0; i < ca.size(); i++) {
+            // everything but the wall-clock column must match
+            assertEquals(ca.get(i).substring(0, ca.get(i).lastIndexOf(',')),
+                    cb.get(i).substring(0, cb.get(i).lastIndexOf(',')));
+        }
+    }
+
+    @Test
+    void refusesToOverwriteAnEarlierRunAndNamesBadOptions(@TempDir Path dir) {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        assertEquals(0, run(args(dir), log));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, WinnowCli.run(args(dir).toArray(new String[0])));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("--resume"), err.toString());
+            err.reset();
+            assertEquals(2, WinnowCli.run("compare", "--out", dir.resolve("x").toString(), "--methods", "LTH-KD"));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("LTH-KD"), err.toString());
+            err.reset();
+            assertEquals(2, WinnowCli.run("compare", "--out", dir.resolve("y").toString(), "--set", "epoch=3"));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("epoch"), err.toString());
+        } finally {
+            System.setErr(old);
+        }
+    }
+}

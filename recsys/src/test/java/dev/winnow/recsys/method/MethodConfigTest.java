@@ -1,0 +1,72 @@
+package dev.winnow.recsys.method;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MethodConfigTest {
+
+    @Test
+    void paperPresetIsTable2() {
+        Map<Method, MethodConfig> p = MethodPresets.preset("paper");
+        MethodConfig lth = p.get(Method.LTH_SAD);
+        assertEquals(1200, lth.epochs());
+        assertEquals(0.05, lth.pruneRate(), 0);
+        assertEquals(75, lth.pruneEvery());
+        assertEquals(16, lth.pruneEvents());
+        assertArrayEquals(new int[] {170, 340, 510}, lth.milestones());
+        assertEquals(50f, lth.beta());
+        assertEquals(0.8f, lth.alpha());
+        MethodConfig sp = p.get(Method.SP_SAD);
+        assertEquals(160, sp.epochs());
+        assertEquals(8, sp.pruneEvents());
+        assertTrue(sp.structured());
+        assertEquals(64, p.get(Method.SAD).batchSize());
+        assertEquals(200, p.get(Method.SS_SAD).kdEpochs());
+        assertEquals(0.0005f, p.get(Method.SS_SAD).kdLr());
+    }
+
+    @Test
+    void settingsOverrideByNameAndBadValuesNameTheSetting() {
+        MethodConfig c = MethodPresets.quick().get(Method.SAD).with("epochs", "3").with("milestones", "[1, 2]");
+        assertEquals(3, c.epochs());
+        assertArrayEquals(new int[] {1, 2}, c.milestones());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with("epochs", "many"));
+        assertTrue(e.getMessage().contains("epochs") && e.getMessage().contains("many"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.with("epoch", "3"));
+        assertTrue(e.getMessage().contains("unknown setting 'epoch'"), e.getMessage());
+    }
+
+    @Test
+    void runFileAppliesGlobalThenPerMethodSettings(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("run.yaml");
+        Files.writeString(f, "preset: quick\nseeds: 2\nmethods: [SAD, lth-sad]\nall:\n  batch_size: 128\n"
+                + "LTH-SAD:\n  epochs: 9\n  prune_every: 3\n");
+        RunFile rf = RunFile.read(f);
+        assertEquals(2, rf.seeds());
+        assertEquals(java.util.List.of(Method.SAD, Method.LTH_SAD), rf.methods());
+        Map<Method, MethodConfig> cfg = rf.apply(MethodPresets.quick());
+        assertEquals(128, cfg.get(Method.SAD).batchSize());
+        assertEquals(9, cfg.get(Method.LTH_SAD).epochs());
+        assertEquals(3, cfg.get(Method.LTH_SAD).pruneEvery());
+        Files.writeString(f, "LTHSAD:\n  epochs: 9\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunFile.read(f));
+        assertTrue(e.getMessage().contains("LTHSAD"), e.getMessage());
+    }
+
+    @Test
+    void methodNamesParseCaseInsensitively() {
+        assertEquals(Method.LTH_SAD, Method.parse("lth-sad"));
+        assertEquals(Method.SS_SAD, Method.parse("SS_SAD"));
+        assertThrows(IllegalArgumentException.class, () -> Method.parse("LTH-KD"));
+    }
+}

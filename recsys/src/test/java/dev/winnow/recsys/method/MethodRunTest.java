@@ -1,0 +1,175 @@
+package dev.winnow.recsys.method;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.recsys.data.RatingData;
+import dev.winnow.recsys.data.Splits;
+import dev.winnow.recsys.data.SyntheticRatings;
+import dev.winnow.recsys.model.NcfConfig;
+import dev.winnow.engine.nn.Activation;
+import dev.winnow.recsys.train.TrainingDivergedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MethodRunTest {
+    private static Backend backend;
+    private static RatingTask task;
+
+    @BeforeAll
+    static void setUp() {
+        backend = new CpuBackend(1);
+        RatingData data = SyntheticRatings.generate(3, 120, 150, 6000);
+        NcfConfig teacher = new NcfConfig("t", 8, new int[] {48, 24}, Activation.RELU, 0.1);
+        NcfConfig student = new NcfConfig("s", 8, new int[] {16, 8}, Activation.RELU, 0.1);
+        task = new RatingTask("tiny", Splits.random(data, 0.15, 0.15, 3), teacher, student);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        backend.close();
+    }
+
+    static MethodConfig config(int epochs, int every, double rate) {
+        return MethodPresets.quick().get(Method.LTH_SAD).with("epochs", String.valueOf(epochs))
+                .with("prune_every", String.valueOf(every)).with("prune_rate", String.valueOf(rate))
+                .with("batch_size", "128").with("qk_dim", "8");
+    }
+
+    private static TapModel teacher(long seed) throws IOException {
+        MethodRun t = new MethodRun(task, backend, Method.TEACHER, config(3, 1, 0), seed, null, null, null);
+        t.run();
+        TapModel m = t.student();
+        m.train(false);
+        return m;
+    }
+
+    @Test
+    void resumedRunEndsBitForBitWhereAnUninterruptedRunEnds(@TempDir Path dir) throws IOException {
+        TapModel t = teacher(1);
+        MethodConfig cfg = config(6, 2, 0.3);
+        MethodOutcome whole = new MethodRun(task, backend, Method.LTH_SAD, cfg, 1, t, null,
+                dir.resolve("a.ckpt")).run();
+        Path b = dir.resolve("b.ckpt");
+        assertThrows(MethodRun.Interrupted.class,
+                () -> new MethodRun(task, backend, Method.LTH_SAD, cfg, 1, t, null, b).stopAfterEpoch(3).run());
+        MethodOutcome resumed = new MethodRun(task, backend, Method.LTH_SAD, cfg, 1, t, null, b).run();
+        assertEquals(whole.curve().size(), resumed.curve().size());
+        for (int i = 0; i < whole.curve().size(); i++) {
+            CurvePoint p = whole.curve().get(i);
+            CurvePoint q = resumed.curve().get(i);
+            assertEquals(p.valMse(), q.valMse(), 0.0, "validation MSE at epoch " + p.epoch());
+            assertEquals(p.testMse(), q.testMse(), 0.0, "test MSE at epoch " + p.epoch());
+            assertEquals(p.density(), q.density(), 0.0);
+            assertEquals(p.trainLoss(), q.trainLoss(), 0.0);
+        }
+        assertEquals(whole.result().mse(), resumed.result().mse(), 0.0);
+        for (Map.Entry<String, float[]> e : whole.winningState().entrySet()) {
+            assertArrayEquals(e.getValue(), resumed.winningState().get(e.getKey()), 0f, e.getKey());
+        }
+    }
+
+    @Test
+    void pruneEventsFollowTheScheduleAndDensityFollowsTheRecurrence() throws IOException {
+        TapModel t = teacher(2);
+        MethodOutcome o = new MethodRun(task, backend, Method.LTH_SAD, config(6, 2, 0.25), 2, t, null, null).run();
+        long events = o.curve().stream().filter(p -> !p.event().isEmpty()).count();
+        assertEquals(3, events, "floor(6 / 2) prune events");
+        assertTrue(o.curve().stream().allMatch(p -> p.event().isEmpty() || p.event().equals("prune+rewind")));
+        // levels recorded before each prune: densities 1, 0.75, 0.5625 (within one weight)
+        List<RoundRecord> r = o.rounds();
+        assertEquals(3, r.size());
+        assertEquals(1.0, r.get(0).density(), 1e-9);
+        assertEquals(0.75, r.get(1).density(), 0.01);
+        assertEquals(0.5625, r.get(2).density(), 0.01);
+    }
+
+    @Test
+    void winningTicketIsTheBestValidationEpochAndItsTestNumbersAreReported() throws IOException {
+        MethodOutcome o = new MethodRun(task, backend, Method.LTH, config(6, 2, 0.3), 4, null, null, null).run();
+        CurvePoint best = o.curve().get(0);
+        for (CurvePoint p : o.curve()) {
+            if (p.valMse() < best.valMse()) {
+                best = p;
+            }
+        }
+        assertEquals(best.testMse(), o.result().mse(), 1e-9, "test MSE must be read at the best-validation epoch");
+        assertEquals(best.density(), o.result().density(), 1e-9, "density of the winning ticket");
+        assertEquals(best.round(), o.result().bestRound());
+    }
+
+    @Test
+    void spSadRemovesWholeHiddenUnitsAndKeepsTrainedWeights() throws IOException {
+        TapModel t = teacher(5);
+        MethodConfig cfg = MethodPresets.quick().get(Method.SP_SAD).with("epochs", "4").with("prune_every", "2")
+                .with("batch_size", "128").with("qk_dim", "8");
+        MethodRun run = new MethodRun(task, backend, Method.SP_SAD, cfg, 5, t, null, null);
+        MethodOutcome o = run.run();
+        assertEquals(2, o.rounds().size());
+        assertTrue(o.curve().get(o.curve().size() - 1).density() < 1.0);
+        assertTrue(o.curve().stream().filter(p -> !p.event().isEmpty()).allMatch(p -> p.event().equals("prune")),
+                "SP-SAD keeps trained weights: no rewind events");
+    }
+
+    @Test
+    void ssSadFindsTheTicketByLthThenDistilsIntoIt() throws IOException {
+        TapModel t = teacher(6);
+        MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_every", "1")
+                .with("prune_rate", "0.5").with("target_density", "0.3").with("kd_epochs", "3")
+                .with("batch_size", "128").with("qk_dim", "8");
+        MethodOutcome o = new MethodRun(task, backend, Method.SS_SAD, cfg, 6, t, null, null).run();
+        long pruneEvents = o.curve().stream().filter(p -> !p.event().isEmpty()).count();
+        assertEquals(2, pruneEvents, "0.5 per round reaches 0.25 <= 0.3 after two rounds");
+        CurvePoint last = o.curve().get(o.curve().size() - 1);
+        assertEquals(2 + 3, last.epoch(), "phase 2 runs kd_epochs after phase 1");
+        assertTrue(last.density() <= 0.3 + 1e-9, "phase 2 trains the ticket at the target density");
+    }
+
+    @Test
+    void divergingRunStopsWithAMessageNamingMethodEpochAndLoss() {
+        MethodConfig cfg = config(3, 1, 0).with("optimizer", "sgd").with("lr", "1e6").with("momentum", "0.9");
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new MethodRun(task, backend, Method.STUDENT, cfg, 7, null, null, null).run());
+        assertTrue(e.getMessage().contains("student") && e.getMessage().contains("epoch"), e.getMessage());
+        assertTrue(e.getMessage().matches("(?s).*(NaN|Infinity|diverged).*"), e.getMessage());
+    }
+
+    @Test
+    void corruptCheckpointIsRefusedWithAMessage(@TempDir Path dir) throws IOException {
+        Path ckpt = dir.resolve("x.ckpt");
+        MethodConfig cfg = config(2, 1, 0.2);
+        new MethodRun(task, backend, Method.LTH, cfg, 8, null, null, ckpt).run();
+        byte[] bytes = java.nio.file.Files.readAllBytes(ckpt);
+        bytes[bytes.length / 2] ^= 0x10;
+        java.nio.file.Files.write(ckpt, bytes);
+        IOException e = assertThrows(IOException.class,
+                () -> new MethodRun(task, backend, Method.LTH, cfg, 8, null, null, ckpt).run());
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+        java.nio.file.Files.write(ckpt, java.util.Arrays.copyOf(bytes, 10));
+        e = assertThrows(IOException.class,
+                () -> new MethodRun(task, backend, Method.LTH, cfg, 8, null, null, ckpt).run());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void checkpointOfAnotherConfigurationIsNotResumed(@TempDir Path dir) throws IOException {
+        Path ckpt = dir.resolve("x.ckpt");
+        new MethodRun(task, backend, Method.LTH, config(2, 1, 0.2), 9, null, null, ckpt).run();
+        IOException e = assertThrows(IOException.class,
+                () -> new MethodRun(task, backend, Method.LTH, config(2, 1, 0.3), 9, null, null, ckpt).run());
+        assertTrue(e.getMessage().contains("different configuration"), e.getMessage());
+        assertNotNull(e.getMessage());
+    }
+}
