@@ -6,7 +6,9 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.kernels.BackendChoice;
 import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
+import dev.winnow.recsys.data.LoadedRatings;
 import dev.winnow.recsys.data.RatingData;
+import dev.winnow.recsys.data.RatingSplit;
 import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.method.Comparison;
 import dev.winnow.recsys.method.FeatureTask;
@@ -52,6 +54,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--train-from", paramLabel = "YEAR",
             description = "Movie task: first release year of the training films (default: all up to 2013).")
     Integer trainFrom;
+
+    @Option(names = "--fold", paramLabel = "K",
+            description = "MovieLens 100K: train and test on canonical fold uK (1..5) instead of a random split; the "
+                    + "validation set is a seeded 10% of the fold's training ratings.")
+    Integer fold;
 
     @Option(names = "--methods", split = ",", paramLabel = "METHOD",
             description = "Comma-separated methods (default: all that apply to the data).")
@@ -208,8 +215,20 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private RegressionTask ratingTask() {
-        RatingData all = DataSource.ratings(data, seed);
-        return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER, NcfConfig.STUDENT);
+        if (fold == null) {
+            RatingData all = DataSource.ratings(data, seed);
+            return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER,
+                    NcfConfig.STUDENT);
+        }
+        LoadedRatings loaded = DataSource.load(data, seed, false);
+        RatingSplit f = Splits.ml100kFold(loaded, fold);
+        int[] perm = Splits.permutation(f.train().size(), seed);
+        int nVal = f.train().size() / 10;
+        RatingData validation = f.train().subset(java.util.Arrays.copyOfRange(perm, 0, nVal), "u" + fold + ".val");
+        RatingData train = f.train().subset(java.util.Arrays.copyOfRange(perm, nVal, perm.length),
+                "u" + fold + ".base-minus-val");
+        return new RatingTask("ml-100k u" + fold, new RatingSplit("u" + fold, train, validation, f.test()),
+                NcfConfig.TEACHER, NcfConfig.STUDENT);
     }
 
     private static ProgressSink progressLines(PrintStream log) {
@@ -232,6 +251,9 @@ public final class CompareCommand implements Callable<Integer> {
         o.put("seeds", seeds);
         o.put("seed", seed);
         o.put("threads", threads);
+        if (fold != null) {
+            o.put("fold", fold);
+        }
         o.put("backend", backendName);
         if (features != null) {
             o.put("features", features);
@@ -265,6 +287,7 @@ public final class CompareCommand implements Callable<Integer> {
         seeds = o.get("seeds").asInt();
         seed = o.get("seed").asLong();
         threads = o.get("threads").asInt();
+        fold = o.has("fold") ? o.get("fold").asInt() : null;
         backendName = o.has("backend") ? o.get("backend").asText() : "auto";
         features = o.has("features") ? o.get("features").asText() : null;
         trainFrom = o.has("train_from") ? o.get("train_from").asInt() : null;

@@ -55,7 +55,15 @@ public final class ExportCommand implements Callable<Integer> {
             meta.put("model", c.config().toString());
             meta.put("data", c.dataName());
             meta.put("storage", choice.label());
-            NcfExport e = NcfExport.of(model.users(), model.items(), model.mlp(), c.minRating(), c.maxRating(), meta);
+            // Hidden units with no incoming weight left (structured pruning, SP-SAD) are removed physically: the
+            // compacted MLP computes the same outputs (NeuronPruner folds any constant a dead unit still emits).
+            dev.winnow.engine.nn.Mlp mlp = dev.winnow.engine.prune.NeuronPruner.compact(model.mlp());
+            if (!java.util.Arrays.equals(mlp.hiddenWidths(), model.mlp().hiddenWidths())) {
+                o.println("compacted hidden layers " + java.util.Arrays.toString(model.mlp().hiddenWidths()) + " -> "
+                        + java.util.Arrays.toString(mlp.hiddenWidths()) + " (units with no incoming weight removed)");
+                meta.put("compacted_from", java.util.Arrays.toString(model.mlp().hiddenWidths()));
+            }
+            NcfExport e = NcfExport.of(model.users(), model.items(), mlp, c.minRating(), c.maxRating(), meta);
             r = ModelExporter.export(e, choice, tolerance, out);
         }
         if (c.userIds() != null || c.itemIds() != null) {

@@ -98,6 +98,10 @@ public final class Comparison {
         meter.start();
         MethodOutcome o = run.run();
         Double joules = meter.stop();
+        // the winning ticket (run.student() holds the best-validation state after run()) is what export needs
+        Path modelDir = out.resolve("models").resolve(o.method().label() + "-seed" + o.seed());
+        log.println(o.method().label() + " seed " + o.seed() + ": model " + task.saveModel(run.student(), o.seed(),
+                modelDir));
         RunResult r = o.result();
         if (joules != null) {
             r = r.withTiming(r.trainSeconds(), r.inferSamplesPerSecond(), joules, r.epochs());

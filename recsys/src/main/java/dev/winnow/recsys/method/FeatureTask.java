@@ -150,6 +150,11 @@ public final class FeatureTask implements RegressionTask {
     }
 
     @Override
+    public String saveModel(TapModel model, long seed, Path dir) {
+        return "not saved: the .wnw format reserves the movie-feature model kind but cannot hold it yet";
+    }
+
+    @Override
     public float minTarget() {
         return min;
     }

@@ -83,6 +83,14 @@ public final class RatingTask implements RegressionTask {
     }
 
     @Override
+    public String saveModel(TapModel model, long seed, java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path file = dev.winnow.recsys.checkpoint.CheckpointFile.write(
+                dev.winnow.recsys.checkpoint.Checkpoint.capture((NcfModel) model, split.train(), seed, null, null),
+                dir);
+        return "wrote " + file + " (winnow export --checkpoint " + dir + " --out model.wnw)";
+    }
+
+    @Override
     public float minTarget() {
         return split.train().minRating();
     }

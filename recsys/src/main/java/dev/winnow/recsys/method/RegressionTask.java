@@ -31,6 +31,12 @@ public interface RegressionTask {
     /** A freshly initialised model of the given role; the same seed gives the same weights. */
     TapModel newModel(Backend backend, Role role, long seed);
 
+    /**
+     * Saves a trained model of this task where {@code winnow export} can read it; returns a one-line description of
+     * what was written, or why nothing could be (a model kind the export format does not hold yet).
+     */
+    String saveModel(TapModel model, long seed, java.nio.file.Path dir) throws java.io.IOException;
+
     /** Predictions are clipped to [minTarget, maxTarget] when evaluated. */
     float minTarget();
 
