@@ -36,7 +36,8 @@ public final class MethodPresets {
     static Map<Method, MethodConfig> quickMovies() {
         Map<Method, MethodConfig> m = new EnumMap<>(Method.class);
         for (Map.Entry<Method, MethodConfig> e : quick().entrySet()) {
-            MethodConfig c = e.getValue().with("batch_size", "64");
+            // no weight decay here: the feature models regularise with dropout and early stopping instead
+            MethodConfig c = e.getValue().with("batch_size", "64").with("weight_decay", "0");
             switch (e.getKey()) {
                 case TEACHER: case STUDENT: case SAD:
                     c = c.with("epochs", "60").with("milestones", "45");
