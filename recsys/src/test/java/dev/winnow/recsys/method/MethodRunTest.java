@@ -147,6 +147,29 @@ class MethodRunTest {
     }
 
     @Test
+    void winningStudentIsSavedForExportAndRestoresToTheSamePredictions(@TempDir Path dir) throws IOException {
+        MethodRun run = new MethodRun(task, backend, Method.LTH, config(4, 2, 0.5), 10, null, null, null);
+        MethodOutcome o = run.run();
+        String said = task.saveModel(run.student(), 10, dir.resolve("m"));
+        assertTrue(said.contains("winnow export"), said);
+        dev.winnow.recsys.checkpoint.Checkpoint c = dev.winnow.recsys.checkpoint.CheckpointFile.read(dir.resolve("m"));
+        TapModel restored = c.restore(backend);
+        float[] a = run.predict(run.student(), RegressionTask.Part.TEST);
+        float[] b = run.predict(restored, RegressionTask.Part.TEST);
+        assertArrayEquals(a, b, 0f, "the saved checkpoint is the winning ticket, masks included");
+        boolean pruned = o.result().bestRound() > 0;
+        assertEquals(pruned, o.winningState().containsKey("mlp.0.weight#mask"),
+                "the winner carries a mask exactly when it comes from a pruned level (round " + o.result().bestRound()
+                        + ")");
+        float[] saved = c.masks().get("mlp.0.weight");
+        if (!pruned && saved != null) {
+            for (float v : saved) {
+                assertEquals(1f, v, "a winner from before the first prune has nothing masked");
+            }
+        }
+    }
+
+    @Test
     void corruptCheckpointIsRefusedWithAMessage(@TempDir Path dir) throws IOException {
         Path ckpt = dir.resolve("x.ckpt");
         MethodConfig cfg = config(2, 1, 0.2);
