@@ -150,7 +150,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         List<RunResult> runs;
         DatasetInfo info;
-        if (MOVIE_MODELS.contains(model)) {
+        // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one
+        if (MOVIE_MODELS.contains(model) || (features != null && model.equals("mean"))) {
             String s = split == null ? "temporal" : split;
             if (trainFrom != null) {
                 if (!s.equals("temporal")) {

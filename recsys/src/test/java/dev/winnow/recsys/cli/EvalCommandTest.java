@@ -133,6 +133,16 @@ class EvalCommandTest {
         assertEquals("ridge", root.get("runs").get(0).get("method").asText());
         assertTrue(root.get("runs").get(0).get("mse").asDouble() > 0);
 
+        Path floor = tmp.resolve("floor");
+        Run mean = run("eval", "--data", "synthetic", "--model", "mean", "--features", "numerical", "--out",
+                floor.toString());
+        assertEquals(0, mean.code(), mean.err());
+        com.fasterxml.jackson.databind.JsonNode f = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(floor.resolve("results.json").toFile());
+        assertEquals("numerical", f.get("dataset").get("features").asText(), "--features selects the movie floor");
+        assertTrue(f.get("runs").get(0).get("mse").asDouble() > root.get("runs").get(0).get("mse").asDouble(),
+                "ridge beats the predict-the-mean floor");
+
         Run bad = run("eval", "--data", "synthetic", "--model", "ridge", "--split", "random", "--train-from", "2000",
                 "--out", tmp.resolve("r2").toString());
         assertEquals(2, bad.code());
