@@ -48,7 +48,9 @@ public final class MovieRatingModel {
     private final float minRating;
     private final float maxRating;
     private final Map<String, String> metadata;
-    private final Kernels kernels = Kernels.detect();
+    /** Chosen once per class loader, as in {@link RecommenderModel}. */
+    private static final Kernels KERNELS = Kernels.detect();
+    private final Kernels kernels = KERNELS;
 
     private MovieRatingModel(int hashDim, String[] numericNames, int[] derivation, String[] sourceField,
                              boolean[] logScaled, double[] means, double[] stds, String[] categoricalFields,
@@ -303,7 +305,7 @@ public final class MovieRatingModel {
         return Math.min(maxRating, Math.max(minRating, score(rawFields)));
     }
 
-    /** The unclipped rating: MLP output + the training target mean. */
+    /** The unclipped rating: MLP output + the training target mean (allocates two small vectors per call). */
     public float score(Map<String, String> rawFields) {
         float[] x = new float[maxWidth];
         float[] y = new float[maxWidth];
