@@ -110,7 +110,7 @@ public final class WnwWriter {
         }
     }
 
-    private static void section(Bytes file, int type, int flags, Bytes payload) {
+    static void section(Bytes file, int type, int flags, Bytes payload) {
         int start = file.len;
         file.u16(type);
         file.u16(flags);
@@ -121,7 +121,7 @@ public final class WnwWriter {
         file.u32((int) crc.getValue());
     }
 
-    private static Bytes tensor(int role, int layer, int storage, int rows, int cols, float[] v, String name) {
+    static Bytes tensor(int role, int layer, int storage, int rows, int cols, float[] v, String name) {
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
                 throw new IllegalArgumentException(name + ": value " + i + " is " + v[i]
@@ -208,7 +208,7 @@ public final class WnwWriter {
     }
 
     /** A growable little-endian byte buffer. */
-    private static final class Bytes {
+    static final class Bytes {
         byte[] buf;
         int len;
 
@@ -239,6 +239,12 @@ public final class WnwWriter {
             buf[len++] = (byte) (v >>> 8);
             buf[len++] = (byte) (v >>> 16);
             buf[len++] = (byte) (v >>> 24);
+        }
+
+        void f64(double v) {
+            long b = Double.doubleToRawLongBits(v);
+            u32((int) b);
+            u32((int) (b >>> 32));
         }
 
         void f32(float v) {

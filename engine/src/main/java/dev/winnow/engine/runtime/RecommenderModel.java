@@ -118,6 +118,29 @@ public final class RecommenderModel {
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
     static RecommenderModel parse(byte[] buf, int len, String source, Kernels kernels) throws ModelFormatException {
+        Frame f = frame(buf, len, source);
+        return build(buf, len, source, kernels, f.type, f.flags, f.start, f.end, f.checksum);
+    }
+
+    /** The validated section table of a file image (shared with {@link MovieRatingModel}). */
+    static final class Frame {
+        final int[] type;
+        final int[] flags;
+        final int[] start;
+        final int[] end;
+        final long checksum;
+
+        Frame(int[] type, int[] flags, int[] start, int[] end, long checksum) {
+            this.type = type;
+            this.flags = flags;
+            this.start = start;
+            this.end = end;
+            this.checksum = checksum;
+        }
+    }
+
+    /** Checks magic, version, every section's bounds and CRC32C and the file checksum; reads no payload. */
+    static Frame frame(byte[] buf, int len, String source) throws ModelFormatException {
         int minLen = FILE_HEADER_BYTES + CRC_BYTES;
         if (len < minLen) {
             throw new ModelFormatException(source, "file header", 0, "file is " + len + " bytes, shorter than the "
@@ -188,7 +211,7 @@ public final class RecommenderModel {
             throw new ModelFormatException(source, "file checksum", bodyEnd, String.format(
                     "mismatch (stored %08x, computed %08x): the file is damaged", storedFile, crc.getValue()));
         }
-        return build(buf, len, source, kernels, type, flags, start, end, storedFile);
+        return new Frame(type, flags, start, end, storedFile);
     }
 
     private static RecommenderModel build(byte[] buf, int len, String source, Kernels kernels, int[] type,
@@ -201,8 +224,8 @@ public final class RecommenderModel {
         SectionReader h = new SectionReader(buf, start[0], end[0], source, "section 0 (model)");
         int kind = h.u8("model kind");
         if (kind == KIND_MOVIE_MLP) {
-            throw h.fail("model kind 2 (movie feature MLP) is reserved in format 1.0 but not served by this runtime"
-                    + " version; only kind 1 (NCF rating model) is");
+            throw h.fail("model kind 2 is the movie feature MLP: load it with MovieRatingModel.load, not"
+                    + " RecommenderModel (which serves kind 1, the NCF rating model)");
         }
         if (kind != KIND_NCF) {
             throw h.fail("unknown model kind " + kind + " (this runtime serves kind 1, the NCF rating model)");

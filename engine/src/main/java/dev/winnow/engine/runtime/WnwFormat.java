@@ -22,7 +22,7 @@ public final class WnwFormat {
 
     public static final int SECTION_MODEL = 1;
     public static final int SECTION_TENSOR = 2;
-    /** Reserved for the movie feature model's fitted pipeline (statistics, vocabularies, hashing parameters). */
+    /** The movie feature model's fitted pipeline (statistics, vocabularies, hashing parameters); kind 2 only. */
     public static final int SECTION_FEATURE_PIPELINE = 3;
     /** Reserved: raw user/item identifiers of real data sets, so inference can take the ids users know. */
     public static final int SECTION_ID_MAP = 4;
@@ -32,7 +32,7 @@ public final class WnwFormat {
     public static final int FLAG_REQUIRED = 1;
 
     public static final int KIND_NCF = 1;
-    /** Reserved for the movie feature MLP (raw field values -> rating); this runtime version refuses it. */
+    /** The movie feature MLP (raw field values -> rating), served by {@link MovieRatingModel}. */
     public static final int KIND_MOVIE_MLP = 2;
 
     public static final int ROLE_USER_EMBEDDING = 1;

@@ -8,6 +8,7 @@ import dev.winnow.engine.io.StorageChoice;
 import dev.winnow.engine.runtime.TensorInfo;
 import dev.winnow.recsys.checkpoint.Checkpoint;
 import dev.winnow.recsys.checkpoint.CheckpointFile;
+import dev.winnow.recsys.checkpoint.MovieCheckpoint;
 import dev.winnow.recsys.model.NcfModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +47,9 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
         }
         PrintStream o = System.out;
+        if (MovieCheckpoint.isMovieCheckpoint(checkpoint)) {
+            return exportMovie(choice, o);
+        }
         Checkpoint c = CheckpointFile.read(checkpoint);
         ModelExporter.Report r;
         try (Backend backend = new CpuBackend(1)) {
@@ -80,6 +84,30 @@ public final class ExportCommand implements Callable<Integer> {
                         + " max |error| vs fp32 on %d probe pairs %.2e%n", r.file(), r.fileBytes(),
                 100.0 * r.fileBytes() / r.denseFp32Bytes(), r.denseFp32Bytes(), r.choice(), r.probePairs(),
                 r.maxAbsError());
+        return 0;
+    }
+
+    /**
+     * A movie feature MLP (kind 2). {@code auto} means dense fp32 here: the probe-based choice is defined on user-item
+     * pairs, and the movie MLP's few thousand weights make the encoding matter little.
+     */
+    private int exportMovie(StorageChoice choice, PrintStream o) throws java.io.IOException {
+        MovieCheckpoint c = MovieCheckpoint.read(checkpoint);
+        StorageChoice used = choice == StorageChoice.AUTO ? StorageChoice.DENSE : choice;
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("producer", "winnow 0.1.0");
+        meta.put("model", "featmlp" + java.util.Arrays.toString(c.layers().stream().mapToInt(
+                l -> l.out()).toArray()).replace(" ", ""));
+        meta.put("data", c.dataName());
+        meta.put("features", String.join(",", c.features().groups()));
+        meta.put("storage", used.label());
+        byte[] bytes = c.toExport(meta).encode(used.code());
+        // read back with the runtime before publishing: a file the runtime refuses is never written
+        dev.winnow.engine.runtime.MovieRatingModel m = dev.winnow.engine.runtime.MovieRatingModel.parse(bytes,
+                bytes.length, out.toString());
+        dev.winnow.engine.io.WnwWriter.writeAtomically(bytes, out);
+        o.printf(Locale.ROOT, "wrote %s: %d bytes, %s weights (movie feature model, kind 2): %s%n", out, bytes.length,
+                used.label(), m);
         return 0;
     }
 }

@@ -2,6 +2,8 @@ package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.io.ModelFileSummary;
 import dev.winnow.engine.runtime.ModelFormatException;
+import dev.winnow.engine.runtime.MovieRatingModel;
+import dev.winnow.engine.runtime.WnwFormat;
 import dev.winnow.engine.runtime.RecommenderModel;
 import dev.winnow.engine.runtime.TensorInfo;
 import picocli.CommandLine.Command;
@@ -38,6 +40,22 @@ public final class InspectCommand implements Callable<Integer> {
         if (s.problem() != null) {
             o.println("structure: " + s.problem());
         }
+        if (declaresMovieKind(file)) {
+            MovieRatingModel mm;
+            try {
+                mm = MovieRatingModel.load(file);
+            } catch (ModelFormatException e) {
+                o.println("refused: " + e.getMessage());
+                return 1;
+            }
+            o.println(mm);
+            o.printf(Locale.ROOT, "ratings clipped to %.2f..%.2f; numeric %s; categorical %s; text %s%n",
+                    mm.minRating(), mm.maxRating(), mm.numericInputs(), mm.categoricalFields(), mm.textFields());
+            for (Map.Entry<String, String> e : mm.metadata().entrySet()) {
+                o.println("  " + e.getKey() + ": " + e.getValue());
+            }
+            return 0;
+        }
         RecommenderModel m;
         try {
             m = RecommenderModel.load(file);
@@ -64,5 +82,14 @@ public final class InspectCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "total: %d of %d parameters nonzero (density %.4f); checksum %08x ok%n", nnz, cells,
                 (double) nnz / cells, m.checksum());
         return 0;
+    }
+
+    /** Whether the first section's first byte (the model kind) says 2: the movie feature model. */
+    private static boolean declaresMovieKind(Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(WnwFormat.FILE_HEADER_BYTES + WnwFormat.SECTION_HEADER_BYTES + 1);
+            return head.length == WnwFormat.FILE_HEADER_BYTES + WnwFormat.SECTION_HEADER_BYTES + 1
+                    && head[head.length - 1] == WnwFormat.KIND_MOVIE_MLP;
+        }
     }
 }

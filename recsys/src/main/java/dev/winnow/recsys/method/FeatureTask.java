@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.nn.Mlp;
 import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.tensor.Tensor;
+import dev.winnow.recsys.checkpoint.MovieCheckpoint;
 import dev.winnow.recsys.model.Dcnn;
 import dev.winnow.recsys.model.FeatureMlp;
 import dev.winnow.recsys.model.FeatureRegressor;
@@ -34,6 +35,8 @@ public final class FeatureTask implements RegressionTask {
     private final float min;
     private final float max;
     private final float offset;
+    /** The fitted pipeline (set by {@link #load}; null for tasks built from ready matrices): export needs it. */
+    private MovieFeatures pipeline;
 
     private static float[] centred(float[] y, float offset) {
         float[] out = new float[y.length];
@@ -101,10 +104,12 @@ public final class FeatureTask implements RegressionTask {
                 MovieFeatures.DEFAULT_MIN_COUNT);
         log.println("split: " + split.description() + "; features " + features + " -> " + fitted.width()
                 + " inputs");
-        return new FeatureTask(source, features, fitted.width(), fitted.transformAll(split.train()),
+        FeatureTask task = new FeatureTask(source, features, fitted.width(), fitted.transformAll(split.train()),
                 MovieSplit.ratings(split.train()), fitted.transformAll(split.validation()),
                 MovieSplit.ratings(split.validation()), fitted.transformAll(split.test()),
                 MovieSplit.ratings(split.test()));
+        task.pipeline = fitted;
+        return task;
     }
 
     @Override
@@ -150,8 +155,21 @@ public final class FeatureTask implements RegressionTask {
     }
 
     @Override
-    public String saveModel(TapModel model, long seed, Path dir) {
-        return "not saved: the .wnw format reserves the movie-feature model kind but cannot hold it yet";
+    public String saveModel(TapModel model, long seed, Path dir) throws java.io.IOException {
+        if (model.mlp() == null) {
+            return "not saved: the DCNN (Conv1d) is not exportable; the .wnw runtime serves feature MLPs only";
+        }
+        if (pipeline == null) {
+            return "not saved: this task was built without a fitted feature pipeline";
+        }
+        Path file = MovieCheckpoint.write(MovieCheckpoint.capture(pipeline, model.mlp(), offset, min + offset,
+                max + offset, name + ":" + features, seed), dir);
+        return "wrote " + file + " (winnow export --checkpoint " + dir + " --out model.wnw)";
+    }
+
+    /** The fitted feature pipeline, or null when the task was built from ready matrices. */
+    public MovieFeatures pipeline() {
+        return pipeline;
     }
 
     @Override
