@@ -20,9 +20,9 @@ ml100k() { for k in "$@"; do
     > "$OUT/ml100k-u$k.log" 2>&1; done; }
 
 if [[ "${PARALLEL:-2}" == 1 ]]; then
-  movies numerical social categorical textual; ml100k ${FOLDS:-1}
+  movies numerical social categorical textual; ml100k ${FOLDS:-1 2 3 4 5}
 else
   movies numerical social & movies categorical textual & wait
-  ml100k ${FOLDS:-1}
+  ml100k ${FOLDS:-1 2 3 4 5}
 fi
 grep -h "^[A-Za-z-]* *[0-9.]*±\|^method" "$OUT"/*.log || true
