@@ -33,7 +33,8 @@ class CudaConformanceTest {
             dev = new CudaBackend();
             ref = new CpuBackend(1);
         } else {
-            skipReason = "skipped: no CUDA device (" + probe.description() + ")";
+            skipReason = "skipped: no CUDA device (" + probe.description() + "); these tests run on a machine with an "
+                    + "NVIDIA GPU and its driver (libcuda.so.1), e.g. through kernels/gpu/run-gpu.sh";
         }
     }
 
