@@ -187,23 +187,13 @@ public final class MovieRatingModel {
                     }
                     break;
                 }
-                case SECTION_METADATA: {
-                    int n = r.u16("metadata entry count");
-                    r.need(4L * n, n + " metadata entries");
-                    for (int i = 0; i < n; i++) {
-                        String key = r.string("metadata key");
-                        metadata.put(key, r.string("metadata value for " + key));
-                    }
-                    r.expectEnd();
+                case SECTION_METADATA:
+                    r.readMetadata(metadata);
                     break;
-                }
                 case SECTION_MODEL:
                     throw r.fail("a second model header");
                 default:
-                    if ((f.flags[s] & FLAG_REQUIRED) != 0) {
-                        throw r.fail("section type " + f.type[s] + " is marked required but this runtime does not"
-                                + " know it; use a newer runtime");
-                    }
+                    r.skipUnknown(f.type[s], f.flags[s], FLAG_REQUIRED);
             }
         }
         SectionReader tail = new SectionReader(buf, len - CRC_BYTES, len, source, "file");

@@ -321,25 +321,15 @@ public final class RecommenderModel {
                     infos.add(new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), end[s] - start[s]));
                     break;
                 }
-                case SECTION_METADATA: {
-                    int n = r.u16("metadata entry count");
-                    r.need(4L * n, n + " metadata entries");
-                    for (int i = 0; i < n; i++) {
-                        String key = r.string("metadata key");
-                        metadata.put(key, r.string("metadata value for " + key));
-                    }
-                    r.expectEnd();
+                case SECTION_METADATA:
+                    r.readMetadata(metadata);
                     break;
-                }
                 case SECTION_MODEL:
                     throw r.fail("a second model header");
                 case SECTION_FEATURE_PIPELINE:
                     throw r.fail("a feature pipeline belongs to the movie feature model (kind 2), not to an NCF model");
                 default:
-                    if ((flags[s] & FLAG_REQUIRED) != 0) {
-                        throw r.fail("section type " + type[s] + " is marked required but this runtime does not know"
-                                + " it; use a newer runtime");
-                    }
+                    r.skipUnknown(type[s], flags[s], FLAG_REQUIRED);
                     // an optional section from a newer minor version: skipped
             }
         }

@@ -123,4 +123,26 @@ final class SectionReader {
             default: return readU32(b, p);
         }
     }
+
+    /** Reads a metadata section (a count, then key/value string pairs) into {@code into}, to the section's end. */
+    void readMetadata(java.util.Map<String, String> into) throws ModelFormatException {
+        int n = u16("metadata entry count");
+        need(4L * n, n + " metadata entries");
+        for (int i = 0; i < n; i++) {
+            String key = string("metadata key");
+            into.put(key, string("metadata value for " + key));
+        }
+        expectEnd();
+    }
+
+    /**
+     * An unknown section type: refused if its flags mark it required (written by a newer major revision), skipped
+     * otherwise (an optional section from a newer minor version).
+     */
+    void skipUnknown(int type, int flags, int requiredFlag) throws ModelFormatException {
+        if ((flags & requiredFlag) != 0) {
+            throw fail("section type " + type + " is marked required but this runtime does not know it; use a newer "
+                    + "runtime");
+        }
+    }
 }
