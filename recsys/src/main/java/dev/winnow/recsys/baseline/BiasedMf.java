@@ -3,7 +3,12 @@ package dev.winnow.recsys.baseline;
 import dev.winnow.engine.nn.Gaussian;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.Splits;
+import dev.winnow.recsys.metrics.RegressionMetrics;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -55,6 +60,59 @@ public final class BiasedMf implements RatingPredictor {
     }
 
     public static BiasedMf fit(RatingData train, Config c) {
+        return fit(train, c, null);
+    }
+
+    /** Receives the model as it stands after each epoch (a view over the live factors: read it, do not keep it). */
+    @FunctionalInterface
+    public interface EpochListener {
+        void epochDone(int epoch, BiasedMf model);
+    }
+
+    /**
+     * Hyper-parameters chosen on validation: each grid point (factors x learning rate x regularisation) is trained
+     * on {@code fit} for the largest epoch count of {@code epochChoices} and scored on {@code validation} after each
+     * listed epoch count; the lowest validation RMSE wins (ties: the earlier grid point). The test set is never seen.
+     * A run for {@code e} epochs is bit-identical to the first {@code e} epochs of a longer run with the same seed,
+     * so scoring after each listed epoch count is the same as training each count separately.
+     */
+    public static Tuned tune(RatingData fit, RatingData validation, int[] factorChoices, double[] lrChoices,
+                             double[] regChoices, int[] epochChoices, long seed) {
+        RatingPredictor.checkNotEmpty(validation, "mf tuning (validation)");
+        int maxEpochs = Arrays.stream(epochChoices).max().orElseThrow(
+                () -> new IllegalArgumentException("mf tuning needs at least one epoch count"));
+        List<String> tried = new ArrayList<>();
+        Config best = null;
+        double bestRmse = Double.POSITIVE_INFINITY;
+        for (int f : factorChoices) {
+            for (double lr : lrChoices) {
+                for (double reg : regChoices) {
+                    Config c = new Config(f, maxEpochs, lr, reg, 0.1, seed);
+                    double[] rmseAt = new double[maxEpochs + 1];
+                    fit(fit, c, (epoch, model) -> rmseAt[epoch] = validationRmse(model, validation));
+                    for (int e : epochChoices) {
+                        tried.add(String.format(Locale.ROOT, "factors %d lr %.4g reg %.4g epochs %d: "
+                                + "validation RMSE %.4f", f, lr, reg, e, rmseAt[e]));
+                        if (rmseAt[e] < bestRmse) {
+                            bestRmse = rmseAt[e];
+                            best = new Config(f, e, lr, reg, 0.1, seed);
+                        }
+                    }
+                }
+            }
+        }
+        return new Tuned(best, bestRmse, tried);
+    }
+
+    /** The winner of {@link #tune}, its validation RMSE and one line per grid point tried. */
+    public record Tuned(Config config, double validationRmse, List<String> tried) {
+    }
+
+    private static double validationRmse(BiasedMf model, RatingData validation) {
+        return RegressionMetrics.of(model.predict(validation), validation.rating()).rmse();
+    }
+
+    public static BiasedMf fit(RatingData train, Config c, EpochListener listener) {
         RatingPredictor.checkNotEmpty(train, "mf");
         int f = c.factors();
         SplittableRandom rng = new SplittableRandom(c.seed());
@@ -74,6 +132,13 @@ public final class BiasedMf implements RatingPredictor {
         int[] us = train.user();
         int[] is = train.item();
         float[] rs = train.rating();
+        boolean[] seenUser = new boolean[train.users()];
+        boolean[] seenItem = new boolean[train.items()];
+        for (int k = 0; k < train.size(); k++) {
+            seenUser[us[k]] = true;
+            seenItem[is[k]] = true;
+        }
+        BiasedMf model = new BiasedMf(f, mu, bu, bi, p, q, seenUser, seenItem, train.minRating(), train.maxRating());
         for (int epoch = 0; epoch < c.epochs(); epoch++) {
             int[] order = Splits.permutation(train.size(), rng.nextLong());
             for (int row : order) {
@@ -95,14 +160,11 @@ public final class BiasedMf implements RatingPredictor {
                     q[qi + k] += lr * (err * puk - reg * qik);
                 }
             }
+            if (listener != null) {
+                listener.epochDone(epoch + 1, model);
+            }
         }
-        boolean[] seenUser = new boolean[train.users()];
-        boolean[] seenItem = new boolean[train.items()];
-        for (int k = 0; k < train.size(); k++) {
-            seenUser[us[k]] = true;
-            seenItem[is[k]] = true;
-        }
-        return new BiasedMf(f, mu, bu, bi, p, q, seenUser, seenItem, train.minRating(), train.maxRating());
+        return model;
     }
 
     @Override

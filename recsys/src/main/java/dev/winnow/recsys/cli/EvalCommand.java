@@ -108,6 +108,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Learning rate (mf, ncf); default: the model's own.")
     Float lr;
 
+    @Option(names = "--factors", description = "Latent factors (mf); default: Surprise's 100.")
+    Integer factors;
+
+    @Option(names = "--reg", description = "L2 regularisation (mf); default: Surprise's 0.02.")
+    Double reg;
+
+    @Option(names = "--tune", description = "mf: choose factors, learning rate, regularisation and epochs on a "
+            + "seeded 10% validation carve of each training fold (grid in README), then refit on the whole fold.")
+    boolean tune;
+
     @Option(names = "--batch-size", description = "Mini-batch size (ncf); default: the preset's.")
     Integer batchSize;
 
@@ -254,6 +264,33 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /** Surprise's defaults with the command line's overrides. */
+    private BiasedMf.Config mfConfig(long runSeed) {
+        BiasedMf.Config c = BiasedMf.Config.surpriseDefaults(runSeed);
+        return new BiasedMf.Config(factors != null ? factors : c.factors(), epochs != null ? epochs : c.epochs(),
+                lr != null ? lr : c.learningRate(), reg != null ? reg : c.reg(), c.initStd(), runSeed);
+    }
+
+    /** The grid searched by {@code --tune}: Surprise's defaults sit inside it. */
+    static final int[] MF_FACTORS = {50, 100, 200};
+    static final double[] MF_LR = {0.005, 0.01};
+    static final double[] MF_REG = {0.02, 0.05, 0.1};
+    static final int[] MF_EPOCHS = {20, 40, 60};
+
+    private BiasedMf.Config tunedMf(RatingData train, long runSeed, PrintStream console) {
+        if (factors != null || epochs != null || lr != null || reg != null) {
+            throw new IllegalArgumentException("--tune chooses factors, epochs, lr and reg itself; drop those options "
+                    + "or drop --tune");
+        }
+        RatingSplit carve = Splits.random(train, 0.0, 0.1, runSeed);
+        BiasedMf.Tuned t = BiasedMf.tune(carve.train(), carve.test(), MF_FACTORS, MF_LR, MF_REG, MF_EPOCHS, runSeed);
+        BiasedMf.Config c = t.config();
+        console.printf(Locale.ROOT, "mf tuned on %d validation ratings (%d grid points): factors %d, epochs %d, lr %.4g,"
+                + " reg %.4g (validation RMSE %.4f)%n", carve.test().size(), t.tried().size(), c.factors(),
+                c.epochs(), c.learningRate(), c.reg(), t.validationRmse());
+        return c;
+    }
+
     /** Trains {@link #model} on one split and measures it; for loo also ranks. */
     private RunResult evaluate(RatingSplit sp, String splitName, long runSeed, PrintStream console) {
         RatingData train = sp.train();
@@ -298,9 +335,7 @@ public final class EvalCommand implements Callable<Integer> {
                     flops = 2;
                     break;
                 default:
-                    BiasedMf.Config c = BiasedMf.Config.surpriseDefaults(runSeed);
-                    c = new BiasedMf.Config(c.factors(), epochs != null ? epochs : c.epochs(),
-                            lr != null ? lr : c.learningRate(), c.reg(), c.initStd(), runSeed);
+                    BiasedMf.Config c = tune ? tunedMf(train, runSeed, console) : mfConfig(runSeed);
                     p = BiasedMf.fit(train, c);
                     params = 1L + (long) (train.users() + train.items()) * (c.factors() + 1);
                     flops = 2.0 * c.factors() + 3;

@@ -2,11 +2,12 @@ package dev.winnow.recsys.method;
 
 /**
  * The state after one epoch: what curves.csv holds. {@code event} is "prune", "rewind", "prune+rewind" when a prune
- * event happened at the end of this epoch, else empty. Compute is cumulative over the run.
+ * event happened at the end of this epoch, else empty. Compute is cumulative over the run; {@code learningRate}
+ * is the rate the epoch trained with.
  */
 public record CurvePoint(String method, long seed, int epoch, int round, double density, double trainLoss,
                          double valMae, double valMse, double testMae, double testMse, String event,
-                         double cumulativeFlops, double cumulativeSeconds) {
+                         double cumulativeFlops, double cumulativeSeconds, double learningRate) {
 
     public double valRmse() {
         return Math.sqrt(valMse);

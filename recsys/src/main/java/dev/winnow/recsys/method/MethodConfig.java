@@ -13,11 +13,15 @@ import java.util.Map;
  *                as the code's lr_decay; see sad_lth_spec.md §5)
  * @param pruneRate fraction of the still-alive weights (or hidden units, when structured) removed at each event
  * @param rewindIteration -1 rewinds to initialisation; k >= 0 rewinds to the state after k optimiser steps
+ * @param milestonesPerRound false: one global LR schedule with milestones at absolute epochs (the paper's Algorithm
+ *                           1); true: the spec's "per-round restart" (§3.4) — milestones count from the start of
+ *                           each pruning level and the learning rate restarts at every prune event
  * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this
  */
 public record MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
                            int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
-                           int rewindIteration, boolean freshOptimizerPerRound, boolean resetDistillerOnRewind,
+                           int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
+                           boolean resetDistillerOnRewind,
                            float beta, float alpha, float temperature, int qkDim, double targetDensity,
                            int kdEpochs, float kdLr, int patience) {
 
@@ -65,6 +69,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         m.put("structured", structured);
         m.put("rewind_iteration", rewindIteration);
         m.put("fresh_optimizer_per_round", freshOptimizerPerRound);
+        m.put("milestones_per_round", milestonesPerRound);
         m.put("reset_distiller_on_rewind", resetDistillerOnRewind);
         m.put("beta", beta);
         m.put("alpha", alpha);
@@ -99,6 +104,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 Double.parseDouble(String.valueOf(m.get("prune_rate"))), intOf(m, "prune_every"),
                 parseBool(String.valueOf(m.get("structured"))), intOf(m, "rewind_iteration"),
                 parseBool(String.valueOf(m.get("fresh_optimizer_per_round"))),
+                parseBool(String.valueOf(m.get("milestones_per_round"))),
                 parseBool(String.valueOf(m.get("reset_distiller_on_rewind"))), floatOf(m, "beta"), floatOf(m, "alpha"),
                 floatOf(m, "temperature"), intOf(m, "qk_dim"),
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),

@@ -219,7 +219,7 @@ public final class MethodRun {
         double firstLoss = Double.NaN;
         for (int epoch = state.epoch + 1; epoch <= lastEpoch; epoch++) {
             long t0 = System.nanoTime();
-            schedule.startEpoch(epoch - segmentStart);
+            float lr = schedule.startEpoch(scheduleEpoch(epoch - segmentStart, prunes));
             double loss = trainEpoch(epoch, distils);
             if (Double.isNaN(firstLoss)) {
                 firstLoss = loss;
@@ -248,7 +248,7 @@ public final class MethodRun {
             boolean pruneNow = prunes && (epoch - segmentStart) % cfg.pruneEvery() == 0;
             String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
             CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
-                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds);
+                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds, lr);
             state.curve.add(point);
             if (pruneNow) {
                 state.rounds.add(levelRecord(density));
@@ -271,6 +271,17 @@ public final class MethodRun {
                 break; // early stopping: no validation improvement for `patience` epochs
             }
         }
+    }
+
+    /**
+     * The 1-based epoch the LR schedule sees: the epoch within the segment, or with {@code milestones_per_round}
+     * the epoch within the current pruning level (so the learning rate restarts after every prune event).
+     */
+    private int scheduleEpoch(int segmentEpoch, boolean prunes) {
+        if (prunes && cfg.milestonesPerRound()) {
+            return (segmentEpoch - 1) % cfg.pruneEvery() + 1;
+        }
+        return segmentEpoch;
     }
 
     /** The current pruning level's best-validation epoch, read back from the curve. */

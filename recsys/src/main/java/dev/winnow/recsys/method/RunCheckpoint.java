@@ -21,7 +21,7 @@ import java.util.zip.CRC32;
  */
 public final class RunCheckpoint {
     private static final long MAGIC = 0x574E57434B505431L; // "WNWCKPT1"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     /** Upper bound on any single array, so a corrupt length never allocates gigabytes. */
     private static final int MAX_ARRAY = 1 << 28;
 
@@ -62,6 +62,7 @@ public final class RunCheckpoint {
             out.writeUTF(p.event());
             out.writeDouble(p.cumulativeFlops());
             out.writeDouble(p.cumulativeSeconds());
+            out.writeDouble(p.learningRate());
         }
         out.writeInt(s.rounds.size());
         for (RoundRecord r : s.rounds) {
@@ -146,7 +147,7 @@ public final class RunCheckpoint {
             for (int i = 0; i < points; i++) {
                 s.curve.add(new CurvePoint(method, seed, in.readInt(), in.readInt(), in.readDouble(),
                         in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
-                        in.readUTF(), in.readDouble(), in.readDouble()));
+                        in.readUTF(), in.readDouble(), in.readDouble(), in.readDouble()));
             }
             int rounds = count(in, file);
             for (int i = 0; i < rounds; i++) {

@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /** Writes curves.csv: one row per method, seed and epoch. */
 public final class CurvesWriter {
-    public static final String HEADER = "method,seed,epoch,round,density,train_loss,val_mae,val_mse,val_rmse,"
+    public static final String HEADER = "method,seed,epoch,round,density,train_loss,lr,val_mae,val_mse,val_rmse,"
             + "test_mae,test_mse,test_rmse,event,cumulative_flops,cumulative_seconds";
 
     private CurvesWriter() {
@@ -23,9 +23,10 @@ public final class CurvesWriter {
             PrintWriter w = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             w.println(HEADER);
             for (CurvePoint p : points) {
-                w.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f",
-                        p.method(), p.seed(), p.epoch(), p.round(), p.density(), p.trainLoss(), p.valMae(),
-                        p.valMse(), p.valRmse(), p.testMae(), p.testMse(), p.testRmse(), p.event(),
+                w.println(String.format(Locale.ROOT,
+                        "%s,%d,%d,%d,%.6f,%.6f,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f",
+                        p.method(), p.seed(), p.epoch(), p.round(), p.density(), p.trainLoss(), p.learningRate(),
+                        p.valMae(), p.valMse(), p.valRmse(), p.testMae(), p.testMse(), p.testRmse(), p.event(),
                         p.cumulativeFlops(), p.cumulativeSeconds()));
             }
             w.flush();

@@ -78,6 +78,26 @@ class BaselinesTest {
     }
 
     @Test
+    void tuningPicksTheLowestValidationRmseAndItsEpochCheckpointsEqualSeparateFits() {
+        RatingData d = SyntheticRatings.generate(11, 200, 150, 9000);
+        RatingSplit s = Splits.random(d, 0.0, 0.2, 11);
+        RatingSplit carve = Splits.random(s.train(), 0.0, 0.15, 11);
+        BiasedMf.Tuned t = BiasedMf.tune(carve.train(), carve.test(), new int[] {4, 16}, new double[] {0.005, 0.02},
+                new double[] {0.02, 0.1}, new int[] {3, 12}, 11);
+        assertEquals(16, t.tried().size(), "2 x 2 x 2 grid points x 2 epoch counts");
+        // the winner, refitted alone for its epoch count, scores exactly the validation RMSE the grid recorded
+        BiasedMf refit = BiasedMf.fit(carve.train(), t.config());
+        double rmse = RegressionMetrics.of(refit.predict(carve.test()), carve.test().rating()).rmse();
+        assertEquals(t.validationRmse(), rmse, 1e-12);
+        for (String line : t.tried()) {
+            double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            assertTrue(v >= t.validationRmse() - 5e-5, "grid point better than the winner: " + line);
+        }
+        // a longer schedule at a sensible rate beats 3 epochs at the smallest rate, so the choice is not the default
+        assertTrue(t.config().epochs() == 12 || t.config().learningRate() == 0.02, t.config().toString());
+    }
+
+    @Test
     void biasedMfIsDeterministicForASeed() {
         RatingData d = SyntheticRatings.generate(2, 100, 120, 3000);
         BiasedMf.Config c = BiasedMf.Config.surpriseDefaults(5);

@@ -117,6 +117,10 @@ class EvalCommandTest {
         Run data = run("eval", "--data", bad.toString(), "--model", "mean", "--out", out.toString());
         assertEquals(2, data.code());
         assertTrue(data.err().contains("u.data:2: rating 0 is outside 1..5"), data.err());
+
+        Run tuneAndSet = run("eval", "--model", "mf", "--tune", "--reg", "0.1", "--out", out.toString());
+        assertEquals(2, tuneAndSet.code());
+        assertTrue(tuneAndSet.err().contains("--tune chooses factors, epochs, lr and reg itself"), tuneAndSet.err());
     }
 
     @Test

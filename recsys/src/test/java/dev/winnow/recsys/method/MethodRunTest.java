@@ -97,6 +97,25 @@ class MethodRunTest {
     }
 
     @Test
+    void learningRateFollowsOneGlobalScheduleOrRestartsAtEveryPruneEvent() throws IOException {
+        MethodConfig global = config(6, 3, 0.2).with("milestones", "[3]").with("lr_decay", "0.1").with("lr", "0.01");
+        MethodConfig perRound = global.with("milestones_per_round", "true");
+        List<CurvePoint> g = new MethodRun(task, backend, Method.LTH, global, 4, null, null, null).run().curve();
+        List<CurvePoint> r = new MethodRun(task, backend, Method.LTH, perRound, 4, null, null, null).run().curve();
+        double hi = 1e-2;
+        double lo = 1e-3;
+        double[] globalLr = {hi, hi, lo, lo, lo, lo};
+        double[] roundLr = {hi, hi, lo, hi, hi, lo};
+        for (int i = 0; i < 6; i++) {
+            assertEquals(globalLr[i], g.get(i).learningRate(), 1e-9, "global schedule, epoch " + (i + 1));
+            assertEquals(roundLr[i], r.get(i).learningRate(), 1e-9, "per-round schedule, epoch " + (i + 1));
+        }
+        // the first level is the same run either way; the second restarts at the full rate
+        assertEquals(g.get(2).valMse(), r.get(2).valMse(), 0.0);
+        assertTrue(g.get(4).valMse() != r.get(4).valMse(), "different rates after the first prune must show");
+    }
+
+    @Test
     void winningTicketIsTheBestValidationEpochAndItsTestNumbersAreReported() throws IOException {
         MethodOutcome o = new MethodRun(task, backend, Method.LTH, config(6, 2, 0.3), 4, null, null, null).run();
         CurvePoint best = o.curve().get(0);
