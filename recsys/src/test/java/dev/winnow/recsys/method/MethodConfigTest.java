@@ -36,6 +36,26 @@ class MethodConfigTest {
     }
 
     @Test
+    void quickRatingPresetTrainsEveryLthLevelOnSadsScheduleDownToADensityBelowOneFifth() {
+        Map<Method, MethodConfig> q = MethodPresets.preset("quick");
+        MethodConfig sad = q.get(Method.SAD);
+        for (Method m : new Method[] {Method.LTH_SAD, Method.LTH}) {
+            MethodConfig lth = q.get(m);
+            assertEquals(sad.epochs(), lth.pruneEvery(), m + ": a level trains as long as SAD");
+            assertArrayEquals(sad.milestones(), lth.milestones(), m + ": with SAD's milestones");
+            assertTrue(lth.milestonesPerRound(), m + ": restarted per level");
+            // the last level trained has seen pruneEvents - 1 prunes
+            double lastLevelDensity = Math.pow(1 - lth.pruneRate(), lth.pruneEvents() - 1);
+            assertTrue(lastLevelDensity <= 0.2, m + ": last level density " + lastLevelDensity);
+        }
+        // the movie preset keeps its own constant-rate 10-epoch levels
+        MethodConfig movies = MethodPresets.preset("quick", true).get(Method.LTH_SAD);
+        assertEquals(10, movies.pruneEvery());
+        assertEquals(0, movies.milestones().length);
+        assertEquals(0.2, movies.pruneRate(), 0);
+    }
+
+    @Test
     void settingsOverrideByNameAndBadValuesNameTheSetting() {
         MethodConfig c = MethodPresets.quick().get(Method.SAD).with("epochs", "3").with("milestones", "[1, 2]");
         assertEquals(3, c.epochs());

@@ -98,7 +98,8 @@ class MethodRunTest {
 
     @Test
     void learningRateFollowsOneGlobalScheduleOrRestartsAtEveryPruneEvent() throws IOException {
-        MethodConfig global = config(6, 3, 0.2).with("milestones", "[3]").with("lr_decay", "0.1").with("lr", "0.01");
+        MethodConfig global = config(6, 3, 0.2).with("milestones", "[3]").with("lr_decay", "0.1").with("lr", "0.01")
+                .with("milestones_per_round", "false");
         MethodConfig perRound = global.with("milestones_per_round", "true");
         List<CurvePoint> g = new MethodRun(task, backend, Method.LTH, global, 4, null, null, null).run().curve();
         List<CurvePoint> r = new MethodRun(task, backend, Method.LTH, perRound, 4, null, null, null).run().curve();
