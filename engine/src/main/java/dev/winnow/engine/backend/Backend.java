@@ -125,6 +125,67 @@ public interface Backend extends AutoCloseable {
     void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n,
                   float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, int step);
 
+    /**
+     * {@link #sgdStep} over the positions {@code index[0..count)} of an n-element parameter only (a pruned weight's
+     * survivors, ascending and distinct); every other position of param, grad and momentumBuf is left untouched. Each
+     * updated position gets exactly the arithmetic of the dense step, so the two agree bitwise. The default goes
+     * through host copies (download, update, upload of the whole buffers): correct on any backend, fast on none;
+     * a backend with a native kernel overrides it and {@link #prefersIndexedUpdates}.
+     */
+    default void sgdStepIndexed(Storage param, Storage grad, Storage momentumBuf, IntStorage index, int count, int n,
+                                float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                                boolean firstStep) {
+        if (count == 0) {
+            return;
+        }
+        float[] w = new float[n];
+        float[] g = new float[n];
+        float[] buf = momentumBuf == null ? null : new float[n];
+        int[] idx = new int[count];
+        download(param, 0, w, 0, n);
+        download(grad, 0, g, 0, n);
+        if (buf != null) {
+            download(momentumBuf, 0, buf, 0, n);
+        }
+        downloadInts(index, 0, idx, 0, count);
+        HostUpdates.sgdIndexed(w, g, buf, idx, 0, count, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+        upload(w, 0, param, 0, n);
+        if (buf != null) {
+            upload(buf, 0, momentumBuf, 0, n);
+        }
+    }
+
+    /** {@link #adamStep} over the positions {@code index[0..count)} only; see {@link #sgdStepIndexed}. */
+    default void adamStepIndexed(Storage param, Storage grad, Storage m, Storage v, IntStorage index, int count, int n,
+                                 float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                                 int step) {
+        if (count == 0) {
+            return;
+        }
+        float[] w = new float[n];
+        float[] g = new float[n];
+        float[] m1 = new float[n];
+        float[] m2 = new float[n];
+        int[] idx = new int[count];
+        download(param, 0, w, 0, n);
+        download(grad, 0, g, 0, n);
+        download(m, 0, m1, 0, n);
+        download(v, 0, m2, 0, n);
+        downloadInts(index, 0, idx, 0, count);
+        HostUpdates.adamIndexed(w, g, m1, m2, idx, 0, count, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        upload(w, 0, param, 0, n);
+        upload(m1, 0, m, 0, n);
+        upload(m2, 0, v, 0, n);
+    }
+
+    /**
+     * Whether the indexed updates are native kernels that beat a dense masked sweep at low density. False for the
+     * host-copy defaults, so an optimiser choosing by density keeps such a backend on the dense masked sweep.
+     */
+    default boolean prefersIndexedUpdates() {
+        return false;
+    }
+
     /** Waits until every queued operation has finished (a no-op on synchronous backends). */
     default void synchronize() {
     }

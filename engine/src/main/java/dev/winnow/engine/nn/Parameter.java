@@ -1,5 +1,6 @@
 package dev.winnow.engine.nn;
 
+import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.tensor.Tensor;
 
 /**
@@ -12,6 +13,12 @@ public final class Parameter {
     private final boolean prunable;
     private Tensor mask;
     private int maskVersion;
+    // The survivors (positions the mask keeps), ascending, on the value's backend; rebuilt only when the mask changes.
+    private IntStorage survivors;
+    private int survivorCount;
+    private Tensor survivorsMask;
+    private int survivorsMaskVersion;
+    private int survivorsMaskWrite;
 
     public Parameter(String name, Tensor value, boolean prunable) {
         this.name = name;
@@ -80,13 +87,46 @@ public final class Parameter {
         if (mask == null) {
             return value.size();
         }
+        refreshSurvivors();
+        return survivorCount;
+    }
+
+    /**
+     * The flat positions the mask keeps, ascending, as an int buffer on the value's backend: the first
+     * {@link #aliveCount()} entries are valid (the buffer has at least one entry even when none survive). Built once
+     * per mask (per {@link #maskVersion()} and write to the mask tensor), so an optimiser step can read it without
+     * allocating. Null without a mask.
+     */
+    public IntStorage survivors() {
+        if (mask == null) {
+            return null;
+        }
+        refreshSurvivors();
+        return survivors;
+    }
+
+    private void refreshSurvivors() {
+        if (survivors != null && survivorsMask == mask && survivorsMaskVersion == maskVersion
+                && survivorsMaskWrite == mask.writeVersion()) {
+            return;
+        }
+        float[] m = mask.toArray();
+        int[] idx = new int[m.length];
         int n = 0;
-        for (float v : mask.toArray()) {
-            if (v != 0f) {
-                n++;
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] != 0f) {
+                idx[n++] = i;
             }
         }
-        return n;
+        if (survivors != null) {
+            value.backend().free(survivors);
+        }
+        survivors = value.backend().allocateInts(Math.max(1, n));
+        value.backend().uploadInts(idx, 0, survivors, 0, n);
+        survivorCount = n;
+        survivorsMask = mask;
+        survivorsMaskVersion = maskVersion;
+        survivorsMaskWrite = mask.writeVersion();
     }
 
     @Override

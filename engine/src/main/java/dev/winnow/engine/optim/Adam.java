@@ -42,9 +42,16 @@ public final class Adam extends Optimizer {
             v[i] = Tensor.zeros(w.backend(), w.rows(), w.cols(), false);
         }
         paramSteps[i]++;
-        w.backend().adamStep(w.data(), w.grad(), m[i].data(), v[i].data(),
-                p.mask() == null ? null : p.mask().data(), w.size(), lr, beta1, beta2, eps, weightDecay, decoupled,
-                paramSteps[i]);
+        int stateWrite = m[i].writeVersion() + v[i].writeVersion();
+        if (indexedUpdate(i, p, stateWrite)) {
+            w.backend().adamStepIndexed(w.data(), w.grad(), m[i].data(), v[i].data(), p.survivors(), p.aliveCount(),
+                    w.size(), lr, beta1, beta2, eps, weightDecay, decoupled, paramSteps[i]);
+        } else {
+            w.backend().adamStep(w.data(), w.grad(), m[i].data(), v[i].data(),
+                    p.mask() == null ? null : p.mask().data(), w.size(), lr, beta1, beta2, eps, weightDecay,
+                    decoupled, paramSteps[i]);
+        }
+        updated(i, p, stateWrite);
     }
 
     @Override

@@ -37,9 +37,17 @@ public final class Sgd extends Optimizer {
         if (momentum != 0f && buffers[i] == null) {
             buffers[i] = Tensor.zeros(v.backend(), v.rows(), v.cols(), false);
         }
-        v.backend().sgdStep(v.data(), v.grad(), buffers[i] == null ? null : buffers[i].data(),
-                p.mask() == null ? null : p.mask().data(), v.size(), lr, momentum, dampening, weightDecay, nesterov,
-                !started[i]);
+        Tensor buf = buffers[i];
+        int stateWrite = writeVersion(buf);
+        if (indexedUpdate(i, p, stateWrite)) {
+            v.backend().sgdStepIndexed(v.data(), v.grad(), buf == null ? null : buf.data(), p.survivors(),
+                    p.aliveCount(), v.size(), lr, momentum, dampening, weightDecay, nesterov, !started[i]);
+        } else {
+            v.backend().sgdStep(v.data(), v.grad(), buf == null ? null : buf.data(),
+                    p.mask() == null ? null : p.mask().data(), v.size(), lr, momentum, dampening, weightDecay,
+                    nesterov, !started[i]);
+        }
+        updated(i, p, stateWrite);
         started[i] = true;
     }
 

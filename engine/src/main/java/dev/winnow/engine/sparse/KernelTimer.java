@@ -3,7 +3,9 @@ package dev.winnow.engine.sparse;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.Storage;
+import dev.winnow.engine.backend.cpu.CpuBackend;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -40,6 +42,12 @@ public final class KernelTimer implements AutoCloseable {
     private final Storage mask;
     private final Storage dw;
     private final CsrWeight csr;
+    private final HostBitmask bitmask;
+    private final float[] hostWeight;
+    private final Storage mom1;
+    private final Storage mom2;
+    private final IntStorage survivors;
+    private final int survivorCount;
     private final double density;
     private boolean threadCpuClock;
 
@@ -73,6 +81,16 @@ public final class KernelTimer implements AutoCloseable {
         this.mask = upload(mv);
         this.dw = be.allocate(out * in);
         this.csr = CsrWeight.fromMask(be, mv, wv, out, in);
+        this.bitmask = HostBitmask.fromMask(mv, wv, out, in);
+        this.hostWeight = wv;
+        this.mom1 = be.allocate(out * in);
+        this.mom2 = be.allocate(out * in);
+        int[] idx = HostCsr.fromMask(mv, wv, out, in).denseIndex();
+        this.survivorCount = idx.length;
+        this.survivors = be.allocateInts(Math.max(1, idx.length));
+        be.uploadInts(idx, 0, survivors, 0, idx.length);
+        // The optimiser kernels read the gradient: give it the values of a backward pass.
+        be.upload(randoms(rng, out * in), 0, dw, 0, out * in);
     }
 
     private static float[] randoms(SplittableRandom rng, int n) {
@@ -151,6 +169,45 @@ public final class KernelTimer implements AutoCloseable {
     }
 
     /**
+     * The bitmask + packed values twin of {@link #csrForward}: refresh the packed values from the dense weight (by
+     * decoding the bits), then Y = X W^T. CPU backend only (the layout is not part of the SPI).
+     */
+    public void bitmaskForward() {
+        if (!(be instanceof CpuBackend cpu)) {
+            throw new IllegalStateException("the bitmask layout has a CPU kernel only; backend is " + be.name());
+        }
+        bitmask.refresh(hostWeight);
+        cpu.bitmaskSpmmNT(out, in, bitmask.bits, bitmask.wordsPerRow, bitmask.rowStart, bitmask.values, x, batch, 0f,
+                y);
+    }
+
+    /** Surviving weights (the mask's ones). */
+    public int survivors() {
+        return survivorCount;
+    }
+
+    /** One Adam step of the out x in weight as a dense masked sweep over every position. */
+    public void adamMaskedSweep() {
+        be.adamStep(w, dw, mom1, mom2, mask, out * in, 1e-6f, 0.9f, 0.999f, 1e-8f, 0f, false, 10);
+    }
+
+    /** The same Adam step over the survivors only. */
+    public void adamIndexed() {
+        be.adamStepIndexed(w, dw, mom1, mom2, survivors, survivorCount, out * in, 1e-6f, 0.9f, 0.999f, 1e-8f, 0f,
+                false, 10);
+    }
+
+    /** One SGD-with-momentum step as a dense masked sweep. */
+    public void sgdMaskedSweep() {
+        be.sgdStep(w, dw, mom1, mask, out * in, 1e-6f, 0.9f, 0f, 0f, false, false);
+    }
+
+    /** The same SGD step over the survivors only. */
+    public void sgdIndexed() {
+        be.sgdStepIndexed(w, dw, mom1, survivors, survivorCount, out * in, 1e-6f, 0.9f, 0f, 0f, false, false);
+    }
+
+    /**
      * Median seconds over {@code reps} calls after at least {@code warmup} untimed calls and 0.2 s (so that the JIT
      * has compiled the kernel even on a busy machine; a zero {@code warmup} skips warming entirely).
      */
@@ -181,8 +238,9 @@ public final class KernelTimer implements AutoCloseable {
     @Override
     public void close() {
         csr.close();
-        for (Storage s : new Storage[] {x, dy, y, dx, w, mask, dw}) {
+        for (Storage s : new Storage[] {x, dy, y, dx, w, mask, dw, mom1, mom2}) {
             be.free(s);
         }
+        be.free(survivors);
     }
 }

@@ -25,6 +25,7 @@ public final class Tensor {
     private Runnable backwardFn;
     private Storage grad;
     private boolean gradPooled;
+    private int writeVersion;
 
     Tensor(Backend backend, Storage data, int rows, int cols, int rank, boolean requiresGrad, Tensor[] parents,
            String op) {
@@ -208,6 +209,25 @@ public final class Tensor {
                     + values.length);
         }
         backend.upload(values, 0, data, 0, values.length);
+        writeVersion++;
+    }
+
+    /**
+     * Counts writes to this tensor's values through its public methods ({@link #copyFrom}, {@link #markWritten}).
+     * Kernels that write {@link #data()} through the backend (ops, optimiser updates) do not count: the counter lets
+     * an optimiser that updates only a pruned weight's survivors notice that someone else wrote the weight (a
+     * restore, a rewind) and must re-apply the mask densely.
+     */
+    public int writeVersion() {
+        return writeVersion;
+    }
+
+    /**
+     * Declares that code outside the tensor wrote {@link #data()} directly through the backend. Call it after such
+     * a write to a parameter's value or optimiser state; {@link #copyFrom} does it by itself.
+     */
+    public void markWritten() {
+        writeVersion++;
     }
 
     void setBackward(Runnable fn) {

@@ -8,7 +8,8 @@ import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A pruned weight is exactly 0.0 after every kind of step and its optimiser state stays exactly 0. */
+/**
+ * A pruned weight is exactly 0.0 after every kind of step and its optimiser state stays exactly 0, on both update
+ * paths: the dense masked sweep and the indexed update over the survivors.
+ */
 class MaskedOptimizerTest {
     private static final int ROWS = 4;
     private static final int COLS = 5;
@@ -40,6 +44,18 @@ class MaskedOptimizerTest {
     /** One optimiser under test and how to read its state tensors for parameter 0. */
     private record Case(String name, Function<List<Parameter>, Optimizer> make,
                         Function<Optimizer, List<Tensor>> state) {
+    }
+
+    private static List<Case> cases(Optimizer.MaskedUpdate path) {
+        List<Case> out = new ArrayList<>();
+        for (Case c : cases()) {
+            out.add(new Case(c.name() + " [" + path + "]", ps -> {
+                Optimizer o = c.make().apply(ps);
+                o.setMaskedUpdate(path);
+                return o;
+            }, c.state()));
+        }
+        return out;
     }
 
     private static List<Case> cases() {
@@ -78,10 +94,11 @@ class MaskedOptimizerTest {
         backend.upload(g, 0, p.value().gradOrZeros(), 0, g.length);
     }
 
-    @Test
-    void prunedWeightStaysExactlyZeroAndItsStateZeroAfterEveryKindOfStep() {
+    @ParameterizedTest
+    @EnumSource(value = Optimizer.MaskedUpdate.class, names = {"DENSE_SWEEP", "INDEXED"})
+    void prunedWeightStaysExactlyZeroAndItsStateZeroAfterEveryKindOfStep(Optimizer.MaskedUpdate path) {
         float[] m = mask();
-        for (Case c : cases()) {
+        for (Case c : cases(path)) {
             Parameter p = maskedParameter(1);
             // a weight that drifted under its mask (e.g. restored values): the next step must zero it again
             float[] drifted = p.value().toArray();
@@ -95,6 +112,16 @@ class MaskedOptimizerTest {
             Optimizer opt = c.make().apply(List.of(p));
             SplittableRandom rng = new SplittableRandom(2);
             for (int step = 1; step <= 4; step++) {
+                if (step == 3) {
+                    // drift again between steps, when the indexed path would otherwise skip the pruned positions
+                    float[] again = p.value().toArray();
+                    for (int i = 0; i < again.length; i++) {
+                        if (m[i] == 0f) {
+                            again[i] = -0.5f;
+                        }
+                    }
+                    p.value().copyFrom(again);
+                }
                 randomGradient(p, opt, rng);
                 opt.step();
                 float[] w = p.value().toArray();
@@ -125,11 +152,13 @@ class MaskedOptimizerTest {
         }
     }
 
-    @Test
-    void prunedWeightOfAMaskedLinearStaysZeroThroughBackwardAndAdamSteps() {
+    @ParameterizedTest
+    @EnumSource(value = Optimizer.MaskedUpdate.class, names = {"DENSE_SWEEP", "INDEXED"})
+    void prunedWeightOfAMaskedLinearStaysZeroThroughBackwardAndAdamSteps(Optimizer.MaskedUpdate path) {
         Linear layer = new Linear(backend, "fc", COLS, ROWS, true, new SplittableRandom(3));
         layer.weight().setMask(mask());
         Adam adam = new Adam(layer.parameters(), 0.05f);
+        adam.setMaskedUpdate(path);
         Tensor x = Tensor.of(backend, 6, COLS, uniform(6 * COLS, -1, 1, 4), false);
         Tensor y = Tensor.of(backend, 6, ROWS, uniform(6 * ROWS, -1, 1, 5), false);
         float[] first = null;
@@ -152,9 +181,10 @@ class MaskedOptimizerTest {
                 "training must move the surviving weights");
     }
 
-    @Test
-    void zeroStateWhereMaskedClearsOnlyThePrunedPositions() {
-        for (Case c : cases()) {
+    @ParameterizedTest
+    @EnumSource(value = Optimizer.MaskedUpdate.class, names = {"DENSE_SWEEP", "INDEXED"})
+    void zeroStateWhereMaskedClearsOnlyThePrunedPositions(Optimizer.MaskedUpdate path) {
+        for (Case c : cases(path)) {
             Parameter p = new Parameter("w", Tensor.of(backend, ROWS, COLS, uniform(ROWS * COLS, -1, 1, 6), true),
                     true);
             Optimizer opt = c.make().apply(List.of(p));
@@ -186,9 +216,10 @@ class MaskedOptimizerTest {
         }
     }
 
-    @Test
-    void resetStateMakesTheNextStepIdenticalToAFreshOptimizersFirstStep() {
-        for (Case c : cases()) {
+    @ParameterizedTest
+    @EnumSource(value = Optimizer.MaskedUpdate.class, names = {"DENSE_SWEEP", "INDEXED"})
+    void resetStateMakesTheNextStepIdenticalToAFreshOptimizersFirstStep(Optimizer.MaskedUpdate path) {
+        for (Case c : cases(path)) {
             Parameter p = maskedParameter(8);
             Optimizer used = c.make().apply(List.of(p));
             SplittableRandom rng = new SplittableRandom(9);

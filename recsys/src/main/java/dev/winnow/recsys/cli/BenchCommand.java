@@ -106,6 +106,10 @@ public final class BenchCommand implements Runnable {
         String clock;
         @Option(names = "--no-ejml", description = "Skip the EJML dense reference (slow on big shapes).")
         boolean noEjml;
+        @Option(names = "--updates", description = "Also time one optimiser step of the out x in weight, dense masked "
+                + "sweep vs survivors only: lines update=<adam|sgd>-<masked-sweep|indexed> ... seconds=<median> "
+                + "ns_per_weight=<per surviving weight>.")
+        boolean updates;
 
         @Override
         public Integer call() {
@@ -128,6 +132,7 @@ public final class BenchCommand implements Runnable {
                         t.maskedBackward();
                         t.csrForward();
                         t.csrBackward();
+                        t.bitmaskForward();
                     }
                 }
                 double dense = 2.0 * batch * in * out;
@@ -138,6 +143,13 @@ public final class BenchCommand implements Runnable {
                 line(o, "masked-backward", t.median(t::maskedBackward, warmup, reps), 2 * dense);
                 line(o, "csr-forward", t.median(t::csrForward, warmup, reps), sparse);
                 line(o, "csr-backward", t.median(t::csrBackward, warmup, reps), 2 * sparse);
+                line(o, "bitmask-forward", t.median(t::bitmaskForward, warmup, reps), sparse);
+                if (updates) {
+                    updateLine(o, "adam-masked-sweep", t.median(t::adamMaskedSweep, warmup, reps), t.survivors());
+                    updateLine(o, "adam-indexed", t.median(t::adamIndexed, warmup, reps), t.survivors());
+                    updateLine(o, "sgd-masked-sweep", t.median(t::sgdMaskedSweep, warmup, reps), t.survivors());
+                    updateLine(o, "sgd-indexed", t.median(t::sgdIndexed, warmup, reps), t.survivors());
+                }
             }
             if (noEjml) {
                 return 0;
@@ -149,6 +161,11 @@ public final class BenchCommand implements Runnable {
                 line(o, "ejml-dense", t.median(t::denseForward, Math.min(warmup, 1), r), 2.0 * batch * in * out);
             }
             return 0;
+        }
+
+        private void updateLine(PrintStream o, String update, double seconds, int survivors) {
+            o.printf(Locale.ROOT, "update=%s in=%d out=%d density=%s threads=%d seconds=%.6g ns_per_weight=%.3f%n",
+                    update, in, out, density, threads, seconds, seconds * 1e9 / Math.max(1, survivors));
         }
 
         private void line(PrintStream o, String kernel, double seconds, double flops) {

@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.CsrMatrix;
+import dev.winnow.engine.backend.HostUpdates;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.UnaryOp;
@@ -19,6 +20,8 @@ import java.util.logging.Logger;
 public final class CpuBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(CpuBackend.class.getName());
     private static final int ELEMENTWISE_GRAIN = 1 << 15;
+    // An indexed update costs a dependent load per position on top of the dense step's work: split it sooner.
+    private static final int INDEXED_GRAIN = 1 << 13;
 
     private final Parallel parallel;
     private final DenseGemm gemm;
@@ -237,6 +240,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
         sparse.spmmNT(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, beta, f(y), parallel);
+    }
+
+    /**
+     * Y[batch, rows] = X[batch, cols] W^T + beta * Y for W as a bitmask + packed values (see
+     * {@code sparse.HostBitmask}): not part of the SPI, the bitmask layout is measured against CSR
+     * ({@code winnow bench kernels}, line {@code bitmask-forward}) and only used where it pays.
+     */
+    public void bitmaskSpmmNT(int rows, int cols, long[] bits, int wordsPerRow, int[] rowStart, float[] values,
+                              Storage x, int batch, float beta, Storage y) {
+        sparse.bitmaskNT(rows, cols, bits, wordsPerRow, rowStart, values, f(x), batch, beta, f(y), parallel);
     }
 
     @Override
@@ -589,6 +602,46 @@ public final class CpuBackend implements Backend {
                 w[i] -= stepSize * a / ((float) Math.sqrt(b) / bc2Sqrt + eps);
             }
         });
+    }
+
+    @Override
+    public void sgdStepIndexed(Storage param, Storage grad, Storage momentumBuf, IntStorage index, int count, int n,
+                               float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
+                               boolean firstStep) {
+        float[] w = f(param);
+        float[] g = f(grad);
+        float[] buf = momentumBuf == null ? null : f(momentumBuf);
+        int[] idx = ints(index);
+        if (parallel.threads() == 1 || count < 2 * INDEXED_GRAIN) {
+            // No lambda on this path: a small or single-threaded update allocates nothing.
+            HostUpdates.sgdIndexed(w, g, buf, idx, 0, count, lr, momentum, dampening, weightDecay, nesterov,
+                    firstStep);
+            return;
+        }
+        parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.sgdIndexed(w, g, buf, idx, from, to,
+                lr, momentum, dampening, weightDecay, nesterov, firstStep));
+    }
+
+    @Override
+    public void adamStepIndexed(Storage param, Storage grad, Storage mom1, Storage mom2, IntStorage index, int count,
+                                int n, float lr, float beta1, float beta2, float eps, float weightDecay,
+                                boolean decoupled, int step) {
+        float[] w = f(param);
+        float[] g = f(grad);
+        float[] m1 = f(mom1);
+        float[] m2 = f(mom2);
+        int[] idx = ints(index);
+        if (parallel.threads() == 1 || count < 2 * INDEXED_GRAIN) {
+            HostUpdates.adamIndexed(w, g, m1, m2, idx, 0, count, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            return;
+        }
+        parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.adamIndexed(w, g, m1, m2, idx, from,
+                to, lr, beta1, beta2, eps, weightDecay, decoupled, step));
+    }
+
+    @Override
+    public boolean prefersIndexedUpdates() {
+        return true;
     }
 
     @Override
