@@ -36,8 +36,8 @@ public final class InferCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, paramLabel = "PAIRS.csv",
             description = "NCF model: CSV with user,item in the first two columns (0-based indices; a header line is"
-                    + " allowed). Movie model: CSV whose header names every raw field the model reads (`winnow"
-                    + " inspect` lists them; lists joined by '|', dates yyyy-mm-dd, empty = missing; other columns are"
+                    + " allowed). Movie model: CSV whose header names every raw field the model reads (a header"
+                    + " lacking any is refused with the full list; lists joined by '|', dates yyyy-mm-dd, empty = missing; other columns are"
                     + " ignored). '-' reads stdin.")
     String input;
 
