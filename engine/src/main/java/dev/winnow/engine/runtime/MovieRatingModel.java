@@ -182,6 +182,12 @@ public final class MovieRatingModel {
         return parse(bytes, bytes.length, path.toString());
     }
 
+    /** Reads the stream to its end (memory grows with the bytes actually read, never with a declared length). */
+    public static MovieRatingModel load(java.io.InputStream in, String sourceName) throws IOException {
+        byte[] bytes = RecommenderModel.readAll(in, sourceName);
+        return parse(bytes, bytes.length, sourceName);
+    }
+
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
     public static MovieRatingModel parse(byte[] buf, int len, String source) throws ModelFormatException {
         RecommenderModel.Frame f = RecommenderModel.frame(buf, len, source);

@@ -447,8 +447,10 @@ class MovieRequestTest {
         req.set("release_date", " ").set("budget", Double.POSITIVE_INFINITY);
         req.predict();
         assertEquals("budget", req.badFieldName());
-        MovieRatingModel other = model(export(16, 5));
+        MovieRatingModel other = MovieRatingModel.load(new java.io.ByteArrayInputStream(export(16, 5).encode(
+                WnwFormat.STORAGE_CSR_F32)), "stream");
         assertThrows(IllegalArgumentException.class, () -> other.predict(req));
+        assertEquals(model(export(16, 5)).predict(raw), other.predict(raw), 1e-6f, "loaded from a stream");
     }
 
     @Test
