@@ -97,6 +97,12 @@ public final class RecommenderModel {
     }
 
     public static RecommenderModel load(InputStream in, String sourceName) throws IOException {
+        byte[] buf = readAll(in, sourceName);
+        return parse(buf, buf.length, sourceName, KERNELS);
+    }
+
+    /** The stream's bytes up to its end, growing with what is read (shared with {@link MovieRatingModel}). */
+    static byte[] readAll(InputStream in, String sourceName) throws IOException {
         byte[] buf = new byte[8192];
         int len = 0;
         while (true) {
@@ -113,7 +119,7 @@ public final class RecommenderModel {
             }
             len += n;
         }
-        return parse(buf, len, sourceName, KERNELS);
+        return len == buf.length ? buf : Arrays.copyOf(buf, len);
     }
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */

@@ -51,6 +51,26 @@ public final class WnwFormat {
     public static final int ACT_SIGMOID = 3;
     public static final int ACT_TANH = 4;
 
+    /**
+     * The model kind a file declares (the first byte of its first section), or -1 when it is too short or its magic
+     * differs. Nothing is verified: this picks the loader ({@link RecommenderModel} for {@link #KIND_NCF},
+     * {@link MovieRatingModel} for {@link #KIND_MOVIE_MLP}), which checks everything.
+     */
+    public static int declaredKind(java.nio.file.Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(FILE_HEADER_BYTES + SECTION_HEADER_BYTES + 1);
+            if (head.length < FILE_HEADER_BYTES + SECTION_HEADER_BYTES + 1) {
+                return -1;
+            }
+            for (int i = 0; i < MAGIC.length; i++) {
+                if (head[i] != MAGIC[i]) {
+                    return -1;
+                }
+            }
+            return head[head.length - 1] & 0xFF;
+        }
+    }
+
     /** Bytes per stored row count of a CSR tensor: the smallest unsigned width that can hold {@code cols}. */
     public static int countWidth(int cols) {
         return cols <= 0xFF ? 1 : cols <= 0xFFFF ? 2 : 4;

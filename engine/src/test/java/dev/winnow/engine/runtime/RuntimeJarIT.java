@@ -67,4 +67,60 @@ class RuntimeJarIT {
             assertFalse(vectorModule && !kernels.startsWith("vector"));
         }
     }
+
+    /** The jar run as users run it: {@code java -jar} on its own, NCF pairs and a movie CSV. */
+    @Test
+    void runtimeJarMainServesBothModelKinds(@TempDir Path dir) throws Exception {
+        Path jar = Path.of(System.getProperty("winnow.runtime.jar"));
+        assertTrue(Files.size(jar) <= 64 * 1024, "runtime jar is " + Files.size(jar) + " bytes, over 64 KB");
+        byte[] ncf;
+        try (Backend backend = new CpuBackend(1)) {
+            ncf = ModelFiles.small(backend, StorageChoice.DENSE, 6);
+        }
+        Path ncfFile = dir.resolve("ncf.wnw");
+        Files.write(ncfFile, ncf);
+        Result r = java(dir, jar, ncfFile.toString(), "3", "4");
+        assertEquals(0, r.exit, r.err);
+        assertEquals("user 3 item 4 rating " + RecommenderModel.load(ncfFile).predict(3, 4), r.out.strip());
+
+        MovieRatingModel movie = MovieRequestTest.model(MovieRequestTest.export(16, 3));
+        Path movieFile = dir.resolve("movie.wnw");
+        Files.write(movieFile, MovieRequestTest.export(16, 3).encode(WnwFormat.STORAGE_DENSE_F32));
+        Path csv = dir.resolve("films.csv");
+        Files.writeString(csv, "imdb,title,budget,duration,production_companies,release_date,genres,content_rating,"
+                + "overview\r\n"
+                + "tt1,\"Heat, again\",6e7,170,Warner|Regency,1995-12-15,Action|Drama,R,\"Cops, robbers.\"\r\n"
+                + "tt2,Oops,cheap,170,,1995-12-15,Drama,R,x\r\n");
+        r = java(dir, jar, movieFile.toString(), csv.toString(), "imdb");
+        assertEquals(1, r.exit, "a bad row makes the exit code 1: " + r.err);
+        java.util.Map<String, String> heat = new java.util.HashMap<>();
+        heat.put("title", "Heat, again");
+        heat.put("budget", "6e7");
+        heat.put("duration", "170");
+        heat.put("production_companies", "Warner|Regency");
+        heat.put("release_date", "1995-12-15");
+        heat.put("genres", "Action|Drama");
+        heat.put("content_rating", "R");
+        heat.put("overview", "Cops, robbers.");
+        assertEquals("imdb,rating\ntt1," + String.format(java.util.Locale.ROOT, "%.4f", movie.predict(heat)) + "\n",
+                r.out.replace("\r\n", "\n"));
+        assertTrue(r.err.contains(csv + ":3: column 'budget': 'cheap' is not a finite number; row skipped"), r.err);
+        r = java(dir, jar, movieFile.toString());
+        assertEquals(2, r.exit, r.err);
+        assertTrue(r.err.contains("usage:"), r.err);
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result java(Path dir, Path jar, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+        cmd.addAll(java.util.List.of(args));
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "runtime jar did not finish: " + cmd);
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
 }

@@ -47,6 +47,10 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
         }
         PrintStream o = System.out;
+        String notExportable = notAnExportCheckpoint(checkpoint);
+        if (notExportable != null) {
+            throw new IllegalArgumentException(checkpoint + ": " + notExportable);
+        }
         if (MovieCheckpoint.isMovieCheckpoint(checkpoint)) {
             return exportMovie(choice, o);
         }
@@ -85,6 +89,42 @@ public final class ExportCommand implements Callable<Integer> {
                 100.0 * r.fileBytes() / r.denseFp32Bytes(), r.denseFp32Bytes(), r.choice(), r.probePairs(),
                 r.maxAbsError());
         return 0;
+    }
+
+    static final String DCNN_NOT_EXPORTABLE = "DCNN is a baseline and not exportable: the .wnw edge format serves the"
+            + " MLP models (NCF, the movie feature MLP students and teachers); export one of those";
+
+    /** "WNWCKPT1" (big-endian): compare's resume checkpoint (RunCheckpoint), which holds no exportable model. */
+    private static final long RUN_CHECKPOINT_MAGIC = 0x574E57434B505431L;
+
+    /**
+     * Why {@code path} cannot be exported, for the two things users point export at by mistake; null otherwise. A
+     * DCNN run has no model directory (compare logs "not saved" for it), so a path named after one is that; compare's
+     * resume checkpoints (checkpoints/METHOD-seedN.ckpt) name their method inside.
+     */
+    static String notAnExportCheckpoint(Path path) throws java.io.IOException {
+        if (java.nio.file.Files.isRegularFile(path)) {
+            try (java.io.DataInputStream in = new java.io.DataInputStream(java.nio.file.Files.newInputStream(path))) {
+                if (in.readLong() != RUN_CHECKPOINT_MAGIC) {
+                    return null;
+                }
+                in.readInt();
+                String method = in.readUTF();
+                return method.equalsIgnoreCase("DCNN") ? DCNN_NOT_EXPORTABLE
+                        : "this is compare's resume checkpoint of " + method + ", not a model; export the model"
+                        + " directory compare wrote beside it (OUT/models/" + method + "-seedN)";
+            } catch (java.io.EOFException e) {
+                return null;
+            }
+        }
+        boolean holdsCheckpoint = java.nio.file.Files.isRegularFile(path.resolve(CheckpointFile.FILE_NAME))
+                || MovieCheckpoint.isMovieCheckpoint(path);
+        Path name = path.getFileName();
+        if (!holdsCheckpoint && name != null
+                && name.toString().toUpperCase(Locale.ROOT).startsWith("DCNN")) {
+            return DCNN_NOT_EXPORTABLE;
+        }
+        return null;
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.winnow.recsys.cli;
 
+import dev.winnow.engine.runtime.MovieCsv;
+import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.runtime.RecommenderModel;
+import dev.winnow.engine.runtime.WnwFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,20 +20,31 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code winnow infer}: streams (user, item) pairs from a CSV through a .wnw model and writes {@code user,item,rating}
- * rows. Bad rows are reported on stderr with their line number and skipped; the exit code is 1 when there were any.
+ * {@code winnow infer}: streams a CSV through a .wnw model. An NCF model (kind 1) reads (user, item) pairs and writes
+ * {@code user,item,rating} rows; a movie feature model (kind 2) reads films, one per row under a header naming the
+ * model's raw fields (RFC 4180: quoted fields may hold commas and line breaks), and writes {@code id,rating} rows
+ * ({@link MovieCsv}). Ratings have 4 decimals. Bad rows are reported on stderr with their line number and skipped;
+ * the exit code is 1 when there were any.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
-        description = "Predict ratings for the user,item pairs of a CSV file with a .wnw model.")
+        description = "Predict ratings with a .wnw model: user,item pairs for an NCF model, films (a CSV whose header"
+                + " names the raw fields) for a movie feature model.")
 public final class InferCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "MODEL.wnw", description = "The model file.")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "PAIRS.csv",
-            description = "CSV with user,item in the first two columns (0-based indices; a header line is allowed);"
-                    + " '-' reads stdin.")
+            description = "NCF model: CSV with user,item in the first two columns (0-based indices; a header line is"
+                    + " allowed). Movie model: CSV whose header names every raw field the model reads (a header"
+                    + " lacking any is refused with the full list; lists joined by '|', dates yyyy-mm-dd, empty = missing; other columns are"
+                    + " ignored). '-' reads stdin.")
     String input;
+
+    @Option(names = "--id-column", paramLabel = "NAME",
+            description = "Movie model: the column naming each film in the output (default: id when the header has"
+                    + " it, else the 1-based row number).")
+    String idColumn;
 
     @Option(names = "--output", defaultValue = "-", paramLabel = "FILE",
             description = "Where to write user,item,rating rows; '-' (default) is stdout.")
@@ -43,6 +57,13 @@ public final class InferCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        }
+        if (WnwFormat.declaredKind(model) == WnwFormat.KIND_MOVIE_MLP) {
+            return films();
+        }
+        if (idColumn != null) {
+            throw new IllegalArgumentException("--id-column applies to movie feature models; " + model
+                    + " is an NCF model");
         }
         RecommenderModel m = RecommenderModel.load(model);
         String name = input.equals("-") ? "stdin" : input;
@@ -106,6 +127,22 @@ public final class InferCommand implements Callable<Integer> {
         }
         System.err.printf(Locale.ROOT, "infer: %d predictions, %d bad rows%n", good, bad);
         return bad == 0 ? 0 : 1;
+    }
+
+    private int films() throws IOException {
+        MovieRatingModel m = MovieRatingModel.load(model);
+        String name = input.equals("-") ? "stdin" : input;
+        MovieCsv.Counts c;
+        try (BufferedReader in = input.equals("-")
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+             Writer w = output.equals("-")
+                     ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                     : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
+            c = MovieCsv.run(m, in, name, idColumn, w, System.err);
+        }
+        System.err.printf(Locale.ROOT, "infer: %d predictions, %d bad rows%n", c.predictions(), c.badRows());
+        return c.badRows() == 0 ? 0 : 1;
     }
 
     private static void flush(RecommenderModel m, int[] users, int[] items, float[] out, int n, Writer w)

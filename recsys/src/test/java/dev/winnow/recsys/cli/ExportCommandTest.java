@@ -113,4 +113,29 @@ class ExportCommandTest {
         assertTrue(r.err().contains("--storage: 'zip'"), r.err());
         assertTrue(Files.notExists(dir.resolve("m.wnw")));
     }
+
+    @Test
+    void exportOfACompareDcnnRunIsRefusedInOneLineSayingDcnnIsABaseline(@TempDir Path dir) throws Exception {
+        CliRun c = CliRun.of("compare", "--data", "synthetic", "--features", "numerical", "--methods", "dcnn", "--set",
+                "epochs=1", "--backend", "cpu", "--out", dir.toString());
+        assertEquals(0, c.exit(), c.err());
+        java.util.regex.Matcher seed = java.util.regex.Pattern.compile("DCNN seed (\\d+): model not saved")
+                .matcher(c.out());
+        assertTrue(seed.find(), c.out());
+        // where compare would have put the model, and where it keeps its resume checkpoints
+        java.util.List<Path> tries = new java.util.ArrayList<>(java.util.List.of(
+                dir.resolve("models").resolve("DCNN-seed" + seed.group(1))));
+        Path ckpts = dir.resolve("checkpoints");
+        if (Files.isDirectory(ckpts)) {
+            try (java.util.stream.Stream<Path> s = Files.list(ckpts)) {
+                s.forEach(tries::add);
+            }
+        }
+        for (Path p : tries) {
+            CliRun r = CliRun.of("export", "--checkpoint", p.toString(), "--out", dir.resolve("d.wnw").toString());
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("winnow export: " + p + ": " + ExportCommand.DCNN_NOT_EXPORTABLE, r.err().strip());
+            assertTrue(Files.notExists(dir.resolve("d.wnw")));
+        }
+    }
 }

@@ -1,12 +1,25 @@
 package dev.winnow.recsys.cli;
 
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.runtime.RecommenderModel;
+import dev.winnow.recsys.checkpoint.MovieCheckpoint;
+import dev.winnow.recsys.model.FeatureMlp;
+import dev.winnow.recsys.movies.FeatureGroup;
+import dev.winnow.recsys.movies.Movie;
+import dev.winnow.recsys.movies.MovieFeatures;
+import dev.winnow.recsys.movies.SyntheticMovies;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,5 +70,96 @@ class InferCommandTest {
         r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("ModelFormatException") && r.err().contains("truncated"), r.err());
+    }
+
+    /** A movie feature model (every feature group) exported through the CLI from a real movie checkpoint. */
+    private static Path movieModel(Path dir) throws Exception {
+        List<Movie> films = SyntheticMovies.generate(300, 3);
+        MovieFeatures f = MovieFeatures.fit(films, EnumSet.allOf(FeatureGroup.class), 32, 5);
+        try (Backend backend = new CpuBackend(1)) {
+            MovieCheckpoint.write(MovieCheckpoint.capture(f, FeatureMlp.student(backend, f.width(), 4).mlp(), 6.4f,
+                    1f, 10f, "synthetic", 4), dir);
+        }
+        Path model = dir.resolve("movie.wnw");
+        CliRun r = CliRun.of("export", "--checkpoint", dir.toString(), "--out", model.toString());
+        assertEquals(0, r.exit(), r.err());
+        return model;
+    }
+
+    @Test
+    void movieModelStreamsFilmsFromAHeaderedCsvWithQuotedFieldsCrlfAndBadRows(@TempDir Path dir) throws Exception {
+        Path model = movieModel(dir);
+        MovieRatingModel m = MovieRatingModel.load(model);
+        List<String> fields = m.fields();
+        Map<String, String> heat = new HashMap<>();
+        heat.put("title", "Heat, Part \"One\"");
+        heat.put("budget", "60000000");
+        heat.put("release_date", "1995-12-15");
+        heat.put("genres", "Action|Crime|Drama");
+        heat.put("overview", "Obsessive cops,\r\nand a crew of robbers.");
+        Map<String, String> quiet = Map.of("title", "Quiet", "genres", "Drama");
+        // header: an id column, every field the model reads (the synthetic films' columns), one it does not read
+        StringBuilder csv = new StringBuilder("movie_id,gross");
+        for (String f : fields) {
+            csv.append(',').append(f);
+        }
+        csv.append("\r\n");
+        csv.append(row("tt0113277", heat, fields)).append("\r\n");
+        Map<String, String> badBudget = new HashMap<>(quiet);
+        badBudget.put("budget", "sixty million");
+        csv.append(row("tt1", badBudget, fields)).append("\r\n");
+        Map<String, String> badDate = new HashMap<>(quiet);
+        badDate.put("release_date", "1995-02-30");
+        csv.append(row("tt2", badDate, fields)).append("\r\n");
+        csv.append("tt3,1,2\r\n");
+        csv.append(row("tt4", quiet, fields)).append("\r\n");
+        Path in = dir.resolve("films.csv");
+        Files.writeString(in, csv);
+        Path out = dir.resolve("ratings.csv");
+        CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--output",
+                out.toString(), "--id-column", "movie_id");
+        assertEquals(1, r.exit(), "bad rows make the exit code 1: " + r.err());
+        // the quoted overview spans two lines, so the bad rows are on lines 4, 5 and 6
+        assertTrue(r.err().contains(in + ":4: column 'budget': 'sixty million' is not a finite number; row skipped"),
+                r.err());
+        assertTrue(r.err().contains(in + ":5: column 'release_date': '1995-02-30' is not a date (yyyy-mm-dd)"),
+                r.err());
+        assertTrue(r.err().contains(in + ":6: expected " + (fields.size() + 2) + " fields as in the header, found 3"),
+                r.err());
+        assertTrue(r.err().contains("infer: 2 predictions, 3 bad rows"), r.err());
+        assertEquals(List.of("movie_id,rating",
+                "tt0113277," + String.format(Locale.ROOT, "%.4f", m.predict(heat)),
+                "tt4," + String.format(Locale.ROOT, "%.4f", m.predict(quiet))), Files.readAllLines(out));
+
+        // a header without a column the model reads is refused once, naming it
+        Files.writeString(in, "title,genres\nA,Drama\n");
+        r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("the header has no column 'budget'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void idColumnIsRefusedForAnNcfModel(@TempDir Path dir) throws Exception {
+        ExportCommandTest.checkpoint(dir, ExportCommandTest.SMALL, 8);
+        Path model = dir.resolve("m.wnw");
+        assertEquals(0, CliRun.of("export", "--checkpoint", dir.toString(), "--out", model.toString()).exit());
+        Path in = dir.resolve("pairs.csv");
+        Files.writeString(in, "0,1\n");
+        CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--id-column", "x");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--id-column applies to movie feature models"), r.err());
+    }
+
+    private static String row(String id, Map<String, String> film, List<String> fields) {
+        StringBuilder sb = new StringBuilder(quote(id)).append(",123");
+        for (String f : fields) {
+            sb.append(',').append(quote(film.getOrDefault(f, "")));
+        }
+        return sb.toString();
+    }
+
+    private static String quote(String v) {
+        return v.contains(",") || v.contains("\"") || v.contains("\n") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 }
