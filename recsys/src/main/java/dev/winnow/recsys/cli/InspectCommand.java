@@ -51,6 +51,7 @@ public final class InspectCommand implements Callable<Integer> {
             o.println(mm);
             o.printf(Locale.ROOT, "ratings clipped to %.2f..%.2f; numeric %s; categorical %s; text %s%n",
                     mm.minRating(), mm.maxRating(), mm.numericInputs(), mm.categoricalFields(), mm.textFields());
+            o.println("input CSV columns (winnow infer): " + String.join(",", mm.fields()));
             for (Map.Entry<String, String> e : mm.metadata().entrySet()) {
                 o.println("  " + e.getKey() + ": " + e.getValue());
             }

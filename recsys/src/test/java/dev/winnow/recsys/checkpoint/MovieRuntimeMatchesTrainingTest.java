@@ -53,7 +53,10 @@ class MovieRuntimeMatchesTrainingTest {
             System.setOut(old);
         }
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("movie feature MLP"), log.toString());
-        return MovieRatingModel.load(out);
+        MovieRatingModel loaded = MovieRatingModel.load(out);
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("input CSV columns (winnow infer): "
+                + String.join(",", loaded.fields())), log.toString());
+        return loaded;
     }
 
     /** Engine forward pass (eval mode) on the pipeline's vectors of {@code films}, plus the task's offset. */
