@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final Parallel parallel;
     private final DenseGemm gemm;
     private final SparseKernels sparse;
+    private final ElementwiseKernels elementwise;
     private float[] maskScratch = new float[0];
 
     public CpuBackend(int threads) {
@@ -37,6 +38,7 @@ public final class CpuBackend implements Backend {
         this.gemm = choice.create();
         // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
+        this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
     }
 
     /** Which dense GEMM the CPU backend uses. */
@@ -180,9 +182,7 @@ public final class CpuBackend implements Backend {
             if (beta == 0f) {
                 System.arraycopy(s, so, d, dOff, cols);
             } else {
-                for (int c = 0; c < cols; c++) {
-                    d[dOff + c] = s[so + c] + beta * d[dOff + c];
-                }
+                elementwise.addScaledRow(s, so, d, dOff, cols, beta);
             }
         }
     }
@@ -275,19 +275,21 @@ public final class CpuBackend implements Backend {
     public void unary(UnaryOp op, float p, Storage x, Storage y, int n) {
         float[] xs = f(x);
         float[] ys = f(y);
+        if (op == UnaryOp.RELU && (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN)) {
+            // The per-step activations: no lambda, no dispatch.
+            elementwise.relu(xs, ys, 0, n);
+            return;
+        }
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> unaryRange(op, p, xs, ys, from, to));
     }
 
-    private static void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
+    private void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
         switch (op) {
             case IDENTITY:
                 System.arraycopy(x, from, y, from, to - from);
                 break;
             case RELU:
-                for (int i = from; i < to; i++) {
-                    float v = x[i];
-                    y[i] = v > 0f ? v : 0f;
-                }
+                elementwise.relu(x, y, from, to);
                 break;
             case SCALE:
                 for (int i = from; i < to; i++) {
@@ -322,13 +324,13 @@ public final class CpuBackend implements Backend {
         float[] ys = f(y);
         float[] dys = f(dy);
         float[] dxs = f(dx);
+        if (op == UnaryOp.RELU && (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN)) {
+            elementwise.reluBackward(xs, dys, dxs, 0, n);
+            return;
+        }
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
             if (op == UnaryOp.RELU) {
-                for (int i = from; i < to; i++) {
-                    if (xs[i] > 0f) {
-                        dxs[i] += dys[i];
-                    }
-                }
+                elementwise.reluBackward(xs, dys, dxs, from, to);
             } else {
                 for (int i = from; i < to; i++) {
                     dxs[i] += dys[i] * op.derivative(xs[i], ys[i], p);
@@ -366,23 +368,17 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    private static void binaryRow(BinaryOp op, float[] a, int ao, float[] b, int bo, int bStep, float[] c, int n) {
+    private void binaryRow(BinaryOp op, float[] a, int ao, float[] b, int bo, int bStep, float[] c, int n) {
         if (bStep == 1) {
             switch (op) {
                 case ADD:
-                    for (int j = 0; j < n; j++) {
-                        c[ao + j] = a[ao + j] + b[bo + j];
-                    }
+                    elementwise.binaryRow(ElementwiseKernels.ADD, a, ao, b, bo, c, ao, n);
                     return;
                 case SUB:
-                    for (int j = 0; j < n; j++) {
-                        c[ao + j] = a[ao + j] - b[bo + j];
-                    }
+                    elementwise.binaryRow(ElementwiseKernels.SUB, a, ao, b, bo, c, ao, n);
                     return;
                 case MUL:
-                    for (int j = 0; j < n; j++) {
-                        c[ao + j] = a[ao + j] * b[bo + j];
-                    }
+                    elementwise.binaryRow(ElementwiseKernels.MUL, a, ao, b, bo, c, ao, n);
                     return;
                 default:
                     for (int j = 0; j < n; j++) {
@@ -401,11 +397,11 @@ public final class CpuBackend implements Backend {
     public void axpy(float alpha, Storage x, Storage y, int n) {
         float[] xs = f(x);
         float[] ys = f(y);
-        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                ys[i] += alpha * xs[i];
-            }
-        });
+        if (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN) {
+            elementwise.axpy(alpha, xs, ys, 0, n);
+            return;
+        }
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> elementwise.axpy(alpha, xs, ys, from, to));
     }
 
     // ---- reductions and softmax ---------------------------------------------------------------------------------
@@ -419,10 +415,7 @@ public final class CpuBackend implements Backend {
             int w = to - from;
             float[] acc = new float[w];
             for (int r = 0; r < rows; r++) {
-                int o = r * cols + from;
-                for (int j = 0; j < w; j++) {
-                    acc[j] += xs[o + j];
-                }
+                elementwise.addRow(xs, r * cols + from, acc, 0, w);
             }
             for (int j = 0; j < w; j++) {
                 os[from + j] = alpha * acc[j] + (beta == 0f ? 0f : beta * os[from + j]);
@@ -525,12 +518,15 @@ public final class CpuBackend implements Backend {
         float[] s = f(src);
         int[] idx = ints(index);
         float[] t = f(table);
-        for (int i = 0; i < n; i++) {
-            int to = idx[i] * cols;
-            int so = i * cols;
-            for (int j = 0; j < cols; j++) {
-                t[to + j] += s[so + j];
+        if (cols == 1) {
+            // A sparse weight gradient scattered into its dense buffer: one value per index.
+            for (int i = 0; i < n; i++) {
+                t[idx[i]] += s[i];
             }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            elementwise.addRow(s, i * cols, t, idx[i] * cols, cols);
         }
     }
 
@@ -579,9 +575,18 @@ public final class CpuBackend implements Backend {
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
+        if (msk == null) {
+            if (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN) {
+                elementwise.adam(w, g, m1, m2, 0, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
+            } else {
+                parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> elementwise.adam(w, g, m1, m2, from, to, lr,
+                        beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt));
+            }
+            return;
+        }
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
             for (int i = from; i < to; i++) {
-                if (msk != null && msk[i] == 0f) {
+                if (msk[i] == 0f) {
                     w[i] = 0f;
                     m1[i] = 0f;
                     m2[i] = 0f;
