@@ -344,6 +344,13 @@ public final class CpuBackend implements Backend {
         float[] as = f(a);
         float[] bs = f(b);
         float[] cs = f(c);
+        int n = rows * cols;
+        if (broadcast == Broadcast.FULL && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL)
+                && (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN)) {
+            // Same shapes: one contiguous run, not one call per row (a [batch x 1] loss term is 256 rows of 1).
+            binaryRow(op, as, 0, bs, 0, 1, cs, n);
+            return;
+        }
         int minRows = Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols));
         parallel.forRange(rows, minRows, (part, from, to) -> {
             for (int r = from; r < to; r++) {
@@ -414,8 +421,15 @@ public final class CpuBackend implements Backend {
         parallel.forRange(cols, Math.max(16, (1 << 16) / Math.max(1, rows)), (part, from, to) -> {
             int w = to - from;
             float[] acc = new float[w];
-            for (int r = 0; r < rows; r++) {
-                elementwise.addRow(xs, r * cols + from, acc, 0, w);
+            if (w == 1) {
+                // A one-output layer's bias gradient: a strided walk down one column.
+                for (int r = 0; r < rows; r++) {
+                    acc[0] += xs[r * cols + from];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    elementwise.addRow(xs, r * cols + from, acc, 0, w);
+                }
             }
             for (int j = 0; j < w; j++) {
                 os[from + j] = alpha * acc[j] + (beta == 0f ? 0f : beta * os[from + j]);
