@@ -589,18 +589,9 @@ public final class CpuBackend implements Backend {
         float bc1 = (float) (1.0 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
         float stepSize = lr / bc1;
-        if (msk == null) {
-            if (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN) {
-                elementwise.adam(w, g, m1, m2, 0, n, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
-            } else {
-                parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> elementwise.adam(w, g, m1, m2, from, to, lr,
-                        beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt));
-            }
-            return;
-        }
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
             for (int i = from; i < to; i++) {
-                if (msk[i] == 0f) {
+                if (msk != null && msk[i] == 0f) {
                     w[i] = 0f;
                     m1[i] = 0f;
                     m2[i] = 0f;

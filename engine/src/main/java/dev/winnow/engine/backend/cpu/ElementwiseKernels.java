@@ -8,8 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The CPU backend's element-wise loops that run on every training step outside the products: the dense Adam update,
- * ReLU and its backward, bias add, AXPY, column sums, row scatter-add. The plain-Java versions live here; the Vector
+ * The CPU backend's element-wise loops that run on every training step outside the products: ReLU and its backward,
+ * bias add, AXPY, column sums, row scatter-add, accumulating copies. (A Vector API dense Adam was tried and measured
+ * no faster than the plain loop, 50-55 us for the NCF student's 101k parameters either way, so it is not here: the
+ * square root and two divisions per weight, not the loop, seem to set that time.) The plain-Java versions live here; the Vector
  * API ones in {@link Vectorized}, loaded only when jdk.incubator.vector is present.
  *
  * <p>Both give bitwise the same results: every vector loop performs, lane by lane, exactly the scalar loop's IEEE
@@ -36,13 +38,6 @@ abstract class ElementwiseKernels {
 
     abstract String name();
 
-    /**
-     * Unmasked Adam on positions [from, to): PyTorch's order (L2 decay into the gradient, or decoupled decay on the
-     * weight first), {@code w -= stepSize * m / (sqrt(v) / bc2Sqrt + eps)}.
-     */
-    abstract void adam(float[] w, float[] g, float[] m1, float[] m2, int from, int to, float lr, float beta1,
-                       float beta2, float eps, float weightDecay, boolean decoupled, float stepSize, float bc2Sqrt);
-
     /** y = max(x, 0) as {@code x > 0 ? x : 0} (NaN and -0 give +0) on [from, to). */
     abstract void relu(float[] x, float[] y, int from, int to);
 
@@ -66,26 +61,6 @@ abstract class ElementwiseKernels {
     static final int MUL = 2;
 
     // ---- plain Java: the reference, and the tails of the vector loops --------------------------------------------
-
-    static void adamScalar(float[] w, float[] g, float[] m1, float[] m2, int from, int to, float lr, float beta1,
-                           float beta2, float eps, float weightDecay, boolean decoupled, float stepSize,
-                           float bc2Sqrt) {
-        for (int i = from; i < to; i++) {
-            float d = g[i];
-            if (weightDecay != 0f) {
-                if (decoupled) {
-                    w[i] -= lr * weightDecay * w[i];
-                } else {
-                    d += weightDecay * w[i];
-                }
-            }
-            float a = beta1 * m1[i] + (1f - beta1) * d;
-            float b = beta2 * m2[i] + (1f - beta2) * d * d;
-            m1[i] = a;
-            m2[i] = b;
-            w[i] -= stepSize * a / ((float) Math.sqrt(b) / bc2Sqrt + eps);
-        }
-    }
 
     static void reluScalar(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -154,12 +129,6 @@ abstract class ElementwiseKernels {
         }
 
         @Override
-        void adam(float[] w, float[] g, float[] m1, float[] m2, int from, int to, float lr, float beta1, float beta2,
-                  float eps, float weightDecay, boolean decoupled, float stepSize, float bc2Sqrt) {
-            adamScalar(w, g, m1, m2, from, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
-        }
-
-        @Override
         void relu(float[] x, float[] y, int from, int to) {
             reluScalar(x, y, from, to);
         }
@@ -195,34 +164,6 @@ abstract class ElementwiseKernels {
         @Override
         String name() {
             return "vector(" + S.vectorBitSize() + "-bit)";
-        }
-
-        @Override
-        void adam(float[] w, float[] g, float[] m1, float[] m2, int from, int to, float lr, float beta1, float beta2,
-                  float eps, float weightDecay, boolean decoupled, float stepSize, float bc2Sqrt) {
-            int i = from;
-            int bound = from + S.loopBound(to - from);
-            float c1 = 1f - beta1;
-            float c2 = 1f - beta2;
-            float lrWd = lr * weightDecay;
-            boolean l2 = weightDecay != 0f && !decoupled;
-            boolean dec = weightDecay != 0f && decoupled;
-            for (; i < bound; i += L) {
-                FloatVector d = FloatVector.fromArray(S, g, i);
-                FloatVector wv = FloatVector.fromArray(S, w, i);
-                if (l2) {
-                    d = d.add(wv.mul(weightDecay));
-                } else if (dec) {
-                    wv = wv.sub(wv.mul(lrWd));
-                }
-                FloatVector a = FloatVector.fromArray(S, m1, i).mul(beta1).add(d.mul(c1));
-                FloatVector b = FloatVector.fromArray(S, m2, i).mul(beta2).add(d.mul(c2).mul(d));
-                a.intoArray(m1, i);
-                b.intoArray(m2, i);
-                FloatVector den = b.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-                wv.sub(a.mul(stepSize).div(den)).intoArray(w, i);
-            }
-            adamScalar(w, g, m1, m2, i, to, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.winnow.engine.backend.cpu;
 
-import dev.winnow.engine.backend.Storage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +7,6 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -37,8 +35,6 @@ class ElementwiseKernelsTest {
         for (int it = 0; it < 20_000; it++) {
             Arrays.fill(c, 0.5f);
             Arrays.fill(d, 0.25f);
-            vector.adam(c, a, d, c.clone(), 0, 257, 1e-3f, 0.9f, 0.999f, 1e-8f, it % 2 == 0 ? 0f : 0.01f, it % 3 == 0,
-                    1e-3f, 0.5f);
             vector.relu(a, c, 0, 257);
             vector.reluBackward(a, b, d, 0, 257);
             vector.binaryRow(it % 3, a, 0, b, 0, c, 0, 257);
@@ -69,74 +65,6 @@ class ElementwiseKernelsTest {
             // floatToIntBits: every NaN is one NaN (payloads are not part of the contract), -0 and +0 differ.
             assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
                     what + " at " + i + ": expected " + expected[i] + ", got " + actual[i]);
-        }
-    }
-
-    @Test
-    void vectorAdamMatchesScalarAdamBitForBit() {
-        assumeVector();
-        SplittableRandom rng = new SplittableRandom(11);
-        float[][] decays = {{0f, 0f}, {0.01f, 0f}, {0.05f, 1f}};
-        for (int n : LENGTHS) {
-            for (float[] decay : decays) {
-                for (int step : new int[] {1, 2, 37}) {
-                    boolean specials = step == 2;
-                    float[] w = values(n, 0.5f, specials, rng);
-                    float[] g = values(n, 2f, specials, rng);
-                    float[] m1 = values(n, 0.1f, specials, rng);
-                    float[] m2 = values(n, 0.01f, false, rng);
-                    for (int i = 0; i < n; i++) {
-                        m2[i] = Math.abs(m2[i]) * (i % 5 == 0 ? 1e-30f : 1f); // second moments: >= 0, some subnormal
-                    }
-                    float[][] s = {w.clone(), g.clone(), m1.clone(), m2.clone()};
-                    float[][] v = {w.clone(), g.clone(), m1.clone(), m2.clone()};
-                    float lr = 1e-3f;
-                    float beta1 = 0.9f;
-                    float beta2 = 0.999f;
-                    float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
-                    float stepSize = lr / (float) (1.0 - Math.pow(beta1, step));
-                    int from = n > 3 ? 3 : 0; // a sub-range that starts off a vector boundary
-                    scalar.adam(s[0], s[1], s[2], s[3], from, n, lr, beta1, beta2, 1e-8f, decay[0], decay[1] == 1f,
-                            stepSize, bc2Sqrt);
-                    vector.adam(v[0], v[1], v[2], v[3], from, n, lr, beta1, beta2, 1e-8f, decay[0], decay[1] == 1f,
-                            stepSize, bc2Sqrt);
-                    String what = "adam n=" + n + " decay=" + Arrays.toString(decay) + " step=" + step;
-                    assertBitwise(s[0], v[0], what + " w");
-                    assertBitwise(s[2], v[2], what + " m1");
-                    assertBitwise(s[3], v[3], what + " m2");
-                }
-            }
-        }
-    }
-
-    @Test
-    void unmaskedAdamStepMatchesTheMaskedSweepWithAllOnesMask() {
-        // The masked sweep is the original plain loop; an all-ones mask takes its update branch at every position.
-        SplittableRandom rng = new SplittableRandom(5);
-        for (int n : new int[] {1, 17, 257, 70_001}) {
-            for (CpuBackend be : new CpuBackend[] {new CpuBackend(1), new CpuBackend(2)}) {
-                try (be) {
-                    float[] w = values(n, 0.5f, false, rng);
-                    float[] g = values(n, 1f, false, rng);
-                    float[] ones = new float[n];
-                    Arrays.fill(ones, 1f);
-                    Storage[] dense = upload(be, w, g, new float[n], new float[n]);
-                    Storage[] swept = upload(be, w, g, new float[n], new float[n]);
-                    Storage mask = be.allocate(n);
-                    be.upload(ones, 0, mask, 0, n);
-                    for (int step = 1; step <= 3; step++) {
-                        be.adamStep(dense[0], dense[1], dense[2], dense[3], null, n, 1e-2f, 0.9f, 0.999f, 1e-8f, 0.01f,
-                                false, step);
-                        be.adamStep(swept[0], swept[1], swept[2], swept[3], mask, n, 1e-2f, 0.9f, 0.999f, 1e-8f,
-                                0.01f, false, step);
-                    }
-                    for (int k : new int[] {0, 2, 3}) {
-                        assertBitwise(download(be, swept[k], n), download(be, dense[k], n),
-                                be.name() + " n=" + n + " slot " + k);
-                    }
-                    assertTrue(!Arrays.equals(w, download(be, dense[0], n)), "the weights moved");
-                }
-            }
         }
     }
 
@@ -197,20 +125,5 @@ class ElementwiseKernelsTest {
                 assertBitwise(ds, dv, "addScaledRow beta=" + beta + " n=" + n);
             }
         }
-    }
-
-    private static Storage[] upload(CpuBackend be, float[]... arrays) {
-        Storage[] out = new Storage[arrays.length];
-        for (int i = 0; i < arrays.length; i++) {
-            out[i] = be.allocate(arrays[i].length);
-            be.upload(arrays[i], 0, out[i], 0, arrays[i].length);
-        }
-        return out;
-    }
-
-    private static float[] download(CpuBackend be, Storage s, int n) {
-        float[] out = new float[n];
-        be.download(s, 0, out, 0, n);
-        return out;
     }
 }
