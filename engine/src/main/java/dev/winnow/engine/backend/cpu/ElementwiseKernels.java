@@ -9,14 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU backend's element-wise loops that run on every training step outside the products: ReLU and its backward,
- * bias add, AXPY, column sums, row scatter-add, accumulating copies. (A Vector API dense Adam was tried and measured
- * no faster than the plain loop, 50-55 us for the NCF student's 101k parameters either way, so it is not here: the
- * square root and two divisions per weight, not the loop, seem to set that time.) The plain-Java versions live here; the Vector
- * API ones in {@link Vectorized}, loaded only when jdk.incubator.vector is present.
+ * bias add, AXPY, column sums, row scatter-add, accumulating copies. The plain-Java versions live here; the Vector API
+ * ones in {@link Vectorized}, loaded only when jdk.incubator.vector is present. (A Vector API dense Adam was tried
+ * too and measured no faster than the plain loop, 50-55 us for the NCF student's 101k parameters either way, so it
+ * is not here: the square root and two divisions per weight, not the loop, seem to set that time.)
  *
  * <p>Both give bitwise the same results: every vector loop performs, lane by lane, exactly the scalar loop's IEEE
- * operations in the same order (a multiply then an add, never a fused multiply-add; square root and division are
- * correctly rounded in both), and a sum keeps each output's own accumulation order. That keeps seeded runs and
+ * operations in the same order (a multiply then an add, never a fused multiply-add; a comparison and a blend where
+ * the scalar loop branches), and a sum keeps each output's own accumulation order. That keeps seeded runs and
  * checkpoint resumes bit-for-bit identical whichever implementation the machine picks.
  */
 abstract class ElementwiseKernels {
