@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final Parallel parallel;
     private final DenseGemm gemm;
     private final SparseKernels sparse;
+    private final ElementwiseKernels elementwise;
     private float[] maskScratch = new float[0];
 
     public CpuBackend(int threads) {
@@ -37,6 +38,7 @@ public final class CpuBackend implements Backend {
         this.gemm = choice.create();
         // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
+        this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
     }
 
     /** Which dense GEMM the CPU backend uses. */
@@ -180,9 +182,7 @@ public final class CpuBackend implements Backend {
             if (beta == 0f) {
                 System.arraycopy(s, so, d, dOff, cols);
             } else {
-                for (int c = 0; c < cols; c++) {
-                    d[dOff + c] = s[so + c] + beta * d[dOff + c];
-                }
+                elementwise.addScaledRow(s, so, d, dOff, cols, beta);
             }
         }
     }
@@ -275,19 +275,21 @@ public final class CpuBackend implements Backend {
     public void unary(UnaryOp op, float p, Storage x, Storage y, int n) {
         float[] xs = f(x);
         float[] ys = f(y);
+        if (op == UnaryOp.RELU && (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN)) {
+            // The per-step activations: no lambda, no dispatch.
+            elementwise.relu(xs, ys, 0, n);
+            return;
+        }
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> unaryRange(op, p, xs, ys, from, to));
     }
 
-    private static void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
+    private void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
         switch (op) {
             case IDENTITY:
                 System.arraycopy(x, from, y, from, to - from);
                 break;
             case RELU:
-                for (int i = from; i < to; i++) {
-                    float v = x[i];
-                    y[i] = v > 0f ? v : 0f;
-                }
+                elementwise.relu(x, y, from, to);
                 break;
             case SCALE:
                 for (int i = from; i < to; i++) {
@@ -322,13 +324,13 @@ public final class CpuBackend implements Backend {
         float[] ys = f(y);
         float[] dys = f(dy);
         float[] dxs = f(dx);
+        if (op == UnaryOp.RELU && (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN)) {
+            elementwise.reluBackward(xs, dys, dxs, 0, n);
+            return;
+        }
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
             if (op == UnaryOp.RELU) {
-                for (int i = from; i < to; i++) {
-                    if (xs[i] > 0f) {
-                        dxs[i] += dys[i];
-                    }
-                }
+                elementwise.reluBackward(xs, dys, dxs, from, to);
             } else {
                 for (int i = from; i < to; i++) {
                     dxs[i] += dys[i] * op.derivative(xs[i], ys[i], p);
@@ -342,6 +344,13 @@ public final class CpuBackend implements Backend {
         float[] as = f(a);
         float[] bs = f(b);
         float[] cs = f(c);
+        int n = rows * cols;
+        if (broadcast == Broadcast.FULL && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL)
+                && (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN)) {
+            // Same shapes: one contiguous run, not one call per row (a [batch x 1] loss term is 256 rows of 1).
+            binaryRow(op, as, 0, bs, 0, 1, cs, n);
+            return;
+        }
         int minRows = Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols));
         parallel.forRange(rows, minRows, (part, from, to) -> {
             for (int r = from; r < to; r++) {
@@ -366,23 +375,17 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    private static void binaryRow(BinaryOp op, float[] a, int ao, float[] b, int bo, int bStep, float[] c, int n) {
+    private void binaryRow(BinaryOp op, float[] a, int ao, float[] b, int bo, int bStep, float[] c, int n) {
         if (bStep == 1) {
             switch (op) {
                 case ADD:
-                    for (int j = 0; j < n; j++) {
-                        c[ao + j] = a[ao + j] + b[bo + j];
-                    }
+                    elementwise.binaryRow(ElementwiseKernels.ADD, a, ao, b, bo, c, ao, n);
                     return;
                 case SUB:
-                    for (int j = 0; j < n; j++) {
-                        c[ao + j] = a[ao + j] - b[bo + j];
-                    }
+                    elementwise.binaryRow(ElementwiseKernels.SUB, a, ao, b, bo, c, ao, n);
                     return;
                 case MUL:
-                    for (int j = 0; j < n; j++) {
-                        c[ao + j] = a[ao + j] * b[bo + j];
-                    }
+                    elementwise.binaryRow(ElementwiseKernels.MUL, a, ao, b, bo, c, ao, n);
                     return;
                 default:
                     for (int j = 0; j < n; j++) {
@@ -401,11 +404,11 @@ public final class CpuBackend implements Backend {
     public void axpy(float alpha, Storage x, Storage y, int n) {
         float[] xs = f(x);
         float[] ys = f(y);
-        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                ys[i] += alpha * xs[i];
-            }
-        });
+        if (parallel.threads() == 1 || n < 2 * ELEMENTWISE_GRAIN) {
+            elementwise.axpy(alpha, xs, ys, 0, n);
+            return;
+        }
+        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> elementwise.axpy(alpha, xs, ys, from, to));
     }
 
     // ---- reductions and softmax ---------------------------------------------------------------------------------
@@ -418,10 +421,14 @@ public final class CpuBackend implements Backend {
         parallel.forRange(cols, Math.max(16, (1 << 16) / Math.max(1, rows)), (part, from, to) -> {
             int w = to - from;
             float[] acc = new float[w];
-            for (int r = 0; r < rows; r++) {
-                int o = r * cols + from;
-                for (int j = 0; j < w; j++) {
-                    acc[j] += xs[o + j];
+            if (w == 1) {
+                // A one-output layer's bias gradient: a strided walk down one column.
+                for (int r = 0; r < rows; r++) {
+                    acc[0] += xs[r * cols + from];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    elementwise.addRow(xs, r * cols + from, acc, 0, w);
                 }
             }
             for (int j = 0; j < w; j++) {
@@ -525,12 +532,15 @@ public final class CpuBackend implements Backend {
         float[] s = f(src);
         int[] idx = ints(index);
         float[] t = f(table);
-        for (int i = 0; i < n; i++) {
-            int to = idx[i] * cols;
-            int so = i * cols;
-            for (int j = 0; j < cols; j++) {
-                t[to + j] += s[so + j];
+        if (cols == 1) {
+            // A sparse weight gradient scattered into its dense buffer: one value per index.
+            for (int i = 0; i < n; i++) {
+                t[idx[i]] += s[i];
             }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            elementwise.addRow(s, i * cols, t, idx[i] * cols, cols);
         }
     }
 
