@@ -16,6 +16,8 @@ import java.util.logging.Logger;
  * multiply-add over the chunk's batch lanes (an AXPY of {@code CHUNK} floats, held in vector registers). A panel has
  * {@code cols * CHUNK} floats and is reused by every nonzero of its column, which is where the speed comes from:
  * the dense operand is read from memory once per chunk, not once per nonzero. Results are unpacked transposed.
+ * The forward panels start on a 64-byte cache line ({@link CacheLineOffset}), and at low densities the forward gather
+ * walks W's columns in blocks ({@link #blockColumns}); neither changes a single bit of the result.
  *
  * <p>Determinism: threads split whole chunks (products) or whole rows of the pattern (SDDMM); each output element is
  * summed by one thread in an order fixed by the pattern and the chunk size alone, so results are bitwise identical
