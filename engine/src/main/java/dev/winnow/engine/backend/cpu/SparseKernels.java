@@ -114,10 +114,10 @@ public abstract class SparseKernels {
 
     /**
      * out[p] += sum_{c < chunks} sum_i a[c][r][i] * b[c][ci[p]][i] for rows r in [rowFrom, rowTo), where a and b are
-     * chunk-packed panels with strides aChunk = aRows*CHUNK and bChunk = bRows*CHUNK.
+     * chunk-packed panels starting at aOff / bOff with strides aChunk = aRows*CHUNK and bChunk = bRows*CHUNK.
      */
-    abstract void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aChunk, float[] b, int bChunk,
-                            int chunks, float[] out);
+    abstract void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
+                            int bOff, int bChunk, int chunks, float[] out);
 
     // ---- public kernels -----------------------------------------------------------------------------------------
 
@@ -306,24 +306,28 @@ public abstract class SparseKernels {
         int chunks = (batch + CHUNK - 1) / CHUNK;
         int aChunk = rows * CHUNK;
         int bChunk = cols * CHUNK;
-        if (packedA.length < chunks * aChunk) {
-            packedA = new float[chunks * aChunk];
+        if (packedA.length < chunks * aChunk + CacheLineOffset.PAD) {
+            packedA = new float[chunks * aChunk + CacheLineOffset.PAD];
         }
-        if (packedB.length < chunks * bChunk) {
-            packedB = new float[chunks * bChunk];
+        if (packedB.length < chunks * bChunk + CacheLineOffset.PAD) {
+            packedB = new float[chunks * bChunk + CacheLineOffset.PAD];
         }
         float[] pa = packedA;
         float[] pb = packedB;
+        // Every 64-float panel row on a cache line, as in spmmNT: the b rows are read at random columns.
+        int aOff = ALIGN_PANELS ? CacheLineOffset.of(pa, addressScratch) : 0;
+        int bOff = ALIGN_PANELS ? CacheLineOffset.of(pb, addressScratch) : 0;
         parallel.forRange(chunks, 1, (part, from, to) -> {
             for (int c = from; c < to; c++) {
                 int b0 = c * CHUNK;
                 int nb = Math.min(CHUNK, batch - b0);
-                packInto(a, rows, b0, nb, rows, pa, c * aChunk);
-                packInto(b, cols, b0, nb, cols, pb, c * bChunk);
+                packInto(a, rows, b0, nb, rows, pa, aOff + c * aChunk);
+                packInto(b, cols, b0, nb, cols, pb, bOff + c * bChunk);
             }
         });
         // A fixed split of the pattern's rows: each out[p] is summed by one thread, chunk by chunk, in chunk order.
-        parallel.forRange(rows, 1, (part, from, to) -> sddmmRows(from, to, rp, ci, pa, aChunk, pb, bChunk, chunks, out));
+        parallel.forRange(rows, 1, (part, from, to) ->
+                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pb, bOff, bChunk, chunks, out));
     }
 
     /** dst[i] = src[index[i]] for i < n. */
@@ -511,13 +515,13 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aChunk, float[] b, int bChunk,
-                       int chunks, float[] out) {
+        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
+                       int bOff, int bChunk, int chunks, float[] out) {
             for (int c = 0; c < chunks; c++) {
                 for (int r = rowFrom; r < rowTo; r++) {
-                    int ao = c * aChunk + r * CHUNK;
+                    int ao = aOff + c * aChunk + r * CHUNK;
                     for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
-                        int bo = c * bChunk + ci[p] * CHUNK;
+                        int bo = bOff + c * bChunk + ci[p] * CHUNK;
                         float s = 0f;
                         for (int i = 0; i < CHUNK; i++) {
                             s += a[ao + i] * b[bo + i];
@@ -822,11 +826,11 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aChunk, float[] b, int bChunk,
-                       int chunks, float[] out) {
+        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
+                       int bOff, int bChunk, int chunks, float[] out) {
             for (int c = 0; c < chunks; c++) {
-                int aBase = c * aChunk;
-                int bBase = c * bChunk;
+                int aBase = aOff + c * aChunk;
+                int bBase = bOff + c * bChunk;
                 for (int r = rowFrom; r < rowTo; r++) {
                     int ao = aBase + r * CHUNK;
                     if (NV == 8) {
