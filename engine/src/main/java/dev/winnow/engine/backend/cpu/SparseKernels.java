@@ -16,6 +16,8 @@ import java.util.logging.Logger;
  * multiply-add over the chunk's batch lanes (an AXPY of {@code CHUNK} floats, held in vector registers). A panel has
  * {@code cols * CHUNK} floats and is reused by every nonzero of its column, which is where the speed comes from:
  * the dense operand is read from memory once per chunk, not once per nonzero. Results are unpacked transposed.
+ * The forward panels start on a 64-byte cache line ({@link CacheLineOffset}), and at low densities the forward gather
+ * walks W's columns in blocks ({@link #blockColumns}); neither changes a single bit of the result.
  *
  * <p>Determinism: threads split whole chunks (products) or whole rows of the pattern (SDDMM); each output element is
  * summed by one thread in an order fixed by the pattern and the chunk size alone, so results are bitwise identical
@@ -33,9 +35,27 @@ public abstract class SparseKernels {
      */
     static final int CHUNK = 64;
 
-    /** Per-part scratch: packed input panel, packed output panel. */
+    /**
+     * Column blocks of the forward gather hold, at the pattern's density, about {@link #BLOCK_NNZ} stored entries per
+     * row, and are used only when that makes them at least {@link #MIN_BLOCK_COLS} wide (see {@link #blockColumns}).
+     */
+    static final int MIN_BLOCK_COLS = 256;
+    static final int BLOCK_NNZ = 48;
+
+    /** For measurements: {@code -Dwinnow.sparse.columnBlocks=false} keeps the one-block gather. */
+    private static final boolean COLUMN_BLOCKS =
+            !"false".equals(System.getProperty("winnow.sparse.columnBlocks"));
+    /** For measurements: {@code -Dwinnow.sparse.alignPanels=false} starts the panels at index 0, as before. */
+    private static final boolean ALIGN_PANELS = !"false".equals(System.getProperty("winnow.sparse.alignPanels"));
+
+    /** Per-part scratch: packed input panel, packed output panel, and where in each the cache lines start. */
     private float[][] panelIn = new float[0][];
     private float[][] panelOut = new float[0][];
+    private int[] panelInOffset = new int[0];
+    private int[] panelOutOffset = new int[0];
+    private final Object[] addressScratch = new Object[1];
+    /** Per-call split of the pattern's rows into column blocks: blockStart[j * rows + r], j in [0, blocks]. */
+    private int[] blockStart = new int[0];
     /** Per-part scratch of the bitmask kernel: one row's decoded panel offsets. */
     private int[][] colScratch = new int[0][];
     /** Shared transposed operands for SDDMM (packed once, then read by every thread). */
@@ -70,25 +90,34 @@ public abstract class SparseKernels {
 
     // ---- the kernels on one chunk (implemented twice: vector and scalar) ---------------------------------------
 
-    /** q[r*CHUNK + i] = sum_{p in row r} v[p] * panel[ci[p]*CHUNK + i] for r in [0, rows). */
-    abstract void gatherRowsChunk(int rows, int[] rp, int[] ci, float[] v, float[] panel, float[] q);
+    /**
+     * q[qo + r*CHUNK + i] = sum_{p in row r} v[p] * panel[po + ci[p]*CHUNK + i] for r in [0, rows), each lane summed
+     * in the order of p. With {@code blocks} > 1 the implementation may walk the columns block by block
+     * (bs[j*rows + r] = first entry of row r in column block j, as filled by {@link #splitBlocks}), carrying the
+     * partial sums in q between blocks: the same additions in the same order, so the same bits.
+     */
+    abstract void gatherRowsChunk(int rows, int[] rp, int[] ci, float[] v, float[] panel, int po, float[] q, int qo,
+                                  int[] bs, int blocks);
+
+    /** Whether {@link #gatherRowsChunk} uses column blocks (otherwise spmmNT does not compute them). */
+    abstract boolean blocksColumns();
 
     /**
      * The bitmask twin of {@link #gatherRowsChunk}: row r's stored columns are the set bits of
      * bits[r*wpr .. (r+1)*wpr) (bit c%64 of word c/64), its values v[rs[r]..rs[r+1]) in column order.
      */
-    abstract void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, float[] q,
-                                      int[] cols);
+    abstract void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, int po,
+                                      float[] q, int qo, int[] cols);
 
     /** q[ci[p]*CHUNK + i] += v[p] * panel[r*CHUNK + i] for every stored p = (r, ci[p]). q is zeroed by the caller. */
     abstract void scatterRowsChunk(int rowFrom, int rowTo, int[] rp, int[] ci, float[] v, float[] panel, float[] q);
 
     /**
      * out[p] += sum_{c < chunks} sum_i a[c][r][i] * b[c][ci[p]][i] for rows r in [rowFrom, rowTo), where a and b are
-     * chunk-packed panels with strides aChunk = aRows*CHUNK and bChunk = bRows*CHUNK.
+     * chunk-packed panels starting at aOff / bOff with strides aChunk = aRows*CHUNK and bChunk = bRows*CHUNK.
      */
-    abstract void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aChunk, float[] b, int bChunk,
-                            int chunks, float[] out);
+    abstract void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
+                            int bOff, int bChunk, int chunks, float[] out);
 
     // ---- public kernels -----------------------------------------------------------------------------------------
 
@@ -105,18 +134,81 @@ public abstract class SparseKernels {
             return;
         }
         int chunks = (batch + CHUNK - 1) / CHUNK;
-        ensurePanels(Math.min(parallel.threads(), chunks), cols, rows);
+        int parts = Math.min(parallel.threads(), chunks);
+        ensurePanels(parts, cols, rows);
+        alignPanels(parts);
+        int width = COLUMN_BLOCKS && blocksColumns() ? blockColumns(rows, cols, rp[rows]) : cols;
+        int blocks = width < cols && splitBlocks(rows, rp, ci, width, (cols + width - 1) / width)
+                ? (cols + width - 1) / width : 1;
+        int[] bs = blockStart;
         parallel.forRange(chunks, 1, (part, from, to) -> {
             float[] panel = panelIn[part];
             float[] q = panelOut[part];
+            int po = panelInOffset[part];
+            int qo = panelOutOffset[part];
             for (int c = from; c < to; c++) {
                 int b0 = c * CHUNK;
                 int nb = Math.min(CHUNK, batch - b0);
-                pack(x, cols, b0, nb, cols, panel);
-                gatherRowsChunk(rows, rp, ci, v, panel, q);
-                unpack(q, rows, b0, nb, beta, y);
+                packInto(x, cols, b0, nb, cols, panel, po);
+                gatherRowsChunk(rows, rp, ci, v, panel, po, q, qo, bs, blocks);
+                unpack(q, qo, rows, b0, nb, beta, y);
             }
         });
+    }
+
+    /**
+     * Columns per block of the forward gather: the smallest power of two that holds about {@link #BLOCK_NNZ}
+     * entries of a row at this density; {@code cols} (one block) when that is narrower than {@link #MIN_BLOCK_COLS}
+     * or not narrower than the matrix. Why blocks: the panel rows of one block (128 KiB at 512 columns) are read
+     * from closer to the core than the whole 256 KiB panel at in = 1024; why not narrow ones: each (row, block)
+     * reloads and stores the row's 64 partial sums, and the output panel streamed once per block competes with the
+     * input panel for L2. Measured at 1024x1024, batch 1024, in one JVM against the one-block kernel (RESULTS.md,
+     * "CSR forward, second pass"): 512 columns at density 0.1 and 256 at 0.3 faster by ~10%; 64-256 columns at
+     * density 0.5 and 1 slower by up to 25%; at 0.05 the rule gives one block.
+     */
+    static int blockColumns(int rows, int cols, int nnz) {
+        if (nnz == 0 || rows == 0) {
+            return cols;
+        }
+        double perRow = (double) nnz / rows;
+        double want = BLOCK_NNZ * (double) cols / perRow;
+        int width = 64;
+        while (width < want && width < cols) {
+            width <<= 1;
+        }
+        return width < MIN_BLOCK_COLS || width >= cols ? cols : width;
+    }
+
+    /**
+     * Fills blockStart for column blocks of {@code width}; false (and blocks are not used) when a row's columns are
+     * not strictly ascending or fall outside [0, blocks * width), which the unblocked kernel then handles as before.
+     */
+    private boolean splitBlocks(int rows, int[] rp, int[] ci, int width, int blocks) {
+        int need = (blocks + 1) * rows;
+        if (blockStart.length < need) {
+            blockStart = new int[need];
+        }
+        int[] bs = blockStart;
+        for (int r = 0; r < rows; r++) {
+            int p = rp[r];
+            int end = rp[r + 1];
+            int prev = -1;
+            for (int j = 0; j < blocks; j++) {
+                bs[j * rows + r] = p;
+                int limit = (j + 1) * width;
+                while (p < end && ci[p] < limit) {
+                    if (ci[p] <= prev) {
+                        return false;
+                    }
+                    prev = ci[p++];
+                }
+            }
+            if (p != end) {
+                return false;
+            }
+            bs[blocks * rows + r] = end;
+        }
+        return true;
     }
 
     /**
@@ -138,17 +230,21 @@ public abstract class SparseKernels {
             return;
         }
         int chunks = (batch + CHUNK - 1) / CHUNK;
-        ensurePanels(Math.min(parallel.threads(), chunks), cols, rows);
-        ensureColScratch(Math.min(parallel.threads(), chunks), cols);
+        int parts = Math.min(parallel.threads(), chunks);
+        ensurePanels(parts, cols, rows);
+        ensureColScratch(parts, cols);
+        alignPanels(parts);
         parallel.forRange(chunks, 1, (part, from, to) -> {
             float[] panel = panelIn[part];
             float[] q = panelOut[part];
+            int po = panelInOffset[part];
+            int qo = panelOutOffset[part];
             for (int c = from; c < to; c++) {
                 int b0 = c * CHUNK;
                 int nb = Math.min(CHUNK, batch - b0);
-                pack(x, cols, b0, nb, cols, panel);
-                gatherRowsChunkBits(rows, bits, wpr, rs, v, panel, q, colScratch[part]);
-                unpack(q, rows, b0, nb, beta, y);
+                packInto(x, cols, b0, nb, cols, panel, po);
+                gatherRowsChunkBits(rows, bits, wpr, rs, v, panel, po, q, qo, colScratch[part]);
+                unpack(q, qo, rows, b0, nb, beta, y);
             }
         });
     }
@@ -176,7 +272,7 @@ public abstract class SparseKernels {
                 pack(dy, rows, b0, nb, rows, panel);
                 Arrays.fill(q, 0, cols * CHUNK, 0f);
                 scatterRowsChunk(0, rows, rp, ci, v, panel, q);
-                unpack(q, cols, b0, nb, beta, dx);
+                unpack(q, 0, cols, b0, nb, beta, dx);
             }
         });
     }
@@ -210,24 +306,28 @@ public abstract class SparseKernels {
         int chunks = (batch + CHUNK - 1) / CHUNK;
         int aChunk = rows * CHUNK;
         int bChunk = cols * CHUNK;
-        if (packedA.length < chunks * aChunk) {
-            packedA = new float[chunks * aChunk];
+        if (packedA.length < chunks * aChunk + CacheLineOffset.PAD) {
+            packedA = new float[chunks * aChunk + CacheLineOffset.PAD];
         }
-        if (packedB.length < chunks * bChunk) {
-            packedB = new float[chunks * bChunk];
+        if (packedB.length < chunks * bChunk + CacheLineOffset.PAD) {
+            packedB = new float[chunks * bChunk + CacheLineOffset.PAD];
         }
         float[] pa = packedA;
         float[] pb = packedB;
+        // Every 64-float panel row on a cache line, as in spmmNT: the b rows are read at random columns.
+        int aOff = ALIGN_PANELS ? CacheLineOffset.of(pa, addressScratch) : 0;
+        int bOff = ALIGN_PANELS ? CacheLineOffset.of(pb, addressScratch) : 0;
         parallel.forRange(chunks, 1, (part, from, to) -> {
             for (int c = from; c < to; c++) {
                 int b0 = c * CHUNK;
                 int nb = Math.min(CHUNK, batch - b0);
-                packInto(a, rows, b0, nb, rows, pa, c * aChunk);
-                packInto(b, cols, b0, nb, cols, pb, c * bChunk);
+                packInto(a, rows, b0, nb, rows, pa, aOff + c * aChunk);
+                packInto(b, cols, b0, nb, cols, pb, bOff + c * bChunk);
             }
         });
         // A fixed split of the pattern's rows: each out[p] is summed by one thread, chunk by chunk, in chunk order.
-        parallel.forRange(rows, 1, (part, from, to) -> sddmmRows(from, to, rp, ci, pa, aChunk, pb, bChunk, chunks, out));
+        parallel.forRange(rows, 1, (part, from, to) ->
+                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pb, bOff, bChunk, chunks, out));
     }
 
     /** dst[i] = src[index[i]] for i < n. */
@@ -250,18 +350,29 @@ public abstract class SparseKernels {
         }
     }
 
+    /** Panels have {@link CacheLineOffset#PAD} spare floats so that their data can start on a cache line. */
     private void ensurePanels(int parts, int inRows, int outRows) {
         if (panelIn.length < parts) {
             panelIn = Arrays.copyOf(panelIn, parts);
             panelOut = Arrays.copyOf(panelOut, parts);
+            panelInOffset = Arrays.copyOf(panelInOffset, parts);
+            panelOutOffset = Arrays.copyOf(panelOutOffset, parts);
         }
         for (int p = 0; p < parts; p++) {
-            if (panelIn[p] == null || panelIn[p].length < inRows * CHUNK) {
-                panelIn[p] = new float[Math.max(inRows, 1) * CHUNK];
+            if (panelIn[p] == null || panelIn[p].length < inRows * CHUNK + CacheLineOffset.PAD) {
+                panelIn[p] = new float[Math.max(inRows, 1) * CHUNK + CacheLineOffset.PAD];
             }
-            if (panelOut[p] == null || panelOut[p].length < outRows * CHUNK) {
-                panelOut[p] = new float[Math.max(outRows, 1) * CHUNK];
+            if (panelOut[p] == null || panelOut[p].length < outRows * CHUNK + CacheLineOffset.PAD) {
+                panelOut[p] = new float[Math.max(outRows, 1) * CHUNK + CacheLineOffset.PAD];
             }
+        }
+    }
+
+    /** Where each part's panels start on a cache line, asked again on every call because the GC moves arrays. */
+    private void alignPanels(int parts) {
+        for (int p = 0; p < parts; p++) {
+            panelInOffset[p] = ALIGN_PANELS ? CacheLineOffset.of(panelIn[p], addressScratch) : 0;
+            panelOutOffset[p] = ALIGN_PANELS ? CacheLineOffset.of(panelOut[p], addressScratch) : 0;
         }
     }
 
@@ -288,8 +399,8 @@ public abstract class SparseKernels {
         }
     }
 
-    /** y[(b0+i)*rows + r] = q[r*CHUNK + i] + beta * y[...] for i < nb, r < rows. */
-    private static void unpack(float[] q, int rows, int b0, int nb, float beta, float[] y) {
+    /** y[(b0+i)*rows + r] = q[qo + r*CHUNK + i] + beta * y[...] for i < nb, r < rows. */
+    private static void unpack(float[] q, int qo, int rows, int b0, int nb, float beta, float[] y) {
         final int rb = 64;
         for (int r0 = 0; r0 < rows; r0 += rb) {
             int r1 = Math.min(rows, r0 + rb);
@@ -297,15 +408,15 @@ public abstract class SparseKernels {
                 int dst = (b0 + i) * rows;
                 if (beta == 0f) {
                     for (int r = r0; r < r1; r++) {
-                        y[dst + r] = q[r * CHUNK + i];
+                        y[dst + r] = q[qo + r * CHUNK + i];
                     }
                 } else if (beta == 1f) {
                     for (int r = r0; r < r1; r++) {
-                        y[dst + r] += q[r * CHUNK + i];
+                        y[dst + r] += q[qo + r * CHUNK + i];
                     }
                 } else {
                     for (int r = r0; r < r1; r++) {
-                        y[dst + r] = q[r * CHUNK + i] + beta * y[dst + r];
+                        y[dst + r] = q[qo + r * CHUNK + i] + beta * y[dst + r];
                     }
                 }
             }
@@ -348,13 +459,19 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void gatherRowsChunk(int rows, int[] rp, int[] ci, float[] v, float[] panel, float[] q) {
+        boolean blocksColumns() {
+            return false;
+        }
+
+        @Override
+        void gatherRowsChunk(int rows, int[] rp, int[] ci, float[] v, float[] panel, int pOff, float[] q, int qOff,
+                             int[] bs, int blocks) {
             for (int r = 0; r < rows; r++) {
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 Arrays.fill(q, qo, qo + CHUNK, 0f);
                 for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
                     float w = v[p];
-                    int po = ci[p] * CHUNK;
+                    int po = pOff + ci[p] * CHUNK;
                     for (int i = 0; i < CHUNK; i++) {
                         q[qo + i] += w * panel[po + i];
                     }
@@ -363,16 +480,16 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, float[] q,
-                                 int[] cols) {
+        void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, int pOff,
+                                 float[] q, int qOff, int[] cols) {
             for (int r = 0; r < rows; r++) {
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 Arrays.fill(q, qo, qo + CHUNK, 0f);
                 int p = rs[r];
                 for (int wi = 0; wi < wpr; wi++) {
                     long word = bits[r * wpr + wi];
                     while (word != 0) {
-                        int po = ((wi << 6) + Long.numberOfTrailingZeros(word)) * CHUNK;
+                        int po = pOff + ((wi << 6) + Long.numberOfTrailingZeros(word)) * CHUNK;
                         word &= word - 1;
                         float w = v[p++];
                         for (int i = 0; i < CHUNK; i++) {
@@ -398,13 +515,13 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aChunk, float[] b, int bChunk,
-                       int chunks, float[] out) {
+        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
+                       int bOff, int bChunk, int chunks, float[] out) {
             for (int c = 0; c < chunks; c++) {
                 for (int r = rowFrom; r < rowTo; r++) {
-                    int ao = c * aChunk + r * CHUNK;
+                    int ao = aOff + c * aChunk + r * CHUNK;
                     for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
-                        int bo = c * bChunk + ci[p] * CHUNK;
+                        int bo = bOff + c * bChunk + ci[p] * CHUNK;
                         float s = 0f;
                         for (int i = 0; i < CHUNK; i++) {
                             s += a[ao + i] * b[bo + i];
@@ -438,23 +555,34 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void gatherRowsChunk(int rows, int[] rp, int[] ci, float[] v, float[] panel, float[] q) {
+        boolean blocksColumns() {
+            return NV == 8;
+        }
+
+        @Override
+        void gatherRowsChunk(int rows, int[] rp, int[] ci, float[] v, float[] panel, int po, float[] q, int qo,
+                             int[] bs, int blocks) {
             if (NV == 8) {
-                gather8(rows, rp, ci, v, panel, q);
+                if (blocks > 1) {
+                    gather8Blocked(rows, bs, blocks, ci, v, panel, po, q, qo);
+                } else {
+                    gather8(rows, rp, ci, v, panel, po, q, qo);
+                }
             } else if (NV == 4) {
-                gather4(rows, rp, ci, v, panel, q);
+                gather4(rows, rp, ci, v, panel, po, q, qo);
             } else {
-                gatherGeneric(rows, rp, ci, v, panel, q);
+                gatherGeneric(rows, rp, ci, v, panel, po, q, qo);
             }
         }
 
         /** Eight vectors of lanes per nonzero: eight independent FMA chains, one broadcast and index per 8 FMAs. */
-        private static void gather8(int rows, int[] rp, int[] ci, float[] v, float[] panel, float[] q) {
+        private static void gather8(int rows, int[] rp, int[] ci, float[] v, float[] panel, int po, float[] q,
+                                    int qOff) {
             for (int r = 0; r < rows; r++) {
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                 for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
-                    int o = ci[p] * CHUNK;
+                    int o = po + ci[p] * CHUNK;
                     FloatVector w = FloatVector.broadcast(S, v[p]);
                     a0 = FloatVector.fromArray(S, panel, o).fma(w, a0);
                     a1 = FloatVector.fromArray(S, panel, o + L).fma(w, a1);
@@ -465,7 +593,7 @@ public abstract class SparseKernels {
                     a6 = FloatVector.fromArray(S, panel, o + 6 * L).fma(w, a6);
                     a7 = FloatVector.fromArray(S, panel, o + 7 * L).fma(w, a7);
                 }
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 a0.intoArray(q, qo);
                 a1.intoArray(q, qo + L);
                 a2.intoArray(q, qo + 2 * L);
@@ -478,18 +606,95 @@ public abstract class SparseKernels {
         }
 
         /**
+         * {@link #gather8} one column block at a time: block 0 starts every row's eight accumulators at zero and
+         * leaves them in q; each later block reloads a row's accumulators, adds its entries of that block, and stores
+         * them back (rows without entries in the block are skipped). Per lane the FMAs run in the same order as in
+         * gather8 and a float survives the trip through q exactly, so the result is bitwise the same. Two loops, not
+         * one with a zero-or-load branch: a vector value merged from two branches may be boxed by C2 in JDK 17.
+         */
+        private static void gather8Blocked(int rows, int[] bs, int blocks, int[] ci, float[] v, float[] panel,
+                                           int po, float[] q, int qOff) {
+            for (int r = 0; r < rows; r++) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                for (int p = bs[r], end = bs[rows + r]; p < end; p++) {
+                        int o = po + ci[p] * CHUNK;
+                        FloatVector w = FloatVector.broadcast(S, v[p]);
+                        a0 = FloatVector.fromArray(S, panel, o).fma(w, a0);
+                        a1 = FloatVector.fromArray(S, panel, o + L).fma(w, a1);
+                        a2 = FloatVector.fromArray(S, panel, o + 2 * L).fma(w, a2);
+                        a3 = FloatVector.fromArray(S, panel, o + 3 * L).fma(w, a3);
+                        a4 = FloatVector.fromArray(S, panel, o + 4 * L).fma(w, a4);
+                        a5 = FloatVector.fromArray(S, panel, o + 5 * L).fma(w, a5);
+                        a6 = FloatVector.fromArray(S, panel, o + 6 * L).fma(w, a6);
+                        a7 = FloatVector.fromArray(S, panel, o + 7 * L).fma(w, a7);
+                }
+                int qo = qOff + r * CHUNK;
+                a0.intoArray(q, qo);
+                a1.intoArray(q, qo + L);
+                a2.intoArray(q, qo + 2 * L);
+                a3.intoArray(q, qo + 3 * L);
+                a4.intoArray(q, qo + 4 * L);
+                a5.intoArray(q, qo + 5 * L);
+                a6.intoArray(q, qo + 6 * L);
+                a7.intoArray(q, qo + 7 * L);
+            }
+            for (int j = 1; j < blocks; j++) {
+                int lo = j * rows;
+                int hi = lo + rows;
+                for (int r = 0; r < rows; r++) {
+                    int p = bs[lo + r];
+                    int end = bs[hi + r];
+                    if (p == end) {
+                        continue;
+                    }
+                    int qo = qOff + r * CHUNK;
+                    FloatVector a0 = FloatVector.fromArray(S, q, qo);
+                    FloatVector a1 = FloatVector.fromArray(S, q, qo + L);
+                    FloatVector a2 = FloatVector.fromArray(S, q, qo + 2 * L);
+                    FloatVector a3 = FloatVector.fromArray(S, q, qo + 3 * L);
+                    FloatVector a4 = FloatVector.fromArray(S, q, qo + 4 * L);
+                    FloatVector a5 = FloatVector.fromArray(S, q, qo + 5 * L);
+                    FloatVector a6 = FloatVector.fromArray(S, q, qo + 6 * L);
+                    FloatVector a7 = FloatVector.fromArray(S, q, qo + 7 * L);
+                    for (; p < end; p++) {
+                        int o = po + ci[p] * CHUNK;
+                        FloatVector w = FloatVector.broadcast(S, v[p]);
+                        a0 = FloatVector.fromArray(S, panel, o).fma(w, a0);
+                        a1 = FloatVector.fromArray(S, panel, o + L).fma(w, a1);
+                        a2 = FloatVector.fromArray(S, panel, o + 2 * L).fma(w, a2);
+                        a3 = FloatVector.fromArray(S, panel, o + 3 * L).fma(w, a3);
+                        a4 = FloatVector.fromArray(S, panel, o + 4 * L).fma(w, a4);
+                        a5 = FloatVector.fromArray(S, panel, o + 5 * L).fma(w, a5);
+                        a6 = FloatVector.fromArray(S, panel, o + 6 * L).fma(w, a6);
+                        a7 = FloatVector.fromArray(S, panel, o + 7 * L).fma(w, a7);
+                    }
+                    a0.intoArray(q, qo);
+                    a1.intoArray(q, qo + L);
+                    a2.intoArray(q, qo + 2 * L);
+                    a3.intoArray(q, qo + 3 * L);
+                    a4.intoArray(q, qo + 4 * L);
+                    a5.intoArray(q, qo + 5 * L);
+                    a6.intoArray(q, qo + 6 * L);
+                    a7.intoArray(q, qo + 7 * L);
+                }
+            }
+        }
+
+        /**
          * Four vectors of lanes per nonzero; two nonzeros in flight (eight independent FMA chains) so the FMA
          * latency is hidden. The two halves are added at the end: a fixed order.
          */
-        private static void gather4(int rows, int[] rp, int[] ci, float[] v, float[] panel, float[] q) {
+        private static void gather4(int rows, int[] rp, int[] ci, float[] v, float[] panel, int po, float[] q,
+                                    int qOff) {
             for (int r = 0; r < rows; r++) {
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
                 int p = rp[r];
                 int end = rp[r + 1];
                 for (; p + 1 < end; p += 2) {
-                    int o0 = ci[p] * CHUNK;
-                    int o1 = ci[p + 1] * CHUNK;
+                    int o0 = po + ci[p] * CHUNK;
+                    int o1 = po + ci[p + 1] * CHUNK;
                     FloatVector w0 = FloatVector.broadcast(S, v[p]);
                     FloatVector w1 = FloatVector.broadcast(S, v[p + 1]);
                     a0 = FloatVector.fromArray(S, panel, o0).fma(w0, a0);
@@ -502,14 +707,14 @@ public abstract class SparseKernels {
                     b3 = FloatVector.fromArray(S, panel, o1 + 3 * L).fma(w1, b3);
                 }
                 if (p < end) {
-                    int o0 = ci[p] * CHUNK;
+                    int o0 = po + ci[p] * CHUNK;
                     FloatVector w0 = FloatVector.broadcast(S, v[p]);
                     a0 = FloatVector.fromArray(S, panel, o0).fma(w0, a0);
                     a1 = FloatVector.fromArray(S, panel, o0 + L).fma(w0, a1);
                     a2 = FloatVector.fromArray(S, panel, o0 + 2 * L).fma(w0, a2);
                     a3 = FloatVector.fromArray(S, panel, o0 + 3 * L).fma(w0, a3);
                 }
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 a0.add(b0).intoArray(q, qo);
                 a1.add(b1).intoArray(q, qo + L);
                 a2.add(b2).intoArray(q, qo + 2 * L);
@@ -518,10 +723,10 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, float[] q,
-                                 int[] cols) {
+        void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, int po,
+                                 float[] q, int qOff, int[] cols) {
             if (NV != 8) {
-                gatherBitsGeneric(rows, bits, wpr, rs, v, panel, q, cols);
+                gatherBitsGeneric(rows, bits, wpr, rs, v, panel, po, q, qOff, cols);
                 return;
             }
             for (int r = 0; r < rows; r++) {
@@ -536,7 +741,7 @@ public abstract class SparseKernels {
                     long word = bits[wb + wi];
                     int base = wi << 6;
                     while (word != 0L) {
-                        cols[k++] = (base + Long.numberOfTrailingZeros(word)) * CHUNK;
+                        cols[k++] = po + (base + Long.numberOfTrailingZeros(word)) * CHUNK;
                         word &= word - 1;
                     }
                 }
@@ -552,7 +757,7 @@ public abstract class SparseKernels {
                     a6 = FloatVector.fromArray(S, panel, o + 6 * L).fma(w, a6);
                     a7 = FloatVector.fromArray(S, panel, o + 7 * L).fma(w, a7);
                 }
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 a0.intoArray(q, qo);
                 a1.intoArray(q, qo + L);
                 a2.intoArray(q, qo + 2 * L);
@@ -566,7 +771,7 @@ public abstract class SparseKernels {
 
         /** Vector widths other than 8 vectors per chunk (AVX-512: 4): decode the row, then one vector at a time. */
         private static void gatherBitsGeneric(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel,
-                                              float[] q, int[] cols) {
+                                              int po, float[] q, int qOff, int[] cols) {
             for (int r = 0; r < rows; r++) {
                 int p0 = rs[r];
                 int n = rs[r + 1] - p0;
@@ -574,11 +779,11 @@ public abstract class SparseKernels {
                 for (int wi = 0; wi < wpr; wi++) {
                     long word = bits[r * wpr + wi];
                     while (word != 0L) {
-                        cols[k++] = ((wi << 6) + Long.numberOfTrailingZeros(word)) * CHUNK;
+                        cols[k++] = po + ((wi << 6) + Long.numberOfTrailingZeros(word)) * CHUNK;
                         word &= word - 1;
                     }
                 }
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 for (int j = 0; j < NV; j++) {
                     FloatVector a = FloatVector.zero(S);
                     for (int e = 0; e < n; e++) {
@@ -589,13 +794,14 @@ public abstract class SparseKernels {
             }
         }
 
-        private static void gatherGeneric(int rows, int[] rp, int[] ci, float[] v, float[] panel, float[] q) {
+        private static void gatherGeneric(int rows, int[] rp, int[] ci, float[] v, float[] panel, int po, float[] q,
+                                          int qOff) {
             for (int r = 0; r < rows; r++) {
-                int qo = r * CHUNK;
+                int qo = qOff + r * CHUNK;
                 for (int j = 0; j < NV; j++) {
                     FloatVector a = FloatVector.zero(S);
                     for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
-                        a = FloatVector.fromArray(S, panel, ci[p] * CHUNK + j * L)
+                        a = FloatVector.fromArray(S, panel, po + ci[p] * CHUNK + j * L)
                                 .fma(FloatVector.broadcast(S, v[p]), a);
                     }
                     a.intoArray(q, qo + j * L);
@@ -620,11 +826,11 @@ public abstract class SparseKernels {
         }
 
         @Override
-        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aChunk, float[] b, int bChunk,
-                       int chunks, float[] out) {
+        void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
+                       int bOff, int bChunk, int chunks, float[] out) {
             for (int c = 0; c < chunks; c++) {
-                int aBase = c * aChunk;
-                int bBase = c * bChunk;
+                int aBase = aOff + c * aChunk;
+                int bBase = bOff + c * bChunk;
                 for (int r = rowFrom; r < rowTo; r++) {
                     int ao = aBase + r * CHUNK;
                     if (NV == 8) {
