@@ -16,6 +16,11 @@ for d in 1 0.5 0.4 0.3 0.2 0.1 0.05 0.02; do
     2>/dev/null | tee -a "$OUT/kernels.txt"
 done
 $JAVA -jar recsys/target/winnow.jar bench step --density 0.1 --threads "$THREADS" 2>/dev/null | tee "$OUT/step.txt"
+# the same-machine PyTorch reference, when Debian's python3-torch is installed (not needed by the build or the tests)
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  /usr/bin/python3 bench/torch_csr_point.py 1024 1024 1024 1 0.5 0.4 0.3 0.2 0.1 0.05 0.02 2>/dev/null \
+    | tee "$OUT/torch.txt"
+fi
 $JAVA -jar recsys/target/winnow.jar bench crossover --threads "$THREADS" --reps 3 --output "$OUT/crossover" 2>/dev/null \
   | tee "$OUT/crossover.txt"
 if [ "${FULL:-0}" = 1 ]; then
