@@ -28,7 +28,7 @@ if [ "${FULL:-0}" = 1 ]; then
     -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.txt"
 else
   $JAVA -jar bench/target/benchmarks.jar 'SparseKernelBench' -p batch=1024 -p shape=1024x1024 -p density=1,0.4,0.1 \
-    -p threads="$THREADS" -wi 1 -i 3 -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.txt"
-  $JAVA -jar bench/target/benchmarks.jar 'SparseStepBench' -p model=student -p threads="$THREADS" -wi 1 -i 3 \
+    -p threads="$THREADS" -wi 3 -w 1 -i 5 -r 1 -rf json -rff "$OUT/jmh.json" | tee "$OUT/jmh.txt"
+  $JAVA -jar bench/target/benchmarks.jar 'SparseStepBench' -p model=student -p threads="$THREADS" -wi 3 -w 1 -i 5 -r 1 \
     -rf json -rff "$OUT/jmh-step.json" | tee "$OUT/jmh-step.txt"
 fi
