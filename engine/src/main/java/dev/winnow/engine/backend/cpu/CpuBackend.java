@@ -563,16 +563,7 @@ public final class CpuBackend implements Backend {
                     }
                     continue;
                 }
-                float d = g[i];
-                if (weightDecay != 0f) {
-                    d += weightDecay * w[i];
-                }
-                if (momentum != 0f) {
-                    float b = firstStep ? d : momentum * buf[i] + (1f - dampening) * d;
-                    buf[i] = b;
-                    d = nesterov ? d + momentum * b : b;
-                }
-                w[i] -= lr * d;
+                HostUpdates.sgdAt(w, g, buf, i, lr, momentum, dampening, weightDecay, nesterov, firstStep);
             }
         });
     }
@@ -586,9 +577,8 @@ public final class CpuBackend implements Backend {
         float[] m1 = f(mom1);
         float[] m2 = f(mom2);
         float[] msk = mask == null ? null : f(mask);
-        float bc1 = (float) (1.0 - Math.pow(beta1, step));
-        float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
-        float stepSize = lr / bc1;
+        float stepSize = HostUpdates.adamStepSize(lr, beta1, step);
+        float bc2Sqrt = HostUpdates.adamBc2Sqrt(beta2, step);
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
             for (int i = from; i < to; i++) {
                 if (msk != null && msk[i] == 0f) {
@@ -597,19 +587,7 @@ public final class CpuBackend implements Backend {
                     m2[i] = 0f;
                     continue;
                 }
-                float d = g[i];
-                if (weightDecay != 0f) {
-                    if (decoupled) {
-                        w[i] -= lr * weightDecay * w[i];
-                    } else {
-                        d += weightDecay * w[i];
-                    }
-                }
-                float a = beta1 * m1[i] + (1f - beta1) * d;
-                float b = beta2 * m2[i] + (1f - beta2) * d * d;
-                m1[i] = a;
-                m2[i] = b;
-                w[i] -= stepSize * a / ((float) Math.sqrt(b) / bc2Sqrt + eps);
+                HostUpdates.adamAt(w, g, m1, m2, i, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
             }
         });
     }
