@@ -72,12 +72,7 @@ public final class InferCommand implements Callable<Integer> {
         float[] out = new float[batch];
         long good = 0;
         long bad = 0;
-        try (BufferedReader in = input.equals("-")
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
-             Writer w = output.equals("-")
-                     ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-                     : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
+        try (BufferedReader in = openInput(); Writer w = openOutput()) {
             w.write("user,item,rating\n");
             int n = 0;
             long lineNo = 0;
@@ -133,16 +128,23 @@ public final class InferCommand implements Callable<Integer> {
         MovieRatingModel m = MovieRatingModel.load(model);
         String name = input.equals("-") ? "stdin" : input;
         MovieCsv.Counts c;
-        try (BufferedReader in = input.equals("-")
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
-             Writer w = output.equals("-")
-                     ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-                     : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
+        try (BufferedReader in = openInput(); Writer w = openOutput()) {
             c = MovieCsv.run(m, in, name, idColumn, w, System.err);
         }
         System.err.printf(Locale.ROOT, "infer: %d predictions, %d bad rows%n", c.predictions(), c.badRows());
         return c.badRows() == 0 ? 0 : 1;
+    }
+
+    /** --input as UTF-8 text; '-' is standard input. */
+    private BufferedReader openInput() throws IOException {
+        return input.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+    }
+
+    /** --output as UTF-8 text; '-' is standard output. */
+    private Writer openOutput() throws IOException {
+        return output.equals("-") ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);
     }
 
     private static void flush(RecommenderModel m, int[] users, int[] items, float[] out, int n, Writer w)
