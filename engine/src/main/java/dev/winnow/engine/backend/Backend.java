@@ -70,6 +70,37 @@ public interface Backend extends AutoCloseable {
      */
     void sddmm(Storage dy, Storage x, int batch, CsrMatrix pattern, float beta, Storage outValues);
 
+    /** Scratch for one sparse layer's {@link #csrLinearForward} / {@link #csrLinearBackward}; none by default. */
+    default LayerScratch newLayerScratch() {
+        return LayerScratch.NONE;
+    }
+
+    /**
+     * The forward of a sparse Linear: Y = X W^T, as {@link #csrSpmmNT} with beta 0. A backend may leave work in the
+     * layer's {@code scratch} for {@link #csrLinearBackward}; the returned token names it (0: nothing kept). The
+     * caller keeps x unchanged until the backward.
+     */
+    default long csrLinearForward(CsrMatrix w, Storage x, int batch, Storage y, LayerScratch scratch) {
+        csrSpmmNT(w, x, batch, 0f, y);
+        return 0L;
+    }
+
+    /**
+     * The backward of a sparse Linear: dX += dY W through the transposed copy {@code wT} (skipped when dx is null)
+     * and grad = dY^T X at W's stored positions, as {@link #sddmm} with beta 0 (skipped when grad is null).
+     * {@code token} is what the layer's forward returned. The same numbers as the two calls it stands for; a backend
+     * may share work between them and with the forward.
+     */
+    default void csrLinearBackward(CsrMatrix w, CsrMatrix wT, Storage dy, Storage x, int batch, Storage dx,
+                                   Storage grad, LayerScratch scratch, long token) {
+        if (dx != null) {
+            csrSpmmNT(wT, dy, batch, 1f, dx);
+        }
+        if (grad != null) {
+            sddmm(dy, x, batch, w, 0f, grad);
+        }
+    }
+
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
     void gather(Storage src, IntStorage index, int n, Storage dst);
 

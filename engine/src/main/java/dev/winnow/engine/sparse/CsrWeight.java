@@ -3,13 +3,15 @@ package dev.winnow.engine.sparse;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.CsrMatrix;
 import dev.winnow.engine.backend.IntStorage;
+import dev.winnow.engine.backend.LayerScratch;
 import dev.winnow.engine.backend.Storage;
 
 /**
  * A pruned weight matrix W (out x in) held on a backend in CSR form for the sparse Linear: the matrix itself for the
  * forward (Y = X W^T), its transpose for the input gradient (dX = dY W is the same kernel on W^T), the dense position
  * of every stored entry (values are gathered from the dense parameter before each use, and the SDDMM gradient is
- * scattered back through it), and a buffer for the packed gradient. The pattern is fixed at construction; a new mask
+ * scattered back through it), a buffer for the packed gradient, and the backend's scratch that carries work from the
+ * layer's forward to its backward. The pattern is fixed at construction; a new mask
  * needs a new CsrWeight.
  */
 public final class CsrWeight implements AutoCloseable {
@@ -19,6 +21,7 @@ public final class CsrWeight implements AutoCloseable {
     private final IntStorage denseIndex;
     private final IntStorage transposedDenseIndex;
     private final Storage packedGrad;
+    private final LayerScratch scratch;
 
     private CsrWeight(Backend backend, HostCsr csr) {
         this.backend = backend;
@@ -38,6 +41,7 @@ public final class CsrWeight implements AutoCloseable {
         this.transposedDenseIndex = backend.allocateInts(Math.max(1, nnz));
         backend.uploadInts(tIdx, 0, transposedDenseIndex, 0, nnz);
         this.packedGrad = backend.allocate(Math.max(1, nnz));
+        this.scratch = backend.newLayerScratch();
     }
 
     /** The CSR form of a weight whose surviving positions are the nonzeros of {@code mask} (out x in, row-major). */
@@ -90,6 +94,11 @@ public final class CsrWeight implements AutoCloseable {
         return packedGrad;
     }
 
+    /** What the layer's forward leaves for its backward on this backend (see {@link Backend#csrLinearForward}). */
+    public LayerScratch scratch() {
+        return scratch;
+    }
+
     public int nnz() {
         return forward.nnz;
     }
@@ -121,5 +130,6 @@ public final class CsrWeight implements AutoCloseable {
         backend.free(denseIndex);
         backend.free(transposedDenseIndex);
         backend.free(packedGrad);
+        scratch.close();
     }
 }

@@ -50,6 +50,7 @@ public final class KernelTimer implements AutoCloseable {
     private final int survivorCount;
     private final double density;
     private boolean threadCpuClock;
+    private long forwardToken;
 
     /** Random data and a uniformly random mask of the given density (seeded). */
     public KernelTimer(Backend be, int batch, int in, int out, double density, long seed) {
@@ -91,6 +92,7 @@ public final class KernelTimer implements AutoCloseable {
         be.uploadInts(idx, 0, survivors, 0, idx.length);
         // The optimiser kernels read the gradient: give it the values of a backward pass.
         be.upload(randoms(rng, out * in), 0, dw, 0, out * in);
+        csrForward();
     }
 
     private static float[] randoms(SplittableRandom rng, int n) {
@@ -156,14 +158,18 @@ public final class KernelTimer implements AutoCloseable {
     /** What {@code SparseOps.linear} does forward: refresh the CSR values, then CSR x dense. */
     public void csrForward() {
         csr.refresh(w);
-        be.csrSpmmNT(csr.matrix(), x, batch, 0f, y);
+        forwardToken = be.csrLinearForward(csr.matrix(), x, batch, y, csr.scratch());
     }
 
-    /** dX through the transposed copy, dW at the stored positions (SDDMM) scattered into the dense gradient. */
+    /**
+     * What {@code SparseOps.linear} does backward, after the forward it follows (made once at construction, so
+     * this times a layer's backward, which reuses what its forward packed): dX += dY W through the transposed copy,
+     * dW at the stored positions (SDDMM) scattered into the dense gradient.
+     */
     public void csrBackward() {
-        be.csrSpmmNT(csr.transposed(), dy, batch, 0f, dx);
+        be.csrLinearBackward(csr.matrix(), csr.transposed(), dy, x, batch, dx,
+                csr.nnz() > 0 ? csr.packedGrad() : null, csr.scratch(), forwardToken);
         if (csr.nnz() > 0) {
-            be.sddmm(dy, x, batch, csr.matrix(), 0f, csr.packedGrad());
             be.scatterAddRows(csr.packedGrad(), 1, csr.denseIndex(), csr.nnz(), dw);
         }
     }

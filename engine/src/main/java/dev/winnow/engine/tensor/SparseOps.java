@@ -43,20 +43,19 @@ public final class SparseOps {
         }
         csr.refresh(w.data());
         Tensor y = Tensor.result(be, batch, out, 2, "sparseLinear", x, w, bias);
-        be.csrSpmmNT(csr.matrix(), x.data(), batch, 0f, y.data());
+        long token = be.csrLinearForward(csr.matrix(), x.data(), batch, y.data(), csr.scratch());
         if (bias != null) {
             be.binary(BinaryOp.ADD, y.data(), bias.data(), Broadcast.ROW, batch, out, y.data());
         }
         y.setBackward(() -> {
             Storage dy = y.grad();
-            if (x.requiresGrad()) {
-                // dX[b, j] = sum_o dY[b, o] W[o, j]: a gather along the rows of W^T, the forward kernel's shape.
-                be.csrSpmmNT(csr.transposed(), dy, batch, 1f, x.gradOrZeros());
-            }
-            if (w.requiresGrad() && csr.nnz() > 0) {
-                Storage packed = csr.packedGrad();
-                be.sddmm(dy, x.data(), batch, csr.matrix(), 0f, packed);
-                be.scatterAddRows(packed, 1, csr.denseIndex(), csr.nnz(), w.gradOrZeros());
+            // dX[b, j] += sum_o dY[b, o] W[o, j] (a gather along the rows of W^T, the forward kernel's shape) and
+            // dW at the stored positions (SDDMM), in one call that packs dY once and reuses the forward's packed X.
+            boolean wantW = w.requiresGrad() && csr.nnz() > 0;
+            be.csrLinearBackward(csr.matrix(), csr.transposed(), dy, x.data(), batch,
+                    x.requiresGrad() ? x.gradOrZeros() : null, wantW ? csr.packedGrad() : null, csr.scratch(), token);
+            if (wantW) {
+                be.scatterAddRows(csr.packedGrad(), 1, csr.denseIndex(), csr.nnz(), w.gradOrZeros());
             }
             if (bias != null && bias.requiresGrad()) {
                 be.sumRows(dy, batch, out, 1f, 1f, bias.gradOrZeros());

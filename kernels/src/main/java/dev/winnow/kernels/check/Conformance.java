@@ -3,6 +3,7 @@ package dev.winnow.kernels.check;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.LayerScratch;
 import dev.winnow.engine.backend.UnaryOp;
 import dev.winnow.kernels.DeviceBackend;
 
@@ -98,6 +99,8 @@ public final class Conformance {
                             () -> spmmNN(t, s[0], s[1], s[2], density, beta))));
                     cases.add(new Case("sddmm_" + shape, t -> sddmm(t, s[0], s[1], s[2], density, beta)));
                 }
+                String layer = String.format(Locale.ROOT, "%dx%d_batch%d_density%s", s[0], s[1], s[2], density);
+                cases.add(new Case("csrLinear_" + layer, t -> csrLinear(t, s[0], s[1], s[2], density)));
             }
         }
         cases.add(new Case("gatherByIndex", t -> {
@@ -341,6 +344,32 @@ public final class Conformance {
         t.ref.sddmm(dy.ref, x.ref, batch, w.ref, beta, vals.ref);
         t.dev.sddmm(dy.dev, x.dev, batch, w.dev, beta, vals.dev);
         t.expectClose("sddmm values", vals, 1e-5, dotAtol(batch));
+    }
+
+    /**
+     * A sparse layer's forward and backward through the layer calls (csrLinearForward / csrLinearBackward, each
+     * backend with its own scratch): the CPU reuses its forward's packed X and packs dY once, a device may not.
+     */
+    private static void csrLinear(Twins t, int out, int in, int batch, double density) {
+        Twins.Csr w = t.csr(out, in, density);
+        Twins.Csr wt = t.transposed(w);
+        Twins.F x = t.random(batch * in);
+        Twins.F y = t.poisoned(batch * out);
+        try (LayerScratch rs = t.ref.newLayerScratch(); LayerScratch ds = t.dev.newLayerScratch()) {
+            long rTok = t.ref.csrLinearForward(w.ref, x.ref, batch, y.ref, rs);
+            long dTok = t.dev.csrLinearForward(w.dev, x.dev, batch, y.dev, ds);
+            t.expectClose("csrLinear Y", y, 1e-5, dotAtol(in));
+            Twins.F dy = t.random(batch * out);
+            Twins.F dx = t.random(batch * in);
+            int nnz = w.ref.nnz;
+            Twins.F grad = t.poisoned(Math.max(1, nnz));
+            t.ref.csrLinearBackward(w.ref, wt.ref, dy.ref, x.ref, batch, dx.ref, grad.ref, rs, rTok);
+            t.dev.csrLinearBackward(w.dev, wt.dev, dy.dev, x.dev, batch, dx.dev, grad.dev, ds, dTok);
+            t.expectClose("csrLinear dX (accumulated)", dx, 1e-5, dotAtol(out) + 1e-6);
+            if (nnz > 0) {
+                t.expectClose("csrLinear dW at the stored positions", grad, 1e-5, dotAtol(batch));
+            }
+        }
     }
 
     /** Inputs inside each op's domain; the op's scalar parameter where it has one. */

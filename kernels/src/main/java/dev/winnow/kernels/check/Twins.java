@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.CsrMatrix;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.Storage;
+import dev.winnow.engine.sparse.HostCsr;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,6 +141,23 @@ public final class Twins implements AutoCloseable {
         F values = random(nnz);
         return new Csr(new CsrMatrix(rows, cols, nnz, rp.ref, ci.ref, values.ref),
                 new CsrMatrix(rows, cols, nnz, rp.dev, ci.dev, values.dev), values);
+    }
+
+    /** The transpose of {@code w} (pattern and values) on both backends: W^T for a sparse layer's backward. */
+    public Csr transposed(Csr w) {
+        CsrMatrix m = w.ref;
+        int[] rp = new int[m.rows + 1];
+        int[] ci = new int[m.nnz];
+        float[] v = new float[m.nnz];
+        ref.downloadInts(m.rowPtr, 0, rp, 0, rp.length);
+        ref.downloadInts(m.colIdx, 0, ci, 0, m.nnz);
+        ref.download(m.values, 0, v, 0, m.nnz);
+        HostCsr t = new HostCsr(m.rows, m.cols, rp, ci, v).transpose().matrix();
+        I trp = ints(t.rowPtr);
+        I tci = ints(t.colIdx);
+        F tv = of(t.values.length == 0 ? new float[1] : t.values);
+        return new Csr(new CsrMatrix(t.rows, t.cols, t.nnz(), trp.ref, tci.ref, tv.ref),
+                new CsrMatrix(t.rows, t.cols, t.nnz(), trp.dev, tci.dev, tv.dev), tv);
     }
 
     public float[] download(Backend b, Storage s, int n) {

@@ -360,6 +360,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
                 description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
         String clock;
+        @Option(names = "--modes", defaultValue = "dense,masked,csr", split = ",", paramLabel = "MODE",
+                description = "Which of dense, masked, csr to time (speedup_vs_dense needs dense). "
+                        + "Default: ${DEFAULT-VALUE}.")
+        List<String> modes;
         private boolean cpu;
 
         @Override
@@ -372,15 +376,23 @@ public final class BenchCommand implements Runnable {
             cpu = parseClock(clock, threads);
             NcfConfig cfg = NcfConfig.preset(model);
             RatingData data = SyntheticRatings.generate(0);
+            for (String mode : modes) {
+                if (!List.of("dense", "masked", "csr").contains(mode)) {
+                    throw new IllegalArgumentException("--modes: '" + mode + "' is not one of dense, masked, csr");
+                }
+            }
             double dense = 0;
-            for (String mode : new String[] {"dense", "masked", "csr"}) {
+            for (String mode : List.of("dense", "masked", "csr")) {
+                if (!modes.contains(mode)) {
+                    continue;
+                }
                 double s = time(cfg, data, mode);
                 if (mode.equals("dense")) {
                     dense = s;
                 }
-                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%.6g "
-                        + "speedup_vs_dense=%.2f%n", mode, model, batch, mode.equals("dense") ? "1" : String.valueOf(density),
-                        threads, s, dense / s);
+                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%.6g%s%n",
+                        mode, model, batch, mode.equals("dense") ? "1" : String.valueOf(density), threads, s,
+                        dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "");
             }
             return 0;
         }

@@ -6,6 +6,7 @@ import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.CsrMatrix;
 import dev.winnow.engine.backend.HostUpdates;
 import dev.winnow.engine.backend.IntStorage;
+import dev.winnow.engine.backend.LayerScratch;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.UnaryOp;
 
@@ -240,6 +241,46 @@ public final class CpuBackend implements Backend {
     @Override
     public void csrSpmmNT(CsrMatrix w, Storage x, int batch, float beta, Storage y) {
         sparse.spmmNT(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, beta, f(y), parallel);
+    }
+
+    /** The CPU's layer scratch: the forward's packed input, which the backward's SDDMM reads as it is. */
+    private static final class PackedInput implements LayerScratch {
+        final SparseKernels.Packed packed = new SparseKernels.Packed();
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Override
+    public LayerScratch newLayerScratch() {
+        return new PackedInput();
+    }
+
+    private static SparseKernels.Packed packed(LayerScratch scratch) {
+        if (scratch instanceof PackedInput p) {
+            return p.packed;
+        }
+        throw new IllegalArgumentException("this layer scratch was not made by a CPU backend ("
+                + (scratch == null ? "null" : scratch.getClass().getName()) + "): make it with newLayerScratch()");
+    }
+
+    @Override
+    public long csrLinearForward(CsrMatrix w, Storage x, int batch, Storage y, LayerScratch scratch) {
+        return sparse.linearForward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, f(y),
+                packed(scratch), parallel);
+    }
+
+    @Override
+    public void csrLinearBackward(CsrMatrix w, CsrMatrix wT, Storage dy, Storage x, int batch, Storage dx,
+                                  Storage grad, LayerScratch scratch, long token) {
+        if (wT.rows != w.cols || wT.cols != w.rows || wT.nnz != w.nnz) {
+            throw new IllegalArgumentException("csrLinearBackward: the transposed copy is " + wT.rows + "x" + wT.cols
+                    + " with " + wT.nnz + " entries, W is " + w.rows + "x" + w.cols + " with " + w.nnz);
+        }
+        sparse.linearBackward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), ints(wT.rowPtr), ints(wT.colIdx),
+                f(wT.values), f(dy), f(x), batch, dx == null ? null : f(dx), grad == null ? null : f(grad),
+                packed(scratch), token, parallel);
     }
 
     /**

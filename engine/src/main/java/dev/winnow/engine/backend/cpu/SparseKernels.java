@@ -61,6 +61,31 @@ public abstract class SparseKernels {
     /** Shared transposed operands for SDDMM (packed once, then read by every thread). */
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
+    /** The columns / rows of a pattern that hold entries (see {@link #usedColumns}); colStamp[c] == stamp: listed. */
+    private int[] colStamp = new int[0];
+    private int stamp;
+    private int[] colList = new int[0];
+    private int[] rowList = new int[0];
+    /** Numbers the packs that {@link #linearForward} leaves in a {@link Packed}. */
+    private long packTokens;
+
+    /**
+     * A sparse layer's input X as its forward packed it ({@link #linearForward}), kept for the layer's backward,
+     * whose SDDMM reads exactly these panels ({@link #linearBackward}). One per layer (one pattern); grown on demand.
+     */
+    public static final class Packed {
+        private float[] data = new float[0];
+        private int offset;
+        private Object source;
+        private int batch = -1;
+        private int cols = -1;
+        private long token;
+
+        /** Whether this holds the pack of {@code x} (batch x cols) made by the forward that returned {@code t}. */
+        boolean holds(float[] x, int b, int c, long t) {
+            return t != 0 && token == t && source == x && batch == b && cols == c;
+        }
+    }
 
     /** Which implementation {@link #create} picks: the Vector API one when the module is present. */
     public static SparseKernels create() {
@@ -127,33 +152,178 @@ public abstract class SparseKernels {
      */
     public synchronized void spmmNT(int rows, int cols, int[] rp, int[] ci, float[] v,
                                     float[] x, int batch, float beta, float[] y, Parallel parallel) {
+        forward(rows, cols, rp, ci, v, x, batch, beta, y, null, parallel);
+    }
+
+    /**
+     * The forward of a sparse layer: {@link #spmmNT} with beta 0 that leaves the packed X in {@code keep} for the
+     * layer's {@link #linearBackward}, so its SDDMM does not pack X again. Returns the token that names this pack;
+     * the backward passes it back, and a later forward into the same {@code keep} makes it stale (the backward then
+     * packs X itself). The caller must not change x, nor the pattern, between the two.
+     */
+    public synchronized long linearForward(int rows, int cols, int[] rp, int[] ci, float[] v,
+                                           float[] x, int batch, float[] y, Packed keep, Parallel parallel) {
+        keep.source = null;
+        keep.token = 0;
+        if (!forward(rows, cols, rp, ci, v, x, batch, 0f, y, keep, parallel)) {
+            return 0;
+        }
+        keep.source = x;
+        keep.batch = batch;
+        keep.cols = cols;
+        keep.token = ++packTokens;
+        return keep.token;
+    }
+
+    /**
+     * Y = X W^T + beta Y chunk by chunk; with {@code keep}, every chunk's panel goes to its own place in keep (for
+     * the backward) instead of the per-part scratch. False when there was nothing to pack.
+     */
+    private boolean forward(int rows, int cols, int[] rp, int[] ci, float[] v,
+                            float[] x, int batch, float beta, float[] y, Packed keep, Parallel parallel) {
         checkCsr(rows, cols, rp, ci, v);
         checkDense("x", x, batch, cols);
         checkDense("y", y, batch, rows);
         if (batch == 0 || rows == 0) {
-            return;
+            return false;
         }
         int chunks = (batch + CHUNK - 1) / CHUNK;
         int parts = Math.min(parallel.threads(), chunks);
-        ensurePanels(parts, cols, rows);
+        ensurePanels(parts, keep == null ? cols : 0, rows);
         alignPanels(parts);
+        int xChunk = cols * CHUNK;
+        if (keep != null) {
+            if (keep.data.length < chunks * xChunk + CacheLineOffset.PAD) {
+                keep.data = new float[chunks * xChunk + CacheLineOffset.PAD];
+            }
+            keep.offset = ALIGN_PANELS ? CacheLineOffset.of(keep.data, addressScratch) : 0;
+        }
+        int used = usedColumns(cols, ci, rp[rows]);
+        int[] list = colList;
         int width = COLUMN_BLOCKS && blocksColumns() ? blockColumns(rows, cols, rp[rows]) : cols;
         int blocks = width < cols && splitBlocks(rows, rp, ci, width, (cols + width - 1) / width)
                 ? (cols + width - 1) / width : 1;
         int[] bs = blockStart;
         parallel.forRange(chunks, 1, (part, from, to) -> {
-            float[] panel = panelIn[part];
             float[] q = panelOut[part];
-            int po = panelInOffset[part];
             int qo = panelOutOffset[part];
             for (int c = from; c < to; c++) {
+                float[] panel = keep == null ? panelIn[part] : keep.data;
+                int po = keep == null ? panelInOffset[part] : keep.offset + c * xChunk;
                 int b0 = c * CHUNK;
                 int nb = Math.min(CHUNK, batch - b0);
-                packInto(x, cols, b0, nb, cols, panel, po);
+                packUsed(x, cols, b0, nb, cols, panel, po, list, used);
                 gatherRowsChunk(rows, rp, ci, v, panel, po, q, qo, bs, blocks);
                 unpack(q, qo, rows, b0, nb, beta, y);
             }
         });
+        return true;
+    }
+
+    /**
+     * The backward of a sparse layer W (rows x cols) in one call, sharing packed panels between its two products:
+     * dx += dY W through the transposed copy (trp, tci, tv: W^T in CSR) when dx is not null, and
+     * grad[p] = sum_b dY[b, row(p)] X[b, ci[p]] on W's pattern when grad is not null. dY is packed once for both;
+     * X is not packed at all when {@code keep} still holds the pack of the forward that returned {@code token}.
+     * Bitwise the same as {@link #spmmNT} on W^T with beta 1 followed by {@link #sddmm} with beta 0: the same
+     * panels (only where they start differs), the same kernels, the same order.
+     */
+    public synchronized void linearBackward(int rows, int cols, int[] rp, int[] ci, int[] trp, int[] tci, float[] tv,
+                                            float[] dy, float[] x, int batch, float[] dx, float[] grad,
+                                            Packed keep, long token, Parallel parallel) {
+        checkCsr(cols, rows, trp, tci, tv);
+        if (rp.length < rows + 1) {
+            throw new IllegalArgumentException("rowPtr holds " + rp.length + " entries, needs rows + 1 = " + (rows + 1));
+        }
+        int nnz = rp[rows];
+        if (ci.length < nnz || trp[cols] != nnz) {
+            throw new IllegalArgumentException("linearBackward: W has " + nnz + " entries (colIdx holds " + ci.length
+                    + ") but its transposed copy " + trp[cols]);
+        }
+        checkDense("dy", dy, batch, rows);
+        checkDense("x", x, batch, cols);
+        if (dx != null) {
+            checkDense("dx", dx, batch, cols);
+        }
+        if (grad != null) {
+            if (grad.length < nnz) {
+                throw new IllegalArgumentException("linearBackward: pattern has " + nnz + " entries but grad holds "
+                        + grad.length);
+            }
+            Arrays.fill(grad, 0, nnz, 0f);
+        }
+        boolean wantGrad = grad != null && nnz > 0;
+        boolean wantDx = dx != null && cols > 0;
+        if (batch == 0 || !(wantDx || wantGrad)) {
+            return;
+        }
+        int chunks = (batch + CHUNK - 1) / CHUNK;
+        int aChunk = rows * CHUNK;
+        if (packedA.length < chunks * aChunk + CacheLineOffset.PAD) {
+            packedA = new float[chunks * aChunk + CacheLineOffset.PAD];
+        }
+        float[] pa = packedA;
+        int aOff = ALIGN_PANELS ? CacheLineOffset.of(pa, addressScratch) : 0;
+        // dY's panel rows that anything reads: W's rows with entries, i.e. W^T's columns (the SDDMM loads the panel
+        // row of every row r but uses it only for r's entries).
+        int usedRows = usedRows(rows, rp);
+        int[] rows1 = rowList;
+        int parts = Math.min(parallel.threads(), chunks);
+        int blocks = 1;
+        if (wantDx) {
+            ensurePanels(parts, 0, cols);
+            alignPanels(parts);
+            int width = COLUMN_BLOCKS && blocksColumns() ? blockColumns(cols, rows, nnz) : rows;
+            blocks = width < rows && splitBlocks(cols, trp, tci, width, (rows + width - 1) / width)
+                    ? (rows + width - 1) / width : 1;
+        }
+        int[] bs = blockStart;
+        int dxBlocks = blocks;
+        parallel.forRange(chunks, 1, (part, from, to) -> {
+            for (int c = from; c < to; c++) {
+                int b0 = c * CHUNK;
+                int nb = Math.min(CHUNK, batch - b0);
+                int po = aOff + c * aChunk;
+                packUsed(dy, rows, b0, nb, rows, pa, po, rows1, usedRows);
+                if (wantDx) {
+                    float[] q = panelOut[part];
+                    int qo = panelOutOffset[part];
+                    gatherRowsChunk(cols, trp, tci, tv, pa, po, q, qo, bs, dxBlocks);
+                    unpack(q, qo, cols, b0, nb, 1f, dx);
+                }
+            }
+        });
+        if (!wantGrad) {
+            return;
+        }
+        int bChunk = cols * CHUNK;
+        float[] pb;
+        int bOff;
+        if (keep != null && keep.holds(x, batch, cols, token)) {
+            pb = keep.data;
+            bOff = keep.offset;
+        } else {
+            if (packedB.length < chunks * bChunk + CacheLineOffset.PAD) {
+                packedB = new float[chunks * bChunk + CacheLineOffset.PAD];
+            }
+            pb = packedB;
+            bOff = ALIGN_PANELS ? CacheLineOffset.of(pb, addressScratch) : 0;
+            int usedCols = usedColumns(cols, ci, nnz);
+            int[] cols1 = colList;
+            float[] pbf = pb;
+            int bOffF = bOff;
+            parallel.forRange(chunks, 1, (part, from, to) -> {
+                for (int c = from; c < to; c++) {
+                    int b0 = c * CHUNK;
+                    packUsed(x, cols, b0, Math.min(CHUNK, batch - b0), cols, pbf, bOffF + c * bChunk, cols1,
+                            usedCols);
+                }
+            });
+        }
+        float[] pbF = pb;
+        int bOffF = bOff;
+        parallel.forRange(rows, 1, (part, from, to) ->
+                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pbF, bOffF, bChunk, chunks, grad));
     }
 
     /**
@@ -317,12 +487,17 @@ public abstract class SparseKernels {
         // Every 64-float panel row on a cache line, as in spmmNT: the b rows are read at random columns.
         int aOff = ALIGN_PANELS ? CacheLineOffset.of(pa, addressScratch) : 0;
         int bOff = ALIGN_PANELS ? CacheLineOffset.of(pb, addressScratch) : 0;
+        // Only the panel rows the products read: a's rows with entries, b's columns with entries.
+        int usedRows = usedRows(rows, rp);
+        int[] rows1 = rowList;
+        int usedCols = usedColumns(cols, ci, nnz);
+        int[] cols1 = colList;
         parallel.forRange(chunks, 1, (part, from, to) -> {
             for (int c = from; c < to; c++) {
                 int b0 = c * CHUNK;
                 int nb = Math.min(CHUNK, batch - b0);
-                packInto(a, rows, b0, nb, rows, pa, aOff + c * aChunk);
-                packInto(b, cols, b0, nb, cols, pb, bOff + c * bChunk);
+                packUsed(a, rows, b0, nb, rows, pa, aOff + c * aChunk, rows1, usedRows);
+                packUsed(b, cols, b0, nb, cols, pb, bOff + c * bChunk, cols1, usedCols);
             }
         });
         // A fixed split of the pattern's rows: each out[p] is summed by one thread, chunk by chunk, in chunk order.
@@ -373,6 +548,78 @@ public abstract class SparseKernels {
         for (int p = 0; p < parts; p++) {
             panelInOffset[p] = ALIGN_PANELS ? CacheLineOffset.of(panelIn[p], addressScratch) : 0;
             panelOutOffset[p] = ALIGN_PANELS ? CacheLineOffset.of(panelOut[p], addressScratch) : 0;
+        }
+    }
+
+    /**
+     * Lists in colList the columns of [0, cols) that hold entries of the pattern (ci[0..nnz)) and returns how many;
+     * -1 (list not used) once more than half of them do, where a full pack with its contiguous reads is cheaper.
+     * Panel rows of unlisted columns are never read by a kernel on this pattern, so skipping them changes nothing.
+     */
+    private int usedColumns(int cols, int[] ci, int nnz) {
+        if (colStamp.length < cols) {
+            colStamp = new int[cols];
+            stamp = 0;
+        }
+        int limit = cols / 2;
+        if (colList.length < limit + 1) {
+            colList = new int[limit + 1];
+        }
+        if (++stamp == Integer.MAX_VALUE) {
+            Arrays.fill(colStamp, 0);
+            stamp = 1;
+        }
+        int s = stamp;
+        int n = 0;
+        for (int p = 0; p < nnz; p++) {
+            int c = ci[p];
+            if (colStamp[c] != s) {
+                if (n == limit) {
+                    return -1;
+                }
+                colStamp[c] = s;
+                colList[n++] = c;
+            }
+        }
+        return n;
+    }
+
+    /** Like {@link #usedColumns} for the pattern's rows with entries, listed in rowList. */
+    private int usedRows(int rows, int[] rp) {
+        int limit = rows / 2;
+        if (rowList.length < limit + 1) {
+            rowList = new int[limit + 1];
+        }
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            if (rp[r + 1] > rp[r]) {
+                if (n == limit) {
+                    return -1;
+                }
+                rowList[n++] = r;
+            }
+        }
+        return n;
+    }
+
+    /** {@link #packInto} for all columns (n < 0) or only the n listed ones (other panel rows keep what they held). */
+    static void packUsed(float[] x, int ld, int b0, int nb, int cols, float[] panel, int off, int[] list, int n) {
+        if (n < 0) {
+            packInto(x, ld, b0, nb, cols, panel, off);
+            return;
+        }
+        for (int i = 0; i < nb; i++) {
+            int src = (b0 + i) * ld;
+            for (int j = 0; j < n; j++) {
+                int k = list[j];
+                panel[off + k * CHUNK + i] = x[src + k];
+            }
+        }
+        if (nb < CHUNK) {
+            for (int j = 0; j < n; j++) {
+                int k = list[j];
+                Arrays.fill(panel, off + k * CHUNK + nb, off + (k + 1) * CHUNK, 0f);
+            }
         }
     }
 

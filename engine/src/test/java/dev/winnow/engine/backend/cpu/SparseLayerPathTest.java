@@ -1,0 +1,270 @@
+package dev.winnow.engine.backend.cpu;
+
+import dev.winnow.engine.sparse.HostCsr;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The sparse layer's own paths (linearForward keeps its packed X, linearBackward packs dY once and reuses that X,
+ * panels packed only for the columns a pattern uses) are pure speed: they must give the same bits as the plain
+ * kernels they stand for, on awkward shapes, tiny patterns, empty rows and partial batch chunks, for 1 and 2 threads.
+ */
+class SparseLayerPathTest {
+    private static final int[] SIZES = {1, 3, 17, 64, 257};
+    private static final double[] DENSITIES = {0, 0.01, 0.1, 0.5, 1};
+    private static final int[] BATCHES = {1, 3, 65, 130};
+    private static Parallel one;
+    private static Parallel two;
+
+    @BeforeAll
+    static void setUp() {
+        one = new Parallel(1);
+        two = new Parallel(2);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        one.close();
+        two.close();
+    }
+
+    private static List<SparseKernels> implementations() {
+        List<SparseKernels> ks = new ArrayList<>();
+        ks.add(SparseKernels.create(false));
+        if (CpuBackend.GemmChoice.vectorModulePresent()) {
+            ks.add(SparseKernels.create(true));
+        }
+        return ks;
+    }
+
+    /** A random pattern; with {@code holes} row 1 and column 1 are empty (when they exist). */
+    private static HostCsr pattern(int rows, int cols, double density, boolean holes, SplittableRandom rng) {
+        float[] d = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                if (!(holes && (r == 1 || c == 1)) && rng.nextDouble() < density) {
+                    float v = (float) (rng.nextDouble() * 2 - 1);
+                    d[r * cols + c] = v == 0f ? 0.25f : v;
+                }
+            }
+        }
+        return HostCsr.fromDense(d, rows, cols);
+    }
+
+    /** A pattern touching only {@code k} columns (and {@code k} entries): the output layer of a pruned student. */
+    private static HostCsr fewColumns(int rows, int cols, int k, SplittableRandom rng) {
+        float[] d = new float[rows * cols];
+        for (int j = 0; j < k; j++) {
+            d[rng.nextInt(rows) * cols + rng.nextInt(cols)] = (float) (rng.nextDouble() * 2 - 1) + 3f;
+        }
+        return HostCsr.fromDense(d, rows, cols);
+    }
+
+    private static float[] randoms(int n, SplittableRandom rng) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (rng.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    private static List<HostCsr> patterns(SplittableRandom rng) {
+        List<HostCsr> ps = new ArrayList<>();
+        int n = 0;
+        for (int rows : SIZES) {
+            for (int cols : SIZES) {
+                for (double d : DENSITIES) {
+                    ps.add(pattern(rows, cols, d, (n++ & 1) == 0, rng));
+                }
+            }
+        }
+        ps.add(fewColumns(1, 64, 6, rng));
+        ps.add(fewColumns(64, 1, 6, rng));
+        ps.add(fewColumns(128, 257, 9, rng));
+        ps.add(fewColumns(300, 40, 3, rng));
+        return ps;
+    }
+
+    @Test
+    void theLayerForwardGivesTheBitsOfTheProductForAnyThreadCount() {
+        SplittableRandom rng = new SplittableRandom(7);
+        for (SparseKernels k : implementations()) {
+            for (HostCsr w : patterns(rng)) {
+                for (int batch : BATCHES) {
+                    float[] x = randoms(batch * w.cols, rng);
+                    float[] want = new float[batch * w.rows];
+                    Arrays.fill(want, Float.NaN);
+                    k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, want, one);
+                    for (Parallel p : new Parallel[] {one, two}) {
+                        float[] y = new float[batch * w.rows];
+                        Arrays.fill(y, Float.NaN);
+                        SparseKernels.Packed keep = new SparseKernels.Packed();
+                        long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep,
+                                p);
+                        assertArrayEquals(want, y, k.name() + " " + where(w, batch) + ", " + p.threads() + " threads");
+                        assertEquals(w.rows > 0, keep.holds(x, batch, w.cols, token), "keeps the pack of x");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The 256-bit vector kernel sums each output in entry order with one fused multiply-add per entry; the plain
+     * Java one multiplies, rounds, and adds. Both models are exact, so the panels packed for only the used columns
+     * are checked bit for bit against them, not just to a tolerance.
+     */
+    @Test
+    void eachOutputIsTheEntryOrderSumOfItsRowWhateverColumnsArePacked() {
+        SplittableRandom rng = new SplittableRandom(8);
+        for (SparseKernels k : implementations()) {
+            boolean fused = k.name().equals("vector(256-bit)");
+            if (!fused && !k.name().equals("scalar")) {
+                continue; // other vector widths add partial sums in another (fixed) order
+            }
+            for (HostCsr w : patterns(rng)) {
+                for (int batch : BATCHES) {
+                    float[] x = randoms(batch * w.cols, rng);
+                    float[] y = new float[batch * w.rows];
+                    k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y,
+                            new SparseKernels.Packed(), two);
+                    for (int b = 0; b < batch; b++) {
+                        for (int r = 0; r < w.rows; r++) {
+                            float acc = 0f;
+                            for (int p = w.rowPtr[r]; p < w.rowPtr[r + 1]; p++) {
+                                float xv = x[b * w.cols + w.colIdx[p]];
+                                acc = fused ? Math.fma(w.values[p], xv, acc) : acc + w.values[p] * xv;
+                            }
+                            if (Float.floatToRawIntBits(acc) != Float.floatToRawIntBits(y[b * w.rows + r])) {
+                                fail(k.name() + " " + where(w, batch) + ": y[" + b + ", " + r + "] = "
+                                        + y[b * w.rows + r] + ", entry-order sum " + acc);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLayerBackwardGivesTheBitsOfItsTwoProductsWithAFreshAStaleOrNoPack() {
+        SplittableRandom rng = new SplittableRandom(9);
+        for (SparseKernels k : implementations()) {
+            for (HostCsr w : patterns(rng)) {
+                HostCsr t = w.transpose().matrix();
+                for (int batch : BATCHES) {
+                    float[] x = randoms(batch * w.cols, rng);
+                    float[] other = randoms(batch * w.cols, rng);
+                    float[] dy = randoms(batch * w.rows, rng);
+                    float[] dx0 = randoms(batch * w.cols, rng);
+                    // The two products the layer's backward stands for.
+                    float[] wantDx = dx0.clone();
+                    k.spmmNT(t.rows, t.cols, t.rowPtr, t.colIdx, t.values, dy, batch, 1f, wantDx, one);
+                    float[] wantGrad = new float[Math.max(1, w.nnz())];
+                    k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, wantGrad, one);
+                    String where = k.name() + " " + where(w, batch);
+                    for (Parallel p : new Parallel[] {one, two}) {
+                        float[] y = new float[batch * w.rows];
+                        SparseKernels.Packed keep = new SparseKernels.Packed();
+                        long fresh = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep,
+                                p);
+                        check(k, w, t, dy, x, batch, keep, fresh, dx0, wantDx, wantGrad, p, where + " fresh pack");
+                        // Another forward into the same scratch makes the first token stale: X is packed again.
+                        long later = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, other, batch, y,
+                                keep, p);
+                        assertFalse(keep.holds(x, batch, w.cols, fresh), where);
+                        check(k, w, t, dy, x, batch, keep, fresh, dx0, wantDx, wantGrad, p, where + " stale pack");
+                        check(k, w, t, dy, x, batch, keep, later, dx0, wantDx, wantGrad, p, where + " other x's pack");
+                        check(k, w, t, dy, x, batch, null, 0, dx0, wantDx, wantGrad, p, where + " no scratch");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void check(SparseKernels k, HostCsr w, HostCsr t, float[] dy, float[] x, int batch,
+                              SparseKernels.Packed keep, long token, float[] dx0, float[] wantDx, float[] wantGrad,
+                              Parallel p, String where) {
+        float[] dx = dx0.clone();
+        float[] grad = new float[Math.max(1, w.nnz())];
+        Arrays.fill(grad, Float.NaN);
+        k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, dx, grad,
+                keep, token, p);
+        assertArrayEquals(wantDx, dx, where + ": dX");
+        assertArrayEquals(Arrays.copyOf(wantGrad, w.nnz()), Arrays.copyOf(grad, w.nnz()), where + ": dW");
+        // Each half alone.
+        float[] dxOnly = dx0.clone();
+        k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, dxOnly,
+                null, keep, token, p);
+        assertArrayEquals(wantDx, dxOnly, where + ": dX without dW");
+        float[] gradOnly = new float[Math.max(1, w.nnz())];
+        k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, null,
+                gradOnly, keep, token, p);
+        assertArrayEquals(Arrays.copyOf(wantGrad, w.nnz()), Arrays.copyOf(gradOnly, w.nnz()),
+                where + ": dW without dX");
+    }
+
+    /**
+     * Proof that the backward reads the forward's pack rather than X: X is changed after the forward (which a layer
+     * never does), and dW is still the one of the X the forward saw, until a stale token forces a fresh pack.
+     */
+    @Test
+    void theBackwardReadsTheForwardsPackNotXAgain() {
+        SplittableRandom rng = new SplittableRandom(10);
+        for (SparseKernels k : implementations()) {
+            HostCsr w = pattern(40, 70, 0.2, false, rng);
+            HostCsr t = w.transpose().matrix();
+            int batch = 100;
+            float[] x = randoms(batch * w.cols, rng);
+            float[] seen = x.clone();
+            float[] dy = randoms(batch * w.rows, rng);
+            float[] wantSeen = new float[w.nnz()];
+            k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, seen, batch, 0f, wantSeen, one);
+            SparseKernels.Packed keep = new SparseKernels.Packed();
+            long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch,
+                    new float[batch * w.rows], keep, one);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = -2 * x[i];
+            }
+            float[] grad = new float[w.nnz()];
+            k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, null,
+                    grad, keep, token, one);
+            assertArrayEquals(wantSeen, grad, k.name() + ": dW from the forward's pack");
+            float[] wantNow = new float[w.nnz()];
+            k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, wantNow, one);
+            k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, null,
+                    grad, keep, token + 1, one);
+            assertArrayEquals(wantNow, grad, k.name() + ": a token no forward returned packs X afresh");
+            assertTrue(Math.abs(wantNow[0] - wantSeen[0]) > 0, "the two X give different gradients");
+        }
+    }
+
+    @Test
+    void aTransposedCopyThatDoesNotMatchIsRefused() {
+        SparseKernels k = SparseKernels.create(false);
+        SplittableRandom rng = new SplittableRandom(11);
+        HostCsr w = pattern(5, 6, 0.5, false, rng);
+        HostCsr other = pattern(6, 5, 0.9, false, rng);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, other.rowPtr, other.colIdx, other.values,
+                        new float[10], new float[12], 2, new float[12], new float[w.nnz()], null, 0, one));
+        assertTrue(e.getMessage().contains("transposed copy"), e.getMessage());
+    }
+
+    private static String where(HostCsr w, int batch) {
+        return "W " + w.rows + "x" + w.cols + " (" + w.nnz() + " entries) batch " + batch;
+    }
+}
