@@ -57,7 +57,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--fold", paramLabel = "K",
             description = "MovieLens 100K: train and test on canonical fold uK (1..5) instead of a random split; the "
-                    + "validation set is a seeded 10% of the fold's training ratings.")
+                    + "validation set is a seeded 10%% of the fold's training ratings.")
     Integer fold;
 
     @Option(names = "--methods", split = ",", paramLabel = "METHOD",
