@@ -22,16 +22,26 @@ import java.util.concurrent.TimeUnit;
 /**
  * Forward and backward of a Linear (batch x in -> out) at a weight density: our dense GEMM, masked GEMM, CSR, and
  * EJML's dense GEMM as the outside reference. Effective GFLOP/s = 2 * batch * nnz (sparse) or 2 * batch * in * out
- * (dense) per forward, twice that per backward, divided by the time; run-sparse.sh turns the JSON into that.
- * Shapes and densities are those of issue 3; the defaults below are the full grid (long), narrow them with -p.
+ * (dense) per forward, twice that per backward, divided by the time; {@link SparseGridReport} turns the CSV results
+ * into that, the ratios and the density crossover. Shapes and densities are those of issue 3; the defaults below are
+ * the full grid, narrow them with -p.
+ *
+ * <p>The dense and EJML benchmarks do not depend on the density (the dense product ignores the mask), so
+ * {@code bench/run-sparse.sh} runs them in a second JMH invocation with {@code -p density=1} instead of once per
+ * density. Iterations are short (0.3 s) because the grid has 3 x 4 x (7 x 4 + 4) = 384 trials; a call slower than an
+ * iteration still runs once per iteration, which is why the EJML benchmarks (seconds per call at batch 4096 x
+ * 1024x1024) take fewer iterations: their calls are long enough to average out on their own.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 300, timeUnit = TimeUnit.MILLISECONDS)
-@Measurement(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 5, time = 300, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class SparseKernelBench {
+    /** The seed of the weights and mask; {@link SparseGridReport} rebuilds the same mask from it to count nnz. */
+    public static final long SEED = 1;
+
     @Param({"256", "1024", "4096"})
     public int batch;
 
@@ -45,27 +55,45 @@ public class SparseKernelBench {
     public int threads;
 
     private Backend backend;
-    private Backend ejml;
     private KernelTimer timer;
-    private KernelTimer ejmlTimer;
+    int in;
+    int out;
 
     @Setup(Level.Trial)
     public void setUp() {
         String[] p = shape.split("x");
-        int in = Integer.parseInt(p[0]);
-        int out = Integer.parseInt(p[1]);
+        in = Integer.parseInt(p[0]);
+        out = Integer.parseInt(p[1]);
         backend = new CpuBackend(threads);
-        ejml = new CpuBackend(threads, CpuBackend.GemmChoice.EJML);
-        timer = new KernelTimer(backend, batch, in, out, density, 1);
-        ejmlTimer = new KernelTimer(ejml, batch, in, out, density, 1);
+        timer = new KernelTimer(backend, batch, in, out, density, SEED);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         timer.close();
-        ejmlTimer.close();
         backend.close();
-        ejml.close();
+    }
+
+    /**
+     * The EJML backend and its timer, set up only for the EJML benchmarks (at batch 4096 x 1024x1024 its buffers
+     * are ~100 MB that the other benchmarks need not allocate).
+     */
+    @State(Scope.Benchmark)
+    public static class Ejml {
+        private Backend ejml;
+        private KernelTimer timer;
+
+        @Setup(Level.Trial)
+        public void setUp(SparseKernelBench b) {
+            ejml = new CpuBackend(b.threads, CpuBackend.GemmChoice.EJML);
+            timer = new KernelTimer(ejml, b.batch, b.in, b.out, b.density, SEED);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            timer.close();
+            ejml.close();
+        }
     }
 
     @Benchmark
@@ -84,6 +112,11 @@ public class SparseKernelBench {
     }
 
     @Benchmark
+    public void maskedBackward() {
+        timer.maskedBackward();
+    }
+
+    @Benchmark
     public void csrForward() {
         timer.csrForward();
     }
@@ -94,7 +127,16 @@ public class SparseKernelBench {
     }
 
     @Benchmark
-    public void ejmlDenseForward() {
-        ejmlTimer.denseForward();
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 3)
+    public void ejmlDenseForward(Ejml e) {
+        e.timer.denseForward();
+    }
+
+    @Benchmark
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 3)
+    public void ejmlDenseBackward(Ejml e) {
+        e.timer.denseBackward();
     }
 }
