@@ -43,7 +43,13 @@ public final class SparseOps {
         }
         csr.refresh(w.data());
         Tensor y = Tensor.result(be, batch, out, 2, "sparseLinear", x, w, bias);
-        long token = be.csrLinearForward(csr.matrix(), x.data(), batch, y.data(), csr.scratch());
+        long token;
+        if (GradMode.isEnabled() && w.requiresGrad()) {
+            token = be.csrLinearForward(csr.matrix(), x.data(), batch, y.data(), csr.scratch());
+        } else {
+            be.csrSpmmNT(csr.matrix(), x.data(), batch, 0f, y.data()); // no weight gradient: nothing to keep
+            token = 0;
+        }
         if (bias != null) {
             be.binary(BinaryOp.ADD, y.data(), bias.data(), Broadcast.ROW, batch, out, y.data());
         }

@@ -42,6 +42,14 @@ public abstract class SparseKernels {
     static final int MIN_BLOCK_COLS = 256;
     static final int BLOCK_NNZ = 48;
 
+    /**
+     * Largest packed X (floats) that {@link #linearForward} keeps for the backward. Above it the forward packs each
+     * chunk into the per-part panel that stays in L2, and the backward packs X again: at batch 1024 x 1024 inputs
+     * (4 MiB) writing every chunk to a fresh place made the forward ~14% slower, more than the backward saved
+     * (bench/RESULTS.md, "Sparse layer backward shares its packs"). The NCF student's layers (<= 32k floats) keep.
+     */
+    static final int KEEP_MAX_FLOATS = 128 * 1024;
+
     /** For measurements: {@code -Dwinnow.sparse.columnBlocks=false} keeps the one-block gather. */
     private static final boolean COLUMN_BLOCKS =
             !"false".equals(System.getProperty("winnow.sparse.columnBlocks"));
@@ -165,6 +173,10 @@ public abstract class SparseKernels {
                                            float[] x, int batch, float[] y, Packed keep, Parallel parallel) {
         keep.source = null;
         keep.token = 0;
+        if ((long) ((batch + CHUNK - 1) / CHUNK) * cols * CHUNK > KEEP_MAX_FLOATS) {
+            forward(rows, cols, rp, ci, v, x, batch, 0f, y, null, parallel);
+            return 0;
+        }
         if (!forward(rows, cols, rp, ci, v, x, batch, 0f, y, keep, parallel)) {
             return 0;
         }

@@ -252,6 +252,32 @@ class SparseLayerPathTest {
         }
     }
 
+    /** An X too big to stay in cache is not kept (token 0); the backward then packs it and is still exact. */
+    @Test
+    void aLargeInputIsNotKeptAndTheBackwardPacksItItself() {
+        SplittableRandom rng = new SplittableRandom(12);
+        int batch = 130;
+        int cols = SparseKernels.KEEP_MAX_FLOATS / (3 * SparseKernels.CHUNK) + 1;
+        HostCsr w = pattern(9, cols, 0.05, true, rng);
+        HostCsr t = w.transpose().matrix();
+        float[] x = randoms(batch * cols, rng);
+        float[] dy = randoms(batch * w.rows, rng);
+        for (SparseKernels k : implementations()) {
+            float[] want = new float[batch * w.rows];
+            k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, want, one);
+            float[] wantDx = new float[batch * cols];
+            k.spmmNT(t.rows, t.cols, t.rowPtr, t.colIdx, t.values, dy, batch, 1f, wantDx, one);
+            float[] wantGrad = new float[w.nnz()];
+            k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, wantGrad, one);
+            SparseKernels.Packed keep = new SparseKernels.Packed();
+            float[] y = new float[batch * w.rows];
+            long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep, two);
+            assertEquals(0, token, "nothing kept above " + SparseKernels.KEEP_MAX_FLOATS + " floats");
+            assertArrayEquals(want, y, k.name());
+            check(k, w, t, dy, x, batch, keep, token, new float[batch * cols], wantDx, wantGrad, two, k.name());
+        }
+    }
+
     @Test
     void aTransposedCopyThatDoesNotMatchIsRefused() {
         SparseKernels k = SparseKernels.create(false);
