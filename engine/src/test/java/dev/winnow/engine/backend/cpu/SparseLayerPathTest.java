@@ -278,6 +278,44 @@ class SparseLayerPathTest {
         }
     }
 
+    /**
+     * "No allocation per call": after warm-up a layer's forward and backward allocate no buffers (scratch grows once).
+     * The bound leaves room for the small loop-body objects handed to the thread pool (~420 bytes for these four calls
+     * on JDK 17), not for any array of the layer's size (the smallest here is 8 KiB).
+     */
+    @Test
+    void aWarmLayerAllocatesNoBuffersPerCall() {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        SplittableRandom rng = new SplittableRandom(13);
+        HostCsr w = pattern(64, 128, 0.1, false, rng);
+        HostCsr t = w.transpose().matrix();
+        int batch = 256;
+        float[] x = randoms(batch * w.cols, rng);
+        float[] dy = randoms(batch * w.rows, rng);
+        float[] y = new float[batch * w.rows];
+        float[] dx = new float[batch * w.cols];
+        float[] grad = new float[w.nnz()];
+        for (SparseKernels k : implementations()) {
+            SparseKernels.Packed keep = new SparseKernels.Packed();
+            long perCall = Long.MAX_VALUE;
+            for (int round = 0; round < 30 && perCall >= 1024; round++) {
+                long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                for (int rep = 0; rep < 200; rep++) {
+                    long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep,
+                            one);
+                    k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch,
+                            dx, grad, keep, token, one);
+                    k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, y, one);
+                    k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, grad, one);
+                }
+                perCall = (mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / 200;
+            }
+            assertTrue(perCall < 1024, k.name() + ": " + perCall
+                    + " bytes allocated per forward, backward, spmmNT and sddmm");
+        }
+    }
+
     @Test
     void aTransposedCopyThatDoesNotMatchIsRefused() {
         SparseKernels k = SparseKernels.create(false);
