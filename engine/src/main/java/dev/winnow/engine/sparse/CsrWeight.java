@@ -19,27 +19,23 @@ public final class CsrWeight implements AutoCloseable {
     private final CsrMatrix forward;
     private final CsrMatrix transposed;
     private final IntStorage denseIndex;
-    private final IntStorage transposedDenseIndex;
+    /** Entry q of W^T is entry transposedOrder[q] of W. */
+    private final IntStorage transposedOrder;
+    /** Whether W's values were refreshed since W^T's were (W^T is brought in step when asked for). */
+    private boolean transposedStale;
     private final Storage packedGrad;
     private final LayerScratch scratch;
 
     private CsrWeight(Backend backend, HostCsr csr) {
         this.backend = backend;
-        HostCsr t = csr.transpose().matrix();
+        HostCsr.Transposed tr = csr.transpose();
         this.forward = upload(backend, csr);
-        this.transposed = upload(backend, t);
+        this.transposed = upload(backend, tr.matrix());
         int nnz = csr.nnz();
         this.denseIndex = backend.allocateInts(Math.max(1, nnz));
         backend.uploadInts(csr.denseIndex(), 0, denseIndex, 0, nnz);
-        // The transposed copy's entry q sits at dense position (col, row) of W^T, i.e. (row, col) of W.
-        int[] tIdx = new int[nnz];
-        for (int r = 0; r < t.rows; r++) {
-            for (int q = t.rowPtr[r]; q < t.rowPtr[r + 1]; q++) {
-                tIdx[q] = t.colIdx[q] * csr.cols + r;
-            }
-        }
-        this.transposedDenseIndex = backend.allocateInts(Math.max(1, nnz));
-        backend.uploadInts(tIdx, 0, transposedDenseIndex, 0, nnz);
+        this.transposedOrder = backend.allocateInts(Math.max(1, nnz));
+        backend.uploadInts(tr.permutation(), 0, transposedOrder, 0, nnz);
         this.packedGrad = backend.allocate(Math.max(1, nnz));
         this.scratch = backend.newLayerScratch();
     }
@@ -64,14 +60,18 @@ public final class CsrWeight implements AutoCloseable {
         return new CsrMatrix(h.rows, h.cols, nnz, rp, ci, v);
     }
 
-    /** Copies the current values of the dense weight (out x in) into both CSR copies: O(nnz). */
+    /**
+     * Copies the current values of the dense weight (out x in) into W's CSR values: O(nnz). W^T's values follow when
+     * {@link #transposed()} is next asked for, from W's (a gather over nnz floats, not over the dense weight in
+     * column order), so a forward, which only needs W, does not pay for them.
+     */
     public void refresh(Storage denseWeight) {
         int nnz = forward.nnz;
         if (nnz == 0) {
             return;
         }
         backend.gather(denseWeight, denseIndex, nnz, forward.values);
-        backend.gather(denseWeight, transposedDenseIndex, nnz, transposed.values);
+        transposedStale = true;
     }
 
     /** W (out x in). */
@@ -79,8 +79,12 @@ public final class CsrWeight implements AutoCloseable {
         return forward;
     }
 
-    /** W^T (in x out), values kept in step with {@link #matrix()} by {@link #refresh}. */
+    /** W^T (in x out), its values first brought in step with {@link #matrix()}'s if a refresh came since. */
     public CsrMatrix transposed() {
+        if (transposedStale) {
+            backend.gather(forward.values, transposedOrder, forward.nnz, transposed.values);
+            transposedStale = false;
+        }
         return transposed;
     }
 
@@ -128,7 +132,7 @@ public final class CsrWeight implements AutoCloseable {
         backend.free(transposed.rowPtr);
         backend.free(transposed.colIdx);
         backend.free(denseIndex);
-        backend.free(transposedDenseIndex);
+        backend.free(transposedOrder);
         backend.free(packedGrad);
         scratch.close();
     }
