@@ -345,7 +345,8 @@ public final class BenchCommand implements Runnable {
     /** One NCF student training step (forward, backward, Adam) unpruned, masked and CSR at one density. */
     @Command(name = "step", mixinStandardHelpOptions = true,
             description = "Median time of one NCF training step: dense (unpruned), masked and CSR with the MLP weights "
-                    + "at --density (random mask). One line per mode: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
+                    + "at --density (random mask), the modes taking turns in blocks of 25 steps in one JVM. One line per "
+                    + "mode: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
     static final class Step implements Callable<Integer> {
         @Option(names = "--model", defaultValue = "student", description = "Model preset. Default: ${DEFAULT-VALUE}.")
         String model;
@@ -360,6 +361,9 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
                 description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
         String clock;
+        /** Steps per mode before the next mode's turn (see {@link #timeInterleaved}). */
+        private static final int BLOCK = 25;
+
         @Option(names = "--modes", defaultValue = "dense,masked,csr", split = ",", paramLabel = "MODE",
                 description = "Which of dense, masked, csr to time (speedup_vs_dense needs dense). "
                         + "Default: ${DEFAULT-VALUE}.")
@@ -374,22 +378,19 @@ public final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--batch and --steps must be positive");
             }
             cpu = parseClock(clock, threads);
-            NcfConfig cfg = NcfConfig.preset(model);
-            RatingData data = SyntheticRatings.generate(0);
             for (String mode : modes) {
                 if (!List.of("dense", "masked", "csr").contains(mode)) {
                     throw new IllegalArgumentException("--modes: '" + mode + "' is not one of dense, masked, csr");
                 }
             }
-            double dense = 0;
-            for (String mode : List.of("dense", "masked", "csr")) {
-                if (!modes.contains(mode)) {
-                    continue;
-                }
-                double s = time(cfg, data, mode);
-                if (mode.equals("dense")) {
-                    dense = s;
-                }
+            NcfConfig cfg = NcfConfig.preset(model);
+            RatingData data = SyntheticRatings.generate(0);
+            List<String> order = List.of("dense", "masked", "csr").stream().filter(modes::contains).toList();
+            double[] medians = timeInterleaved(cfg, data, order);
+            double dense = order.contains("dense") ? medians[order.indexOf("dense")] : 0;
+            for (int m = 0; m < order.size(); m++) {
+                String mode = order.get(m);
+                double s = medians[m];
                 System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%.6g%s%n",
                         mode, model, batch, mode.equals("dense") ? "1" : String.valueOf(density), threads, s,
                         dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "");
@@ -397,8 +398,17 @@ public final class BenchCommand implements Runnable {
             return 0;
         }
 
-        private double time(NcfConfig cfg, RatingData data, String mode) {
-            try (Backend be = new CpuBackend(threads)) {
+        /** One model, trainer and backend per mode, each with the same weights, mask draw and batches. */
+        private final class Runner implements AutoCloseable {
+            final Backend be;
+            final RatingTrainer trainer;
+            final int[] u = new int[batch];
+            final int[] it = new int[batch];
+            final float[] r = new float[batch];
+            int step;
+
+            Runner(NcfConfig cfg, RatingData data, String mode) {
+                be = new CpuBackend(threads);
                 NcfModel ncf = new NcfModel(be, cfg, data.users(), data.items(), 0);
                 SplittableRandom rng = new SplittableRandom(1);
                 for (Linear layer : ncf.mlp().layers()) {
@@ -412,27 +422,60 @@ public final class BenchCommand implements Runnable {
                     layer.setExecutionMode(mode.equals("csr") ? ExecutionMode.CSR
                             : mode.equals("masked") ? ExecutionMode.MASKED : ExecutionMode.DENSE);
                 }
-                RatingTrainer trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0));
-                int[] u = new int[batch];
-                int[] it = new int[batch];
-                float[] r = new float[batch];
-                double[] t = new double[steps];
-                // Warm up for at least 2 s and 50 steps: on a loaded machine the JIT needs that long to compile the
-                // Vector API kernels, and timing before that measures the interpreter.
-                long warmUntil = System.nanoTime() + 2_000_000_000L;
-                int s = 0;
+                trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0));
+            }
+
+            /** Seconds of one training step on the next batch. */
+            double step(RatingData data) {
+                fill(data, step++, u, it, r);
+                long t0 = now();
+                trainer.step(u, it, r, batch);
+                return (now() - t0) / 1e9;
+            }
+
+            @Override
+            public void close() {
+                be.close();
+            }
+        }
+
+        /**
+         * Median step time per mode, the modes interleaved in blocks of {@link #BLOCK} steps so that each sees the same
+         * machine: on a shared VM whole JVMs (and minutes) run 1.5x faster or slower than others, which made ratios of
+         * modes timed one after the other swing between 1.3x and 3x.
+         */
+        private double[] timeInterleaved(NcfConfig cfg, RatingData data, List<String> order) {
+            List<Runner> runners = new ArrayList<>();
+            try {
+                for (String mode : order) {
+                    runners.add(new Runner(cfg, data, mode));
+                }
+                // Warm up for at least 2 s and 50 steps per mode: on a loaded machine the JIT needs that long to
+                // compile the Vector API kernels, and timing before that measures the interpreter.
+                long warmUntil = System.nanoTime() + 2_000_000_000L * runners.size();
                 for (int w = 0; w < 50 || System.nanoTime() < warmUntil; w++) {
-                    fill(data, s++, u, it, r);
-                    trainer.step(u, it, r, batch);
+                    for (Runner rn : runners) {
+                        rn.step(data);
+                    }
                 }
-                for (int k = 0; k < steps; k++) {
-                    fill(data, s++, u, it, r);
-                    long t0 = now();
-                    trainer.step(u, it, r, batch);
-                    t[k] = (now() - t0) / 1e9;
+                double[][] t = new double[runners.size()][steps];
+                for (int k0 = 0; k0 < steps; k0 += BLOCK) {
+                    for (int m = 0; m < runners.size(); m++) {
+                        for (int k = k0; k < Math.min(steps, k0 + BLOCK); k++) {
+                            t[m][k] = runners.get(m).step(data);
+                        }
+                    }
                 }
-                Arrays.sort(t);
-                return t[steps / 2];
+                double[] medians = new double[runners.size()];
+                for (int m = 0; m < runners.size(); m++) {
+                    Arrays.sort(t[m]);
+                    medians[m] = t[m][steps / 2];
+                }
+                return medians;
+            } finally {
+                for (Runner rn : runners) {
+                    rn.close();
+                }
             }
         }
 
