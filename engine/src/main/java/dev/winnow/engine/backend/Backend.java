@@ -76,12 +76,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * The forward of a sparse Linear: Y = X W^T, as {@link #csrSpmmNT} with beta 0. A backend may leave work in the
+     * The forward of a sparse Linear: Y = X W^T + bias (bias: one value per row of W, added to every row of Y, or
+     * null), as {@link #csrSpmmNT} with beta 0 followed by a ROW-broadcast ADD. A backend may leave work in the
      * layer's {@code scratch} for {@link #csrLinearBackward}; the returned token names it (0: nothing kept). The
      * caller keeps x unchanged until the backward.
      */
-    default long csrLinearForward(CsrMatrix w, Storage x, int batch, Storage y, LayerScratch scratch) {
+    default long csrLinearForward(CsrMatrix w, Storage x, int batch, Storage bias, Storage y, LayerScratch scratch) {
         csrSpmmNT(w, x, batch, 0f, y);
+        if (bias != null) {
+            binary(BinaryOp.ADD, y, bias, Broadcast.ROW, batch, w.rows, y);
+        }
         return 0L;
     }
 

@@ -158,7 +158,7 @@ public final class KernelTimer implements AutoCloseable {
     /** What {@code SparseOps.linear} does forward: refresh the CSR values, then CSR x dense. */
     public void csrForward() {
         csr.refresh(w);
-        forwardToken = be.csrLinearForward(csr.matrix(), x, batch, y, csr.scratch());
+        forwardToken = be.csrLinearForward(csr.matrix(), x, batch, null, y, csr.scratch());
     }
 
     /**

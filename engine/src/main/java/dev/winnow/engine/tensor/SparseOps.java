@@ -45,13 +45,14 @@ public final class SparseOps {
         Tensor y = Tensor.result(be, batch, out, 2, "sparseLinear", x, w, bias);
         long token;
         if (GradMode.isEnabled() && w.requiresGrad()) {
-            token = be.csrLinearForward(csr.matrix(), x.data(), batch, y.data(), csr.scratch());
+            token = be.csrLinearForward(csr.matrix(), x.data(), batch, bias == null ? null : bias.data(), y.data(),
+                    csr.scratch());
         } else {
             be.csrSpmmNT(csr.matrix(), x.data(), batch, 0f, y.data()); // no weight gradient: nothing to keep
+            if (bias != null) {
+                be.binary(BinaryOp.ADD, y.data(), bias.data(), Broadcast.ROW, batch, out, y.data());
+            }
             token = 0;
-        }
-        if (bias != null) {
-            be.binary(BinaryOp.ADD, y.data(), bias.data(), Broadcast.ROW, batch, out, y.data());
         }
         y.setBackward(() -> {
             Storage dy = y.grad();

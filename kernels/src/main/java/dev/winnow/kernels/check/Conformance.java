@@ -355,10 +355,11 @@ public final class Conformance {
         Twins.Csr wt = t.transposed(w);
         Twins.F x = t.random(batch * in);
         Twins.F y = t.poisoned(batch * out);
+        Twins.F bias = t.random(out);
         try (LayerScratch rs = t.ref.newLayerScratch(); LayerScratch ds = t.dev.newLayerScratch()) {
-            long rTok = t.ref.csrLinearForward(w.ref, x.ref, batch, y.ref, rs);
-            long dTok = t.dev.csrLinearForward(w.dev, x.dev, batch, y.dev, ds);
-            t.expectClose("csrLinear Y", y, 1e-5, dotAtol(in));
+            long rTok = t.ref.csrLinearForward(w.ref, x.ref, batch, bias.ref, y.ref, rs);
+            long dTok = t.dev.csrLinearForward(w.dev, x.dev, batch, bias.dev, y.dev, ds);
+            t.expectClose("csrLinear Y (with bias)", y, 1e-5, dotAtol(in) + 1e-6);
             Twins.F dy = t.random(batch * out);
             Twins.F dx = t.random(batch * in);
             int nnz = w.ref.nnz;

@@ -266,9 +266,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public long csrLinearForward(CsrMatrix w, Storage x, int batch, Storage y, LayerScratch scratch) {
-        return sparse.linearForward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, f(y),
-                packed(scratch), parallel);
+    public long csrLinearForward(CsrMatrix w, Storage x, int batch, Storage bias, Storage y, LayerScratch scratch) {
+        if (bias != null && bias.length() < w.rows) {
+            throw new IllegalArgumentException("csrLinearForward: bias holds " + bias.length() + " values, W has "
+                    + w.rows + " rows");
+        }
+        return sparse.linearForward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch,
+                bias == null ? null : f(bias), f(y), packed(scratch), parallel);
     }
 
     @Override

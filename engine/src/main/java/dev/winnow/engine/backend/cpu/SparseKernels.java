@@ -160,24 +160,26 @@ public abstract class SparseKernels {
      */
     public synchronized void spmmNT(int rows, int cols, int[] rp, int[] ci, float[] v,
                                     float[] x, int batch, float beta, float[] y, Parallel parallel) {
-        forward(rows, cols, rp, ci, v, x, batch, beta, y, null, parallel);
+        forward(rows, cols, rp, ci, v, x, batch, beta, null, y, null, parallel);
     }
 
     /**
-     * The forward of a sparse layer: {@link #spmmNT} with beta 0 that leaves the packed X in {@code keep} for the
-     * layer's {@link #linearBackward}, so its SDDMM does not pack X again. Returns the token that names this pack;
+     * The forward of a sparse layer: y = X W^T + bias (bias[r] added to every y[b, r]; null: none), {@link #spmmNT}
+     * with beta 0 whose unpack adds the bias (the same single rounding as adding it afterwards), and that leaves the
+     * packed X in {@code keep} for the layer's {@link #linearBackward}, so its SDDMM does not pack X again (only
+     * when X packs into at most {@link #KEEP_MAX_FLOATS}). Returns the token that names this pack (0: none kept);
      * the backward passes it back, and a later forward into the same {@code keep} makes it stale (the backward then
      * packs X itself). The caller must not change x, nor the pattern, between the two.
      */
-    public synchronized long linearForward(int rows, int cols, int[] rp, int[] ci, float[] v,
-                                           float[] x, int batch, float[] y, Packed keep, Parallel parallel) {
+    public synchronized long linearForward(int rows, int cols, int[] rp, int[] ci, float[] v, float[] x, int batch,
+                                           float[] bias, float[] y, Packed keep, Parallel parallel) {
         keep.source = null;
         keep.token = 0;
         if ((long) ((batch + CHUNK - 1) / CHUNK) * cols * CHUNK > KEEP_MAX_FLOATS) {
-            forward(rows, cols, rp, ci, v, x, batch, 0f, y, null, parallel);
+            forward(rows, cols, rp, ci, v, x, batch, 0f, bias, y, null, parallel);
             return 0;
         }
-        if (!forward(rows, cols, rp, ci, v, x, batch, 0f, y, keep, parallel)) {
+        if (!forward(rows, cols, rp, ci, v, x, batch, 0f, bias, y, keep, parallel)) {
             return 0;
         }
         keep.source = x;
@@ -188,11 +190,11 @@ public abstract class SparseKernels {
     }
 
     /**
-     * Y = X W^T + beta Y chunk by chunk; with {@code keep}, every chunk's panel goes to its own place in keep (for
-     * the backward) instead of the per-part scratch. False when there was nothing to pack.
+     * Y = X W^T + beta Y (+ bias, only with beta 0) chunk by chunk; with {@code keep}, every chunk's panel goes to
+     * its own place in keep (for the backward) instead of the per-part scratch. False when there was nothing to pack.
      */
-    private boolean forward(int rows, int cols, int[] rp, int[] ci, float[] v,
-                            float[] x, int batch, float beta, float[] y, Packed keep, Parallel parallel) {
+    private boolean forward(int rows, int cols, int[] rp, int[] ci, float[] v, float[] x, int batch, float beta,
+                            float[] bias, float[] y, Packed keep, Parallel parallel) {
         checkCsr(rows, cols, rp, ci, v);
         checkDense("x", x, batch, cols);
         checkDense("y", y, batch, rows);
@@ -226,7 +228,11 @@ public abstract class SparseKernels {
                 int nb = Math.min(CHUNK, batch - b0);
                 packUsed(x, cols, b0, nb, cols, panel, po, list, used);
                 gatherRowsChunk(rows, rp, ci, v, panel, po, q, qo, bs, blocks);
-                unpack(q, qo, rows, b0, nb, beta, y);
+                if (bias == null) {
+                    unpack(q, qo, rows, b0, nb, beta, y);
+                } else {
+                    unpackAddingBias(q, qo, rows, b0, nb, bias, y);
+                }
             }
         });
         return true;
@@ -654,6 +660,20 @@ public abstract class SparseKernels {
         if (nb < CHUNK) {
             for (int k = 0; k < cols; k++) {
                 Arrays.fill(panel, off + k * CHUNK + nb, off + (k + 1) * CHUNK, 0f);
+            }
+        }
+    }
+
+    /** y[(b0+i)*rows + r] = q[qo + r*CHUNK + i] + bias[r] for i < nb, r < rows: the forward's unpack and bias add. */
+    private static void unpackAddingBias(float[] q, int qo, int rows, int b0, int nb, float[] bias, float[] y) {
+        final int rb = 64;
+        for (int r0 = 0; r0 < rows; r0 += rb) {
+            int r1 = Math.min(rows, r0 + rb);
+            for (int i = 0; i < nb; i++) {
+                int dst = (b0 + i) * rows;
+                for (int r = r0; r < r1; r++) {
+                    y[dst + r] = q[qo + r * CHUNK + i] + bias[r];
+                }
             }
         }
     }

@@ -112,11 +112,35 @@ class SparseLayerPathTest {
                         float[] y = new float[batch * w.rows];
                         Arrays.fill(y, Float.NaN);
                         SparseKernels.Packed keep = new SparseKernels.Packed();
-                        long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep,
-                                p);
+                        long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null,
+                                y, keep, p);
                         assertArrayEquals(want, y, k.name() + " " + where(w, batch) + ", " + p.threads() + " threads");
                         assertEquals(w.rows > 0, keep.holds(x, batch, w.cols, token), "keeps the pack of x");
                     }
+                }
+            }
+        }
+    }
+
+    /** The bias is added in the unpack: the bits of adding it to the product afterwards (one rounding either way). */
+    @Test
+    void theLayerForwardAddsTheBiasWithTheBitsOfAnAddAfterwards() {
+        SplittableRandom rng = new SplittableRandom(14);
+        for (SparseKernels k : implementations()) {
+            for (HostCsr w : patterns(rng)) {
+                for (int batch : new int[] {1, 65, 130}) {
+                    float[] x = randoms(batch * w.cols, rng);
+                    float[] bias = randoms(w.rows, rng);
+                    float[] want = new float[batch * w.rows];
+                    k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, want, one);
+                    for (int i = 0; i < want.length; i++) {
+                        want[i] = want[i] + bias[i % w.rows];
+                    }
+                    float[] y = new float[batch * w.rows];
+                    Arrays.fill(y, Float.NaN);
+                    k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, bias, y,
+                            new SparseKernels.Packed(), two);
+                    assertArrayEquals(want, y, k.name() + " " + where(w, batch) + " with bias");
                 }
             }
         }
@@ -139,7 +163,7 @@ class SparseLayerPathTest {
                 for (int batch : BATCHES) {
                     float[] x = randoms(batch * w.cols, rng);
                     float[] y = new float[batch * w.rows];
-                    k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y,
+                    k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null, y,
                             new SparseKernels.Packed(), two);
                     for (int b = 0; b < batch; b++) {
                         for (int r = 0; r < w.rows; r++) {
@@ -179,12 +203,12 @@ class SparseLayerPathTest {
                     for (Parallel p : new Parallel[] {one, two}) {
                         float[] y = new float[batch * w.rows];
                         SparseKernels.Packed keep = new SparseKernels.Packed();
-                        long fresh = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep,
-                                p);
+                        long fresh = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null,
+                                y, keep, p);
                         check(k, w, t, dy, x, batch, keep, fresh, dx0, wantDx, wantGrad, p, where + " fresh pack");
                         // Another forward into the same scratch makes the first token stale: X is packed again.
-                        long later = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, other, batch, y,
-                                keep, p);
+                        long later = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, other, batch,
+                                null, y, keep, p);
                         assertFalse(keep.holds(x, batch, w.cols, fresh), where);
                         check(k, w, t, dy, x, batch, keep, fresh, dx0, wantDx, wantGrad, p, where + " stale pack");
                         check(k, w, t, dy, x, batch, keep, later, dx0, wantDx, wantGrad, p, where + " other x's pack");
@@ -234,7 +258,7 @@ class SparseLayerPathTest {
             float[] wantSeen = new float[w.nnz()];
             k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, seen, batch, 0f, wantSeen, one);
             SparseKernels.Packed keep = new SparseKernels.Packed();
-            long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch,
+            long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null,
                     new float[batch * w.rows], keep, one);
             for (int i = 0; i < x.length; i++) {
                 x[i] = -2 * x[i];
@@ -262,16 +286,20 @@ class SparseLayerPathTest {
         HostCsr t = w.transpose().matrix();
         float[] x = randoms(batch * cols, rng);
         float[] dy = randoms(batch * w.rows, rng);
+        float[] bias = randoms(w.rows, rng);
         for (SparseKernels k : implementations()) {
             float[] want = new float[batch * w.rows];
             k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, want, one);
+            for (int i = 0; i < want.length; i++) {
+                want[i] = want[i] + bias[i % w.rows];
+            }
             float[] wantDx = new float[batch * cols];
             k.spmmNT(t.rows, t.cols, t.rowPtr, t.colIdx, t.values, dy, batch, 1f, wantDx, one);
             float[] wantGrad = new float[w.nnz()];
             k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, wantGrad, one);
             SparseKernels.Packed keep = new SparseKernels.Packed();
             float[] y = new float[batch * w.rows];
-            long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep, two);
+            long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, bias, y, keep, two);
             assertEquals(0, token, "nothing kept above " + SparseKernels.KEEP_MAX_FLOATS + " floats");
             assertArrayEquals(want, y, k.name());
             check(k, w, t, dy, x, batch, keep, token, new float[batch * cols], wantDx, wantGrad, two, k.name());
@@ -302,7 +330,7 @@ class SparseLayerPathTest {
             for (int round = 0; round < 30 && perCall >= 1024; round++) {
                 long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
                 for (int rep = 0; rep < 200; rep++) {
-                    long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, y, keep,
+                    long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null, y, keep,
                             one);
                     k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch,
                             dx, grad, keep, token, one);
