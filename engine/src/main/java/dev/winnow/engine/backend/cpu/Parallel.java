@@ -1,14 +1,18 @@
 package dev.winnow.engine.backend.cpu;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a loop over [0, n) on a fixed number of threads with a fixed, contiguous partition. Kernels only ever split
  * independent outputs across parts, so results do not depend on the thread count or on scheduling.
+ *
+ * <p>Hand-off: each worker has one slot. The caller fills the slots, runs part 0 itself, then waits for the others.
+ * Both sides spin briefly ({@link #SPIN_NANOS}) before parking, because a training step makes dozens of calls of
+ * tens of microseconds each, and waking a parked thread on this VM costs ~30 µs per call (an executor's queue and
+ * futures measured 31 µs per empty two-part call, which made two threads slower than one for the NCF student). A
+ * parked side is woken with {@link LockSupport#unpark}; every flag is volatile, so a wake-up cannot be lost (each
+ * side writes its flag before it reads the other's).
  */
 public final class Parallel implements AutoCloseable {
 
@@ -18,28 +22,83 @@ public final class Parallel implements AutoCloseable {
         void run(int part, int from, int to);
     }
 
+    /** How long either side spins before it parks: a few kernel calls' worth, so a busy step never parks. */
+    static final long SPIN_NANOS = 50_000;
+
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     private final int threads;
-    private final ExecutorService pool;
-    private final Future<?>[] pending;
+    private final Worker[] workers;
+    /** The thread inside a multi-part {@link #forRange}, or null. */
+    private volatile Thread caller;
+    private volatile boolean callerParked;
+    private volatile boolean closed;
+
+    /** One worker thread and its slot: the task is published by the volatile write of {@code posted}. */
+    private final class Worker implements Runnable {
+        final Thread thread;
+        RangeBody body;
+        int part;
+        int from;
+        int to;
+        Throwable failure;
+        volatile long posted;
+        volatile long finished;
+        volatile boolean parked;
+        boolean started;
+
+        Worker(String name) {
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                long deadline = System.nanoTime() + SPIN_NANOS;
+                while (posted == seen) {
+                    if (closed) {
+                        return; // only between tasks: a posted task always runs
+                    }
+                    if (System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (posted == seen && !closed) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                    }
+                }
+                seen = posted;
+                try {
+                    body.run(part, from, to);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                body = null;
+                finished = seen;
+                if (callerParked) {
+                    Thread c = caller;
+                    if (c != null) {
+                        LockSupport.unpark(c);
+                    }
+                }
+            }
+        }
+    }
 
     public Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
         this.threads = threads;
-        this.pending = new Future<?>[threads];
-        if (threads == 1) {
-            this.pool = null;
-        } else {
+        this.workers = new Worker[threads - 1];
+        if (threads > 1) {
             int id = POOL_IDS.incrementAndGet();
-            AtomicInteger n = new AtomicInteger();
-            ThreadFactory factory = r -> {
-                Thread t = new Thread(r, "winnow-cpu-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            };
-            this.pool = Executors.newFixedThreadPool(threads - 1, factory);
+            for (int w = 0; w < workers.length; w++) {
+                workers[w] = new Worker("winnow-cpu-" + id + "-" + (w + 1)); // started on first use
+            }
         }
     }
 
@@ -49,7 +108,8 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Splits [0, n) into at most {@code threads} contiguous parts of at least {@code minPerPart} indices each (the
-     * last part takes the remainder) and runs them, part 0 on the calling thread.
+     * last part takes the remainder) and runs them, part 0 on the calling thread. A call made from inside a body
+     * runs its parts one after another on that thread (same partition, same part numbers).
      */
     public void forRange(int n, int minPerPart, RangeBody body) {
         if (n <= 0) {
@@ -60,47 +120,101 @@ public final class Parallel implements AutoCloseable {
             body.run(0, 0, n);
             return;
         }
+        int chunk = n / parts;
+        if (insideALoop()) {
+            for (int p = 0; p < parts; p++) {
+                body.run(p, p * chunk, p == parts - 1 ? n : (p + 1) * chunk);
+            }
+            return;
+        }
         synchronized (this) {
-            int chunk = n / parts;
-            for (int p = 1; p < parts; p++) {
-                final int part = p;
-                final int from = p * chunk;
-                final int to = p == parts - 1 ? n : from + chunk;
-                pending[p] = pool.submit(() -> body.run(part, from, to));
+            if (closed) {
+                throw new IllegalStateException("this thread pool is closed");
             }
-            Throwable failure = null;
+            caller = Thread.currentThread();
             try {
-                body.run(0, 0, chunk);
-            } catch (RuntimeException | Error e) {
-                failure = e;
+                runParts(n, parts, chunk, body);
+            } finally {
+                caller = null;
             }
-            for (int p = 1; p < parts; p++) {
-                try {
-                    pending[p].get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failure = failure == null ? e : failure;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    failure = failure == null ? e.getCause() : failure;
+        }
+    }
+
+    /** Whether the current thread is running a part of this pool's loop (the caller's part 0 or a worker's). */
+    private boolean insideALoop() {
+        Thread me = Thread.currentThread();
+        if (caller == me) {
+            return true;
+        }
+        for (Worker w : workers) {
+            if (w.thread == me) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void runParts(int n, int parts, int chunk, RangeBody body) {
+        for (int p = 1; p < parts; p++) {
+            Worker w = workers[p - 1];
+            if (!w.started) {
+                w.thread.start();
+                w.started = true;
+            }
+            w.body = body;
+            w.part = p;
+            w.from = p * chunk;
+            w.to = p == parts - 1 ? n : (p + 1) * chunk;
+            w.failure = null;
+            w.posted = w.finished + 1;
+            if (w.parked) {
+                LockSupport.unpark(w.thread);
+            }
+        }
+        Throwable failure = null;
+        try {
+            body.run(0, 0, chunk);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (int p = 1; p < parts; p++) {
+            Worker w = workers[p - 1];
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (w.finished != w.posted) {
+                if (System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                } else {
+                    callerParked = true;
+                    if (w.finished != w.posted) {
+                        LockSupport.park(this);
+                    }
+                    callerParked = false;
                 }
-                pending[p] = null;
             }
-            if (failure instanceof RuntimeException) {
-                throw (RuntimeException) failure;
+            if (failure == null && w.failure != null) {
+                failure = w.failure;
             }
-            if (failure instanceof Error) {
-                throw (Error) failure;
-            }
-            if (failure != null) {
-                throw new IllegalStateException("parallel loop interrupted", failure);
-            }
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("parallel loop failed", failure);
         }
     }
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        closed = true;
+        synchronized (this) {
+            for (Worker w : workers) {
+                if (w.started) {
+                    LockSupport.unpark(w.thread);
+                }
+            }
         }
     }
 }
