@@ -2,7 +2,6 @@ package dev.winnow.engine.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -173,12 +172,7 @@ public final class MovieRatingModel {
     }
 
     public static MovieRatingModel load(Path path) throws IOException {
-        long size = Files.size(path);
-        if (size > RecommenderModel.MAX_FILE_BYTES) {
-            throw new ModelFormatException(path.toString(), "file", 0, "file of " + size
-                    + " bytes is larger than the " + RecommenderModel.MAX_FILE_BYTES + "-byte limit");
-        }
-        byte[] bytes = Files.readAllBytes(path);
+        byte[] bytes = RecommenderModel.readFile(path);
         return parse(bytes, bytes.length, path.toString());
     }
 
@@ -201,15 +195,7 @@ public final class MovieRatingModel {
             throw h.fail("model kind " + kind + " is not the movie feature MLP (kind 2)"
                     + (kind == KIND_NCF ? "; load an NCF model with RecommenderModel.load" : ""));
         }
-        int act = h.u8("activation");
-        if (act > ACT_TANH) {
-            throw h.fail("unknown activation code " + act);
-        }
-        float actParam = h.finiteF32("activation parameter");
-        int layerCount = h.u16("layer count");
-        if (layerCount < 1) {
-            throw h.fail("a movie model needs at least one MLP layer");
-        }
+        MlpSections mlp = new MlpSections(h, "a movie model");
         int width = h.count("input width", 1, RecommenderModel.MAX_WIDTH);
         float minRating = h.finiteF32("minimum rating");
         float maxRating = h.finiteF32("maximum rating");
@@ -217,25 +203,10 @@ public final class MovieRatingModel {
             throw h.fail("rating range " + minRating + ".." + maxRating + " is empty");
         }
         float offset = h.finiteF32("target offset");
-        h.need(8L * layerCount, layerCount + " layer shapes");
-        int[] in = new int[layerCount];
-        int[] out = new int[layerCount];
-        for (int i = 0; i < layerCount; i++) {
-            in[i] = h.count("layer " + i + " input width", 1, RecommenderModel.MAX_WIDTH);
-            out[i] = h.count("layer " + i + " output width", 1, RecommenderModel.MAX_WIDTH);
-            int expected = i == 0 ? width : out[i - 1];
-            if (in[i] != expected) {
-                throw h.fail("layer " + i + " takes " + in[i] + " inputs but receives " + expected);
-            }
-        }
-        if (out[layerCount - 1] != 1) {
-            throw h.fail("the last layer must have 1 output (a rating), not " + out[layerCount - 1]);
-        }
+        mlp.readShapes(h, width);
         h.expectEnd();
 
         SectionReader p = null;
-        StoredTensor[] weights = new StoredTensor[layerCount];
-        float[][] biases = new float[layerCount][];
         Map<String, String> metadata = new LinkedHashMap<>();
         for (int s = 1; s < f.type.length; s++) {
             String name = "section " + s + " (" + sectionName(f.type[s]) + ")";
@@ -257,31 +228,11 @@ public final class MovieRatingModel {
                         throw r.fail("tensor role " + role + " does not belong to a movie model (weights and biases"
                                 + " only)");
                     }
-                    if (layer >= layerCount) {
-                        throw r.fail("layer index " + layer + " but the model has " + layerCount + " layers");
-                    }
+                    mlp.checkLayer(r, layer);
                     String tensor = tensorName(role, layer);
                     r = new SectionReader(buf, r.position(), f.end[s], source, "section " + s + " (tensor " + tensor
                             + ")");
-                    int expRows = role == ROLE_WEIGHT ? out[layer] : 1;
-                    int expCols = role == ROLE_WEIGHT ? in[layer] : out[layer];
-                    if (rows != expRows || cols != expCols) {
-                        throw r.fail("shape " + rows + "x" + cols + " but the model header implies " + expRows + "x"
-                                + expCols);
-                    }
-                    if (role == ROLE_BIAS && storage != STORAGE_DENSE_F32) {
-                        throw r.fail("biases must be stored dense fp32, found " + storageName(storage));
-                    }
-                    if (role == ROLE_WEIGHT ? weights[layer] != null : biases[layer] != null) {
-                        throw r.fail("tensor " + tensor + " appears twice");
-                    }
-                    StoredTensor t = StoredTensor.read(r, storage, rows, cols);
-                    r.expectEnd();
-                    if (role == ROLE_WEIGHT) {
-                        weights[layer] = t;
-                    } else {
-                        biases[layer] = t.denseValues();
-                    }
+                    mlp.readTensor(r, role, storage, layer, rows, cols, tensor);
                     break;
                 }
                 case SECTION_METADATA:
@@ -297,13 +248,7 @@ public final class MovieRatingModel {
         if (p == null) {
             throw tail.fail("the feature pipeline section (type 3) is missing");
         }
-        Layer[] layers = new Layer[layerCount];
-        for (int i = 0; i < layerCount; i++) {
-            if (weights[i] == null || biases[i] == null) {
-                throw tail.fail("tensor mlp." + i + (weights[i] == null ? ".weight" : ".bias") + " is missing");
-            }
-            layers[i] = new Layer(weights[i], biases[i], i == layerCount - 1 ? ACT_NONE : act, actParam);
-        }
+        Layer[] layers = mlp.layers(tail);
 
         int rule = p.u8("tokenisation rule");
         if (rule != TOKENS_ALNUM_LOWER_FNV1A) {

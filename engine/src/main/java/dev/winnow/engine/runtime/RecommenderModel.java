@@ -82,13 +82,18 @@ public final class RecommenderModel {
     // ---- loading ------------------------------------------------------------------------------------------------
 
     public static RecommenderModel load(Path path) throws IOException {
+        byte[] bytes = readFile(path);
+        return parse(bytes, bytes.length, path.toString(), KERNELS);
+    }
+
+    /** The file's bytes, refused unread above {@link #MAX_FILE_BYTES} (shared with the movie model). */
+    static byte[] readFile(Path path) throws IOException {
         long size = Files.size(path);
         if (size > MAX_FILE_BYTES) {
             throw new ModelFormatException(path.toString(), "file", 0, "file of " + size
                     + " bytes is larger than the " + MAX_FILE_BYTES + "-byte limit");
         }
-        byte[] bytes = Files.readAllBytes(path);
-        return parse(bytes, bytes.length, path.toString(), KERNELS);
+        return Files.readAllBytes(path);
     }
 
     /** Reads the stream to its end (memory grows with the bytes actually read, never with a declared length). */
@@ -236,15 +241,7 @@ public final class RecommenderModel {
         if (kind != KIND_NCF) {
             throw h.fail("unknown model kind " + kind + " (this runtime serves kind 1, the NCF rating model)");
         }
-        int act = h.u8("activation");
-        if (act > ACT_TANH) {
-            throw h.fail("unknown activation code " + act);
-        }
-        float actParam = h.finiteF32("activation parameter");
-        int layerCount = h.u16("layer count");
-        if (layerCount < 1) {
-            throw h.fail("an NCF model needs at least one MLP layer");
-        }
+        MlpSections mlp = new MlpSections(h, "an NCF model");
         int userCount = h.count("user count", 1, Integer.MAX_VALUE);
         int itemCount = h.count("item count", 1, Integer.MAX_VALUE);
         int dim = h.count("embedding size", 1, MAX_WIDTH / 2);
@@ -253,26 +250,11 @@ public final class RecommenderModel {
         if (!(minRating <= maxRating)) {
             throw h.fail("rating range " + minRating + ".." + maxRating + " is empty");
         }
-        h.need(8L * layerCount, layerCount + " layer shapes");
-        int[] in = new int[layerCount];
-        int[] out = new int[layerCount];
-        for (int i = 0; i < layerCount; i++) {
-            in[i] = h.count("layer " + i + " input width", 1, MAX_WIDTH);
-            out[i] = h.count("layer " + i + " output width", 1, MAX_WIDTH);
-            int expected = i == 0 ? 2 * dim : out[i - 1];
-            if (in[i] != expected) {
-                throw h.fail("layer " + i + " takes " + in[i] + " inputs but receives " + expected);
-            }
-        }
-        if (out[layerCount - 1] != 1) {
-            throw h.fail("the last layer must have 1 output (a rating), not " + out[layerCount - 1]);
-        }
+        mlp.readShapes(h, 2 * dim);
         h.expectEnd();
 
         StoredTensor userT = null;
         StoredTensor itemT = null;
-        StoredTensor[] weights = new StoredTensor[layerCount];
-        float[][] biases = new float[layerCount][];
         List<TensorInfo> infos = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         for (int s = 1; s < type.length; s++) {
@@ -288,41 +270,28 @@ public final class RecommenderModel {
                     String tensor = tensorName(role, layer);
                     r = new SectionReader(buf, r.position(), end[s], source,
                             "section " + s + " (tensor " + tensor + ")");
-                    int expRows;
-                    int expCols;
-                    switch (role) {
-                        case ROLE_USER_EMBEDDING: expRows = userCount; expCols = dim; break;
-                        case ROLE_ITEM_EMBEDDING: expRows = itemCount; expCols = dim; break;
-                        case ROLE_WEIGHT:
-                        case ROLE_BIAS:
-                            if (layer >= layerCount) {
-                                throw r.fail("layer index " + layer + " but the model has " + layerCount + " layers");
-                            }
-                            expRows = role == ROLE_WEIGHT ? out[layer] : 1;
-                            expCols = role == ROLE_WEIGHT ? in[layer] : out[layer];
-                            break;
-                        default:
-                            throw r.fail("unknown tensor role " + role);
-                    }
-                    if (rows != expRows || cols != expCols) {
-                        throw r.fail("shape " + rows + "x" + cols + " but the model header implies " + expRows + "x"
-                                + expCols);
-                    }
-                    if (role == ROLE_BIAS && storage != STORAGE_DENSE_F32) {
-                        throw r.fail("biases must be stored dense fp32, found " + storageName(storage));
-                    }
-                    boolean seen = role == ROLE_USER_EMBEDDING ? userT != null : role == ROLE_ITEM_EMBEDDING
-                            ? itemT != null : role == ROLE_WEIGHT ? weights[layer] != null : biases[layer] != null;
-                    if (seen) {
-                        throw r.fail("tensor " + tensor + " appears twice");
-                    }
-                    StoredTensor t = StoredTensor.read(r, storage, rows, cols);
-                    r.expectEnd();
-                    switch (role) {
-                        case ROLE_USER_EMBEDDING: userT = t; break;
-                        case ROLE_ITEM_EMBEDDING: itemT = t; break;
-                        case ROLE_WEIGHT: weights[layer] = t; break;
-                        default: biases[layer] = t.denseValues();
+                    StoredTensor t;
+                    if (role == ROLE_WEIGHT || role == ROLE_BIAS) {
+                        mlp.checkLayer(r, layer);
+                        t = mlp.readTensor(r, role, storage, layer, rows, cols, tensor);
+                    } else if (role == ROLE_USER_EMBEDDING || role == ROLE_ITEM_EMBEDDING) {
+                        int expRows = role == ROLE_USER_EMBEDDING ? userCount : itemCount;
+                        if (rows != expRows || cols != dim) {
+                            throw r.fail("shape " + rows + "x" + cols + " but the model header implies " + expRows
+                                    + "x" + dim);
+                        }
+                        if (role == ROLE_USER_EMBEDDING ? userT != null : itemT != null) {
+                            throw r.fail("tensor " + tensor + " appears twice");
+                        }
+                        t = StoredTensor.read(r, storage, rows, cols);
+                        r.expectEnd();
+                        if (role == ROLE_USER_EMBEDDING) {
+                            userT = t;
+                        } else {
+                            itemT = t;
+                        }
+                    } else {
+                        throw r.fail("unknown tensor role " + role);
                     }
                     infos.add(new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), end[s] - start[s]));
                     break;
@@ -343,16 +312,9 @@ public final class RecommenderModel {
         if (userT == null || itemT == null) {
             throw tail.fail("the " + (userT == null ? "user" : "item") + " embedding table is missing");
         }
-        Layer[] layers = new Layer[layerCount];
-        for (int i = 0; i < layerCount; i++) {
-            if (weights[i] == null || biases[i] == null) {
-                throw tail.fail("tensor mlp." + i + (weights[i] == null ? ".weight" : ".bias") + " is missing");
-            }
-            layers[i] = new Layer(weights[i], biases[i], i == layerCount - 1 ? ACT_NONE : act, actParam);
-        }
-        return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, act,
-                new EmbeddingTable(userT), new EmbeddingTable(itemT), layers, infos, metadata, len, checksum,
-                kernels);
+        return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, mlp.activation,
+                new EmbeddingTable(userT), new EmbeddingTable(itemT), mlp.layers(tail), infos, metadata, len,
+                checksum, kernels);
     }
 
     // ---- serving ------------------------------------------------------------------------------------------------
