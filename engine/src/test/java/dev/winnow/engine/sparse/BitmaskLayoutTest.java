@@ -4,9 +4,8 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.backend.cpu.Parallel;
+import dev.winnow.engine.backend.cpu.TestPools;
 import dev.winnow.engine.backend.cpu.SparseKernels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -29,20 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BitmaskLayoutTest {
     private static final int[] SIZES = {1, 3, 17, 64, 257};
     private static final double[] DENSITIES = {0, 0.01, 0.1, 0.5, 0.9, 1};
-    private static Parallel one;
-    private static Parallel three;
-
-    @BeforeAll
-    static void setUp() {
-        one = new Parallel(1);
-        three = new Parallel(3);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        one.close();
-        three.close();
-    }
+    private static final Parallel one = TestPools.ONE;
+    private static final Parallel three = TestPools.THREE;
 
     @Test
     void denseToBitmaskToDenseAndBitmaskToCsrToBitmaskAreTheIdentity() {

@@ -1,7 +1,5 @@
 package dev.winnow.engine.backend.cpu;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -18,20 +16,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * order), whatever the panel offset, and must still handle rows whose columns are not ascending.
  */
 class SparseKernelsBlockingTest {
-    private static Parallel one;
-    private static Parallel two;
-
-    @BeforeAll
-    static void setUp() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        one.close();
-        two.close();
-    }
+    private static final Parallel one = TestPools.ONE;
+    private static final Parallel two = TestPools.TWO;
 
     /** Row-major CSR of a random pattern; rows 1 and 5 empty, and row 2 has entries only in the last block. */
     private static int[][] pattern(int rows, int cols, double density, SplittableRandom rng) {

@@ -1,8 +1,6 @@
 package dev.winnow.engine.backend.cpu;
 
 import dev.winnow.engine.sparse.HostCsr;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,20 +24,8 @@ class SparseLayerPathTest {
     private static final int[] SIZES = {1, 3, 17, 64, 257};
     private static final double[] DENSITIES = {0, 0.01, 0.1, 0.5, 1};
     private static final int[] BATCHES = {1, 3, 65, 130};
-    private static Parallel one;
-    private static Parallel two;
-
-    @BeforeAll
-    static void setUp() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        one.close();
-        two.close();
-    }
+    private static final Parallel one = TestPools.ONE;
+    private static final Parallel two = TestPools.TWO;
 
     private static List<SparseKernels> implementations() {
         List<SparseKernels> ks = new ArrayList<>();
