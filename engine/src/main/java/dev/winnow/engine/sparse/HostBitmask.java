@@ -80,15 +80,12 @@ public final class HostBitmask {
 
     /** The nonzero entries of a dense row-major rows x cols matrix. */
     public static HostBitmask fromDense(float[] dense, int rows, int cols) {
-        checkLength("dense", dense, rows, cols);
-        return build(dense, null, rows, cols);
+        return fromCsr(HostCsr.fromDense(dense, rows, cols));
     }
 
     /** The positions where {@code mask} is nonzero, with their values from {@code dense} (zeros included). */
     public static HostBitmask fromMask(float[] mask, float[] dense, int rows, int cols) {
-        checkLength("mask", mask, rows, cols);
-        checkLength("dense", dense, rows, cols);
-        return build(dense, mask, rows, cols);
+        return fromCsr(HostCsr.fromMask(mask, dense, rows, cols));
     }
 
     /** The same pattern and values as a CSR matrix. */
@@ -102,32 +99,6 @@ public final class HostBitmask {
             }
         }
         return new HostBitmask(csr.rows, csr.cols, bits, csr.rowPtr.clone(), csr.values.clone());
-    }
-
-    private static HostBitmask build(float[] dense, float[] mask, int rows, int cols) {
-        float[] keep = mask == null ? dense : mask;
-        int wpr = wordsPerRow(cols);
-        long[] bits = new long[rows * wpr];
-        int[] start = new int[rows + 1];
-        int nnz = 0;
-        for (int i = 0; i < rows * cols; i++) {
-            if (keep[i] != 0f) {
-                nnz++;
-            }
-        }
-        float[] v = new float[nnz];
-        int p = 0;
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            for (int c = 0; c < cols; c++) {
-                if (keep[o + c] != 0f) {
-                    bits[r * wpr + (c >>> 6)] |= 1L << (c & 63);
-                    v[p++] = dense[o + c];
-                }
-            }
-            start[r + 1] = p;
-        }
-        return new HostBitmask(rows, cols, bits, start, v);
     }
 
     /** The dense row-major matrix (zeros outside the pattern). */
@@ -153,7 +124,7 @@ public final class HostBitmask {
 
     /** Copies the current values of a dense row-major weight into the packed values at the stored positions. */
     public void refresh(float[] dense) {
-        checkLength("dense", dense, rows, cols);
+        HostCsr.checkLength("dense", dense, rows, cols);
         // Written out (not through forEach): this runs before every bitmask product, like CsrWeight.refresh.
         int p = 0;
         for (int r = 0; r < rows; r++) {
@@ -186,16 +157,6 @@ public final class HostBitmask {
                     visitor.visit(r, c, p++);
                 }
             }
-        }
-    }
-
-    private static void checkLength(String what, float[] a, int rows, int cols) {
-        if (rows < 0 || cols < 0) {
-            throw new IllegalArgumentException("negative shape " + rows + "x" + cols);
-        }
-        if (a.length != rows * cols) {
-            throw new IllegalArgumentException(what + " holds " + a.length + " values, a " + rows + "x" + cols
-                    + " matrix needs " + rows * cols);
         }
     }
 

@@ -160,7 +160,7 @@ public final class HostCsr {
     public record Transposed(HostCsr matrix, int[] permutation) {
     }
 
-    private static void checkLength(String what, float[] a, int rows, int cols) {
+    static void checkLength(String what, float[] a, int rows, int cols) {
         if (rows < 0 || cols < 0 || a.length != rows * cols) {
             throw new IllegalArgumentException(what + " holds " + a.length + " values, a " + rows + "x" + cols
                     + " matrix needs " + (long) rows * cols);
