@@ -5,11 +5,16 @@ import dev.winnow.engine.backend.Backend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -24,15 +29,23 @@ import java.util.logging.Logger;
  * <p>Where it comes from, first match wins: an override ({@link #setOverride}, which {@code winnow train
  * --sparse-threshold} calls, or the system property {@code winnow.sparse.threshold}); the value measured earlier in
  * this JVM; the per-machine cache file ({@code winnow.sparse.cache}, default
- * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name, CPU model and core count; else a quick
- * measurement (about a second: one training-step shape, masked dense and CSR at two densities, fastest of 7
- * interleaved rounds after a joint warm-up, a straight line through the CSR times since they grow with nnz) whose
- * result is written to that file.
+ * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name, CPU model, core count and the
+ * generation of the kernels; else a measurement (1.5-3 s: one training-step shape, masked dense and CSR at two
+ * densities, a straight line through the CSR times since they grow with nnz) whose result is written to that file.
  */
 public final class DensityCrossover {
     private static final Logger LOG = Logger.getLogger(DensityCrossover.class.getName());
     public static final String OVERRIDE_PROPERTY = "winnow.sparse.threshold";
     public static final String CACHE_PROPERTY = "winnow.sparse.cache";
+
+    /**
+     * Which generation of the CPU's dense and sparse kernels a cached crossover was measured with. A cached value
+     * only holds for the kernels that produced it, so bump this whenever a change makes either side faster or
+     * slower; entries of other generations are then measured again and dropped from the file. Generation 2: the
+     * session-3 CSR layer paths and thread hand-off (generation 1, the unversioned keys, measured 0.21 on the
+     * development VM where generation 2 measures 0.4-0.55).
+     */
+    static final int KERNEL_GENERATION = 2;
 
     /** The shape measured for the policy: a mid-sized training step. */
     static final int BATCH = 256;
@@ -108,16 +121,29 @@ public final class DensityCrossover {
         double d = measure(backend, BATCH, IN, OUT);
         LOG.info(String.format(Locale.ROOT, "sparse crossover on %s: CSR below density %.3f (measured in %.2f s, "
                 + "cached in %s)", key, d, (System.nanoTime() - t0) / 1e9, file));
+        dropOtherGenerations(p, backend);
         p.setProperty(key, String.format(Locale.ROOT, "%.4f", d));
         store(file, p);
         return d;
     }
 
+    /** Warm-up before the first block counts: the JIT needs about this long to compile all three paths. */
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
+    /** A block during which the JIT compiled for longer than this ran partly on old code and is not counted. */
+    private static final long JIT_QUIET_MILLIS = 10;
+    private static final int BLOCKS = 5;
+    private static final int ROUNDS = 7;
+    private static final long GIVE_UP_NANOS = 10_000_000_000L;
+
     /**
      * The density at which one training step's products (forward + both gradients) cost the same in CSR form as
-     * masked dense, for one shape: masked dense and CSR at two densities, a line through the CSR points. All three
-     * are warmed up together for 0.5 s, then timed in 7 interleaved rounds keeping each one's fastest call: the value
-     * is cached for good, so it must not depend on a load spike or on which kernel the JIT compiled first.
+     * masked dense, for one shape: masked dense and CSR at two densities, a line through the CSR points. The value
+     * is cached for good, so it must not depend on a load spike or on which kernel the JIT compiled first. In a
+     * fresh JVM the dense GEMM runs 2-4x slow for most of the first second, which put the crossover at 1.0 in three
+     * of four cold measurements (bench/RESULTS.md). So all three paths warm up together for a second; then blocks
+     * of 7 interleaved rounds each give one estimate from each path's fastest call. Blocks during which the JIT was
+     * busy are dropped, and the median of 5 counted blocks is the answer (after 10 s, the median of those counted
+     * so far, or of all blocks if none counted).
      */
     public static double measure(Backend backend, int batch, int in, int out) {
         double lo = 0.05;
@@ -137,22 +163,48 @@ public final class DensityCrossover {
                 b.csrForward();
                 b.csrBackward();
             };
-            long until = System.nanoTime() + 500_000_000L;
-            while (System.nanoTime() < until) {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < WARM_UP_NANOS) {
                 masked.run();
                 csrLo.run();
                 csrHi.run();
             }
-            double dense = Double.MAX_VALUE;
-            double tLo = Double.MAX_VALUE;
-            double tHi = Double.MAX_VALUE;
-            for (int round = 0; round < 7; round++) {
-                dense = Math.min(dense, once(backend, masked));
-                tLo = Math.min(tLo, once(backend, csrLo));
-                tHi = Math.min(tHi, once(backend, csrHi));
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
+            double[] counted = new double[BLOCKS];
+            int n = 0;
+            List<Double> all = new ArrayList<>();
+            while (n < BLOCKS) {
+                long jit0 = jitTimed ? jit.getTotalCompilationTime() : 0;
+                double dense = Double.MAX_VALUE;
+                double tLo = Double.MAX_VALUE;
+                double tHi = Double.MAX_VALUE;
+                for (int round = 0; round < ROUNDS; round++) {
+                    dense = Math.min(dense, once(backend, masked));
+                    tLo = Math.min(tLo, once(backend, csrLo));
+                    tHi = Math.min(tHi, once(backend, csrHi));
+                }
+                double estimate = crossing(lo, tLo, hi, tHi, dense);
+                all.add(estimate);
+                if (!jitTimed || jit.getTotalCompilationTime() - jit0 <= JIT_QUIET_MILLIS) {
+                    counted[n++] = estimate;
+                }
+                if (n < BLOCKS && System.nanoTime() - start > GIVE_UP_NANOS) {
+                    LOG.warning(String.format(Locale.ROOT, "sparse crossover: only %d of %d blocks ran without the "
+                            + "JIT compiling in %.0f s; using what there is", n, BLOCKS, GIVE_UP_NANOS / 1e9));
+                    return n > 0 ? median(Arrays.copyOf(counted, n))
+                            : median(all.stream().mapToDouble(Double::doubleValue).toArray());
+                }
             }
-            return crossing(lo, tLo, hi, tHi, dense);
+            return median(counted);
         }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int k = s.length / 2;
+        return s.length % 2 == 1 ? s[k] : (s[k - 1] + s[k]) / 2;
     }
 
     private static double once(Backend backend, Runnable r) {
@@ -181,10 +233,29 @@ public final class DensityCrossover {
         return Paths.get(System.getProperty("user.home"), ".cache", "winnow", "sparse-crossover.properties");
     }
 
-    /** Backend name (kernel kind and thread count), CPU model and core count: what the crossover depends on. */
+    /**
+     * Backend name (kernel kind and thread count), CPU model, core count and {@link #KERNEL_GENERATION}: what the
+     * crossover depends on.
+     */
     public static String machineKey(Backend backend) {
+        return machinePart(backend) + "|" + GENERATION_PREFIX + KERNEL_GENERATION;
+    }
+
+    private static final String GENERATION_PREFIX = "kernels";
+
+    private static String machinePart(Backend backend) {
         return (backend.name() + "|" + cpuModel() + "|" + Runtime.getRuntime().availableProcessors() + "cores")
                 .replaceAll("[\\s=:]+", "_");
+    }
+
+    /** Drops the entries this machine's other kernel generations left (and unversioned ones), keeping others. */
+    static void dropOtherGenerations(Properties p, Backend backend) {
+        String machine = machinePart(backend);
+        String current = machineKey(backend);
+        p.stringPropertyNames().stream()
+                .filter(k -> !k.equals(current)
+                        && (k.equals(machine) || k.startsWith(machine + "|" + GENERATION_PREFIX)))
+                .forEach(p::remove);
     }
 
     private static String cpuModel() {

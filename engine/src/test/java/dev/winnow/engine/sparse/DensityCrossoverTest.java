@@ -69,6 +69,36 @@ class DensityCrossoverTest {
     }
 
     @Test
+    void aValueCachedForOtherKernelsIsMeasuredAgainAndReplaced(@TempDir Path dir) throws IOException {
+        try (Backend be = new CpuBackend(1)) {
+            String key = DensityCrossover.machineKey(be);
+            assertTrue(key.endsWith("|kernels" + DensityCrossover.KERNEL_GENERATION), key);
+            String machine = key.substring(0, key.lastIndexOf('|'));
+            String older = machine + "|kernels" + (DensityCrossover.KERNEL_GENERATION - 1);
+            String elsewhere = "cpu-vector(256-bit)(1_thread)|Some_other_CPU|64cores|kernels1";
+            Path cache = dir.resolve("crossover.properties");
+            Files.writeString(cache, machine + "=0.0625\n" + older + "=0.0625\n" + elsewhere + "=0.75\n");
+            System.setProperty(DensityCrossover.CACHE_PROPERTY, cache.toString());
+            double t = DensityCrossover.threshold(be);
+            assertTrue(t >= 0 && t <= 1 && t != 0.0625, "threshold " + t + " was measured, not read from a stale entry");
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(cache)) {
+                p.load(in);
+            }
+            assertEquals(t, Double.parseDouble(p.getProperty(key)), 1e-4);
+            assertEquals(null, p.getProperty(machine), "the unversioned entry is dropped");
+            assertEquals(null, p.getProperty(older), "the older generation's entry is dropped");
+            assertEquals("0.75", p.getProperty(elsewhere), "another machine's entry is kept");
+        }
+    }
+
+    @Test
+    void medianOfOddAndEvenCounts() {
+        assertEquals(0.4, DensityCrossover.median(new double[] {0.9, 0.4, 0.1}), 0);
+        assertEquals(0.45, DensityCrossover.median(new double[] {0.5, 1.0, 0.4, 0.2}), 1e-15);
+    }
+
+    @Test
     void crossingInterpolatesTheLineThroughTwoCsrTimings() {
         // CSR takes 1 at density 0.1 and 4 at 0.4 (slope 10); dense takes 3 -> crossover at 0.3.
         assertEquals(0.3, DensityCrossover.crossing(0.1, 1, 0.4, 4, 3), 1e-12);
