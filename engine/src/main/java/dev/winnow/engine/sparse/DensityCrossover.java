@@ -68,6 +68,11 @@ public final class DensityCrossover {
         override = threshold;
     }
 
+    /** The override {@link #setOverride} set, or null. */
+    public static Double override() {
+        return override;
+    }
+
     /** Forgets every value measured or read in this JVM (tests: the next call reads the cache file or measures). */
     static void forgetMeasurements() {
         MEASURED.clear();

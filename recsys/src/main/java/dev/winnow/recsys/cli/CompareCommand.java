@@ -3,6 +3,7 @@ package dev.winnow.recsys.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.sparse.DensityCrossover;
 import dev.winnow.kernels.BackendChoice;
 import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
@@ -98,6 +99,12 @@ public final class CompareCommand implements Callable<Integer> {
             description = "LTH-SAD/LTH/SS-SAD rewind to the state after K optimiser steps instead of initialisation.")
     Integer rewindIteration;
 
+    @Option(names = "--sparse-threshold", paramLabel = "DENSITY",
+            description = "Pruned layers at or below this weight density run in CSR form, above it as masked dense "
+                    + "GEMMs (the two agree to 1e-5, not bit for bit). Default: the crossover measured once on this "
+                    + "machine (cached). The value used is kept in run.json for --resume and in results.json.")
+    Double sparseThreshold;
+
     @Option(names = "--stop-after-epoch", hidden = true, description = "Testing aid: stop every run after this epoch.")
     Integer stopAfterEpoch;
 
@@ -113,6 +120,10 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        if (sparseThreshold != null && !(sparseThreshold >= 0 && sparseThreshold <= 1)) {
+            throw new IllegalArgumentException("--sparse-threshold must be a density in [0, 1], got "
+                    + sparseThreshold);
         }
         boolean movies = features != null || isMovieDirectory(data);
         Map<Method, MethodConfig> configs = MethodPresets.preset(preset, movies);
@@ -160,24 +171,35 @@ public final class CompareCommand implements Callable<Integer> {
             }
         }
         Files.createDirectories(dir);
-        if (resume == null) {
-            saveOptions(dir);
-        }
         BackendChoice choice = Backends.select(backendName, threads);
+        Double previousOverride = DensityCrossover.override();
         try (Backend backend = choice.backend()) {
+            // Pinned for the whole run, and saved before the first epoch: a resumed run must split its layers into
+            // CSR and masked dense exactly as the interrupted one did, whatever this machine's cache says by then.
+            boolean prunes = methods.stream().anyMatch(Method::prunes);
+            if (sparseThreshold == null && prunes) {
+                sparseThreshold = DensityCrossover.threshold(backend);
+            }
+            DensityCrossover.setOverride(sparseThreshold);
+            if (resume == null) {
+                saveOptions(dir);
+            }
             String backendLine = choice.describe();
             log.printf(Locale.ROOT, "data %s: %d train / %d validation / %d test rows; preset %s; %d seed(s); "
-                            + "backend %s%n", task.info().name(), task.size(RegressionTask.Part.TRAIN),
+                            + "backend %s%s%n", task.info().name(), task.size(RegressionTask.Part.TRAIN),
                     task.size(RegressionTask.Part.VALIDATION), task.size(RegressionTask.Part.TEST), preset, seeds,
-                    backendLine);
+                    backendLine, sparseThreshold == null ? ""
+                            : String.format(Locale.ROOT, "; pruned layers as CSR at density <= %.4f", sparseThreshold));
             Comparison c = new Comparison(task, backend, backendLine, methods, configs, preset, seeds, seed, dir,
-                    log, progressLines(log));
+                    log, progressLines(log)).sparseThreshold(sparseThreshold);
             if (stopAfterEpoch != null) {
                 c.stopAfterEpoch(stopAfterEpoch);
             }
             c.run();
             log.println("wrote " + dir.resolve("results.json") + ", results.csv, curves.csv, test_mae.png, "
                     + "test_mse.png, error_vs_density.png");
+        } finally {
+            DensityCrossover.setOverride(previousOverride);
         }
         return 0;
     }
@@ -271,6 +293,9 @@ public final class CompareCommand implements Callable<Integer> {
         if (rewindIteration != null) {
             o.put("rewind_iteration", rewindIteration);
         }
+        if (sparseThreshold != null) {
+            o.put("sparse_threshold", sparseThreshold);
+        }
         byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
         ResultsWriter.writeAtomically(dir.resolve("run.json"), s -> s.write(bytes));
     }
@@ -296,6 +321,8 @@ public final class CompareCommand implements Callable<Integer> {
         String set = o.get("set").asText();
         settings = set.isEmpty() ? new ArrayList<>() : new ArrayList<>(List.of(set.split("\n")));
         rewindIteration = o.has("rewind_iteration") ? o.get("rewind_iteration").asInt() : null;
+        // run.json of an older version has none: the run then goes on with this machine's crossover, as it began
+        sparseThreshold = o.has("sparse_threshold") ? o.get("sparse_threshold").asDouble() : null;
     }
 
     static Map<String, String> describe(Map<Method, MethodConfig> configs) {

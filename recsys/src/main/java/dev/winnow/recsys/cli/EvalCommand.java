@@ -205,7 +205,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
         }
         summarise(runs, console);
-        ResultsWriter.write(out, info, "cpu", model.equals("ncf") ? preset : null, seeds, runs);
+        ResultsWriter.write(out, info, "cpu", null, model.equals("ncf") ? preset : null, seeds, runs);
         console.println("wrote " + out.resolve("results.json"));
         return 0;
     }

@@ -59,11 +59,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Save what `winnow export` needs (config, parameters, masks) to DIR after training.")
     java.nio.file.Path checkpoint;
 
-    @Option(names = "--sparse-threshold", paramLabel = "DENSITY",
-            description = "Pruned layers at or below this weight density run in CSR form, above it as masked dense "
-                    + "GEMMs. Default: the crossover measured once on this machine (cached; see 'winnow bench crossover').")
-    Double sparseThreshold;
-
     @Override
     public Integer call() throws java.io.IOException {
         if (threads < 1) {
@@ -72,10 +67,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
-        if (sparseThreshold != null && !(sparseThreshold >= 0 && sparseThreshold <= 1)) {
-            throw new IllegalArgumentException("--sparse-threshold must be a density in [0, 1], got " + sparseThreshold);
-        }
-        dev.winnow.engine.sparse.DensityCrossover.setOverride(sparseThreshold);
         NcfConfig cfg = NcfConfig.preset(model);
         TrainConfig tc = new TrainConfig(epochs, batchSize, lr, seed);
         PrintStream out = System.out;

@@ -33,6 +33,7 @@ public final class Comparison {
     private final PrintStream log;
     private final ProgressSink progress;
     private int stopAfterEpoch = Integer.MAX_VALUE;
+    private Double sparseThreshold;
 
     public Comparison(RegressionTask task, Backend backend, String backendDescription, List<Method> methods,
                       Map<Method, MethodConfig> configs, String preset, int seeds, long firstSeed, Path out,
@@ -53,6 +54,12 @@ public final class Comparison {
     /** For tests of resuming: every method run stops (throws) after this epoch. */
     public Comparison stopAfterEpoch(int epoch) {
         this.stopAfterEpoch = epoch;
+        return this;
+    }
+
+    /** The density at or below which pruned layers ran as CSR, recorded in results.json (null: none pinned). */
+    public Comparison sparseThreshold(Double threshold) {
+        this.sparseThreshold = threshold;
         return this;
     }
 
@@ -116,7 +123,7 @@ public final class Comparison {
             rows.add(o.result());
             points.addAll(o.curve());
         }
-        ResultsWriter.write(out, task.info(), backendDescription, preset, seeds, rows);
+        ResultsWriter.write(out, task.info(), backendDescription, sparseThreshold, preset, seeds, rows);
         CurvesWriter.write(out.resolve("curves.csv"), points);
         Plots.write(out, outcomes);
         printTable(outcomes);

@@ -27,10 +27,11 @@ public final class ResultsWriter {
     private ResultsWriter() {
     }
 
-    public static void write(Path dir, DatasetInfo dataset, String backend, String preset, int seeds,
-                             List<RunResult> runs) throws IOException {
+    public static void write(Path dir, DatasetInfo dataset, String backend, Double sparseThreshold, String preset,
+                             int seeds, List<RunResult> runs) throws IOException {
         Files.createDirectories(dir);
-        writeAtomically(dir.resolve("results.json"), out -> writeJson(out, dataset, backend, preset, seeds, runs));
+        writeAtomically(dir.resolve("results.json"),
+                out -> writeJson(out, dataset, backend, sparseThreshold, preset, seeds, runs));
         writeAtomically(dir.resolve("results.csv"), out -> writeCsv(out, runs));
     }
 
@@ -54,8 +55,8 @@ public final class ResultsWriter {
         }
     }
 
-    private static void writeJson(OutputStream out, DatasetInfo dataset, String backend, String preset, int seeds,
-                                  List<RunResult> runs) throws IOException {
+    private static void writeJson(OutputStream out, DatasetInfo dataset, String backend, Double sparseThreshold,
+                                  String preset, int seeds, List<RunResult> runs) throws IOException {
         try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
@@ -70,6 +71,11 @@ public final class ResultsWriter {
             }
             g.writeEndObject();
             g.writeStringField("backend", backend);
+            if (sparseThreshold == null) {
+                g.writeNullField("sparse_threshold");
+            } else {
+                g.writeNumberField("sparse_threshold", sparseThreshold);
+            }
             if (preset == null) {
                 g.writeNullField("preset");
             } else {

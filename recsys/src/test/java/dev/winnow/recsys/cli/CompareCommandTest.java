@@ -2,6 +2,7 @@ package dev.winnow.recsys.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.engine.sparse.DensityCrossover;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,8 @@ class CompareCommandTest {
         assertTrue(root.get("backend").asText().startsWith("cpu"), root.get("backend").asText());
         assertEquals("quick", root.get("preset").asText());
         assertEquals(1, root.get("seeds").asInt());
+        double threshold = root.get("sparse_threshold").asDouble(-1);
+        assertTrue(threshold >= 0 && threshold <= 1, "LTH prunes, so the CSR threshold used is recorded: " + threshold);
         JsonNode runs = root.get("runs");
         assertEquals(3, runs.size(), "student, LTH and SAD (the teacher is trained but not listed)");
         for (JsonNode r : runs) {
@@ -106,6 +109,44 @@ class CompareCommandTest {
     }
 
     @Test
+    void aResumedRunKeepsTheSparseThresholdItStartedWith(@TempDir Path dir) throws IOException {
+        Path csr = dir.resolve("csr");
+        Path masked = dir.resolve("masked");
+        Path cut = dir.resolve("cut");
+        assertEquals(0, run(args(csr, "--sparse-threshold", "1"), new ByteArrayOutputStream()));
+        assertEquals(0, run(args(masked, "--sparse-threshold", "0"), new ByteArrayOutputStream()));
+        assertNotEquals(mses(csr), mses(masked), "all-CSR and all-masked runs differ in the last bits, or this test "
+                + "could not tell which one a resumed run used");
+        assertNotEquals(0, run(args(cut, "--sparse-threshold", "1", "--stop-after-epoch", "3"),
+                new ByteArrayOutputStream()));
+        assertEquals(1.0, new ObjectMapper().readTree(cut.resolve("run.json").toFile()).get("sparse_threshold")
+                .asDouble());
+        // the machine's crossover has changed since the run began
+        System.setProperty(DensityCrossover.OVERRIDE_PROPERTY, "0");
+        ByteArrayOutputStream resumedLog = new ByteArrayOutputStream();
+        try {
+            assertEquals(0, run(List.of("compare", "--resume", cut.toString()), resumedLog),
+                    resumedLog.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.clearProperty(DensityCrossover.OVERRIDE_PROPERTY);
+        }
+        assertTrue(resumedLog.toString(StandardCharsets.UTF_8).contains("pruned layers as CSR at density <= 1.0000"),
+                resumedLog.toString(StandardCharsets.UTF_8));
+        assertEquals(mses(csr), mses(cut));
+        assertEquals(1.0, new ObjectMapper().readTree(cut.resolve("results.json").toFile()).get("sparse_threshold")
+                .asDouble());
+        assertEquals(null, DensityCrossover.override(), "the run's threshold does not outlive it");
+    }
+
+    private static List<String> mses(Path dir) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode r : new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("runs")) {
+            out.add(r.get("method").asText() + "=" + r.get("mse").asText());
+        }
+        return out;
+    }
+
+    @Test
     void refusesToOverwriteAnEarlierRunAndNamesBadOptions(@TempDir Path dir) {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         assertEquals(0, run(args(dir), log));
@@ -121,6 +162,11 @@ class CompareCommandTest {
             err.reset();
             assertEquals(2, WinnowCli.run("compare", "--out", dir.resolve("y").toString(), "--set", "epoch=3"));
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("epoch"), err.toString());
+            err.reset();
+            assertEquals(2, WinnowCli.run("compare", "--out", dir.resolve("z").toString(), "--sparse-threshold",
+                    "1.5"));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("--sparse-threshold"), err.toString());
+            assertTrue(Files.notExists(dir.resolve("z").resolve("run.json")), "nothing is started");
         } finally {
             System.setErr(old);
         }
