@@ -20,12 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Where the crossover threshold comes from: override, then cache file, then a measurement that fills the cache. */
 class DensityCrossoverTest {
 
+    /** The build's own cache file (pom.xml), put back after each test so later tests never touch the user's. */
+    private static final String BUILD_CACHE = System.getProperty(DensityCrossover.CACHE_PROPERTY);
+
     @BeforeEach
     @AfterEach
     void clear() {
         DensityCrossover.forgetMeasurements();
         DensityCrossover.setOverride(null);
-        System.clearProperty(DensityCrossover.CACHE_PROPERTY);
+        if (BUILD_CACHE == null) {
+            System.clearProperty(DensityCrossover.CACHE_PROPERTY);
+        } else {
+            System.setProperty(DensityCrossover.CACHE_PROPERTY, BUILD_CACHE);
+        }
         System.clearProperty(DensityCrossover.OVERRIDE_PROPERTY);
     }
 
