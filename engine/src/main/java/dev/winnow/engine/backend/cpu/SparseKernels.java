@@ -730,8 +730,6 @@ public abstract class SparseKernels {
 
     /** Plain loops over the CHUNK lanes; C2 may vectorise the lane loops, nothing depends on it. */
     static final class Scalar extends SparseKernels {
-        private final float[] acc = new float[CHUNK];
-
         @Override
         public String name() {
             return "scalar";

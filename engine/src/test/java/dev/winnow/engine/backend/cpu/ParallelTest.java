@@ -3,12 +3,15 @@ package dev.winnow.engine.backend.cpu;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -16,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The partitioned loop: every index once, in a fixed contiguous partition, through spinning and parked hand-offs,
- * with failures passed to the caller, nested calls, and close. Runs with more threads than this machine's 2 cores.
+ * with failures passed to the caller, nested calls, close, and parts claimed by the caller when their worker sleeps.
+ * Runs with more threads than this machine's 2 cores.
  */
 class ParallelTest {
     private static final Duration LIMIT = Duration.ofSeconds(60);
@@ -140,11 +144,16 @@ class ParallelTest {
     void closeStopsTheWorkersAndRefusesNewLoops() throws InterruptedException {
         Parallel par = new Parallel(2);
         Thread[] worker = new Thread[1];
+        CountDownLatch partOneStarted = new CountDownLatch(1);
         par.forRange(2, 1, (part, from, to) -> {
             if (part == 1) {
                 worker[0] = Thread.currentThread();
+                partOneStarted.countDown();
+            } else {
+                awaitQuietly(partOneStarted); // so that the worker, not the caller, runs part 1
             }
         });
+        assertNotSame(Thread.currentThread(), worker[0]);
         par.close();
         worker[0].join(5_000);
         assertFalse(worker[0].isAlive(), "worker still running after close");
@@ -152,5 +161,40 @@ class ParallelTest {
                 () -> par.forRange(2, 1, (part, from, to) -> { }));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         par.forRange(1, 1, (part, from, to) -> { }); // a one-part loop needs no worker
+    }
+
+    @Test
+    void aPartWhoseWorkerIsAsleepIsRunByTheCaller() {
+        assertTimeoutPreemptively(LIMIT, () -> {
+            try (Parallel par = new Parallel(2)) {
+                Thread me = Thread.currentThread();
+                int byCaller = 0;
+                for (int c = 0; c < 50; c++) {
+                    LockSupport.parkNanos(2_000_000); // long past the spin: the worker is parked
+                    int[] hits = new int[2];
+                    Thread[] ranBy = new Thread[2];
+                    par.forRange(2, 1, (part, from, to) -> {
+                        hits[part]++;
+                        ranBy[part] = Thread.currentThread();
+                    });
+                    assertEquals(1, hits[0]);
+                    assertEquals(1, hits[1], "part 1 runs exactly once, whoever claims it");
+                    assertSame(me, ranBy[0]);
+                    if (ranBy[1] == me) {
+                        byCaller++;
+                    }
+                }
+                // waking a parked thread takes tens of microseconds; an empty part 0 takes none
+                assertTrue(byCaller > 25, "the caller ran part 1 itself in only " + byCaller + " of 50 calls");
+            }
+        });
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(5, TimeUnit.SECONDS), "part 1 never started");
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
