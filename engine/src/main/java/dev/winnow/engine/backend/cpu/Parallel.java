@@ -38,6 +38,7 @@ public final class Parallel implements AutoCloseable {
     private volatile Thread caller;
     private volatile boolean callerParked;
     private volatile boolean closed;
+    private final boolean startWorkers;
 
     /** One worker thread and its slot: the task is published by the volatile write of {@code posted}. */
     private final class Worker implements Runnable {
@@ -102,6 +103,15 @@ public final class Parallel implements AutoCloseable {
     }
 
     public Parallel(int threads) {
+        this(threads, true);
+    }
+
+    /**
+     * With {@code startWorkers} false the worker threads never start, as if their cores never came back: every part
+     * is then claimed by the caller (tests of the claim path).
+     */
+    Parallel(int threads, boolean startWorkers) {
+        this.startWorkers = startWorkers;
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
         }
@@ -170,7 +180,7 @@ public final class Parallel implements AutoCloseable {
     private void runParts(int n, int parts, int chunk, RangeBody body) {
         for (int p = 1; p < parts; p++) {
             Worker w = workers[p - 1];
-            if (!w.started) {
+            if (!w.started && startWorkers) {
                 w.thread.start();
                 w.started = true;
             }

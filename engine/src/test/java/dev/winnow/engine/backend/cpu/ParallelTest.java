@@ -164,28 +164,32 @@ class ParallelTest {
     }
 
     @Test
-    void aPartWhoseWorkerIsAsleepIsRunByTheCaller() {
+    void partsWhoseWorkersNeverRunAreRunByTheCaller() {
         assertTimeoutPreemptively(LIMIT, () -> {
-            try (Parallel par = new Parallel(2)) {
+            try (Parallel par = new Parallel(3, false)) {
                 Thread me = Thread.currentThread();
-                int byCaller = 0;
-                for (int c = 0; c < 50; c++) {
-                    LockSupport.parkNanos(2_000_000); // long past the spin: the worker is parked
-                    int[] hits = new int[2];
-                    Thread[] ranBy = new Thread[2];
-                    par.forRange(2, 1, (part, from, to) -> {
-                        hits[part]++;
+                for (int n = 3; n <= 30; n++) {
+                    int[] hits = new int[n];
+                    Thread[] ranBy = new Thread[3];
+                    par.forRange(n, 1, (part, from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            hits[i]++;
+                        }
                         ranBy[part] = Thread.currentThread();
                     });
-                    assertEquals(1, hits[0]);
-                    assertEquals(1, hits[1], "part 1 runs exactly once, whoever claims it");
-                    assertSame(me, ranBy[0]);
-                    if (ranBy[1] == me) {
-                        byCaller++;
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, hits[i], "index " + i + " of " + n);
+                    }
+                    for (Thread t : ranBy) {
+                        assertSame(me, t, "every part on the caller: no worker ever started");
                     }
                 }
-                // waking a parked thread takes tens of microseconds; an empty part 0 takes none
-                assertTrue(byCaller > 25, "the caller ran part 1 itself in only " + byCaller + " of 50 calls");
+                RuntimeException boom = new RuntimeException("part 2 failed");
+                assertSame(boom, assertThrows(RuntimeException.class, () -> par.forRange(3, 1, (part, from, to) -> {
+                    if (part == 2) {
+                        throw boom;
+                    }
+                })));
             }
         });
     }
