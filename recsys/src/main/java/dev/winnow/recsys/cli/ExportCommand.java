@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
 
 /** {@code winnow export}: a training checkpoint to a .wnw model file for the dependency-free runtime. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a checkpoint (from `winnow train --checkpoint DIR`) to a .wnw model file.")
+        description = "Export a checkpoint (from `winnow train --checkpoint DIR`) to a .wnw model file. A model trained"
+                + " on a real data set carries its raw user and item ids (the id map), which infer and the runtime"
+                + " then take.")
 public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
