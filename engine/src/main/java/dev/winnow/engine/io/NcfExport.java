@@ -12,10 +12,13 @@ import java.util.Map;
 
 /**
  * What an NCF rating model exports: both embedding tables, the MLP's layers (masked weights are already zero), the
- * hidden activation and the rating range predictions are clipped to. Values are copies taken at construction.
+ * hidden activation, the rating range predictions are clipped to and, for a model trained on a real data set, the raw
+ * user and item id of every index (the id map, section 4; both null when the ids are the indices). Values are copies
+ * taken at construction.
  */
 public record NcfExport(int users, int items, int dim, float[] userTable, float[] itemTable, List<LayerWeights> layers,
-                        Activation activation, float minRating, float maxRating, Map<String, String> metadata) {
+                        Activation activation, float minRating, float maxRating, Map<String, String> metadata,
+                        int[] userIds, int[] itemIds) {
 
     /** One Linear layer: weight out x in (row-major) and bias of out entries. */
     public record LayerWeights(int in, int out, float[] weight, float[] bias) {
@@ -27,7 +30,20 @@ public record NcfExport(int users, int items, int dim, float[] userTable, float[
         }
     }
 
+    /** A model without an id map. */
+    public NcfExport(int users, int items, int dim, float[] userTable, float[] itemTable, List<LayerWeights> layers,
+                     Activation activation, float minRating, float maxRating, Map<String, String> metadata) {
+        this(users, items, dim, userTable, itemTable, layers, activation, minRating, maxRating, metadata, null, null);
+    }
+
     public NcfExport {
+        if ((userIds == null) != (itemIds == null)) {
+            throw new IllegalArgumentException("an id map needs both the user and the item ids");
+        }
+        if (userIds != null) {
+            userIds = checkedIds(userIds.clone(), users, "user");
+            itemIds = checkedIds(itemIds.clone(), items, "item");
+        }
         if (userTable.length != (long) users * dim || itemTable.length != (long) items * dim) {
             throw new IllegalArgumentException("embedding tables of " + userTable.length + " and " + itemTable.length
                     + " values for " + users + " and " + items + " rows of " + dim);
@@ -63,6 +79,33 @@ public record NcfExport(int users, int items, int dim, float[] userTable, float[
         }
         return new NcfExport(users.count(), items.count(), users.dim(), users.table().value().toArray(),
                 items.table().value().toArray(), layers, mlp.activation(), minRating, maxRating, metadata);
+    }
+
+    /**
+     * This model with the raw id of every user and item index (what a real data set's loader assigned the indices
+     * from), so the file is served by the ids users know.
+     */
+    public NcfExport withIdMap(int[] userIds, int[] itemIds) {
+        return new NcfExport(users, items, dim, userTable, itemTable, layers, activation, minRating, maxRating, metadata,
+                userIds, itemIds);
+    }
+
+    public boolean hasIdMap() {
+        return userIds != null;
+    }
+
+    private static int[] checkedIds(int[] ids, int count, String side) {
+        if (ids.length != count) {
+            throw new IllegalArgumentException(ids.length + " raw " + side + " ids for " + count + " " + side + "s");
+        }
+        int[] sorted = ids.clone();
+        java.util.Arrays.sort(sorted);
+        for (int k = 1; k < sorted.length; k++) {
+            if (sorted[k] == sorted[k - 1]) {
+                throw new IllegalArgumentException("raw " + side + " id " + sorted[k] + " appears twice");
+            }
+        }
+        return ids;
     }
 
     public int activationCode() {

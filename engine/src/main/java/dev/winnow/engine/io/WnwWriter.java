@@ -39,7 +39,8 @@ public final class WnwWriter {
         file.raw(MAGIC);
         file.u16(VERSION_MAJOR);
         file.u16(VERSION_MINOR);
-        int sections = 1 + (m.metadata().isEmpty() ? 0 : 1) + m.weightTensorCount() + m.layers().size();
+        int sections = 1 + (m.metadata().isEmpty() ? 0 : 1) + (m.hasIdMap() ? 1 : 0) + m.weightTensorCount()
+                + m.layers().size();
         file.u32(sections);
 
         Bytes model = new Bytes(64);
@@ -66,6 +67,21 @@ public final class WnwWriter {
                 meta.string(e.getValue());
             }
             section(file, SECTION_METADATA, 0, meta);
+        }
+
+        if (m.hasIdMap()) {
+            // required: a 1.0 reader, which does not know the map, must refuse the file rather than read raw ids as
+            // indices
+            Bytes ids = new Bytes(8 + ID_BYTES * (m.users() + m.items()));
+            ids.u32(m.users());
+            for (int id : m.userIds()) {
+                ids.u32(id);
+            }
+            ids.u32(m.items());
+            for (int id : m.itemIds()) {
+                ids.u32(id);
+            }
+            section(file, SECTION_ID_MAP, FLAG_REQUIRED, ids);
         }
 
         for (int t = 0; t < m.weightTensorCount(); t++) {

@@ -240,6 +240,8 @@ public final class MovieRatingModel {
                     break;
                 case SECTION_MODEL:
                     throw r.fail("a second model header");
+                case SECTION_ID_MAP:
+                    throw r.fail("an id map belongs to an NCF model (kind 1); films are named by the CSV's id column");
                 default:
                     r.skipUnknown(f.type[s], f.flags[s], FLAG_REQUIRED);
             }

@@ -1,8 +1,11 @@
 package dev.winnow.engine.runtime;
 
 import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +17,14 @@ import java.nio.file.Path;
  * says which kind it is:
  * <ul>
  * <li>an NCF model: {@code java -jar winnow-engine-<version>-runtime.jar model.wnw USER ITEM [K]} prints the predicted
- * rating, and with K the top-K items for the user;</li>
+ * rating, and with K the top-K items for the user. USER and ITEM are the data set's raw ids when the model has an id
+ * map (models trained on real data), 0-based indices otherwise; top-K prints items the same way;</li>
  * <li>a movie feature model: {@code java -jar winnow-engine-<version>-runtime.jar movie.wnw FILMS.csv|- [ID-COLUMN]}
  * streams the CSV (header naming the model's raw fields) and prints {@code id,rating} rows as {@code winnow infer}
  * does ({@link MovieCsv}); bad rows go to stderr with their line numbers.</li>
  * </ul>
- * Exit code 0, 1 for a refused model or bad rows, 2 for bad usage.
+ * Exit code 0, 1 for a refused model, an unreadable file or bad rows, 2 for bad usage (a one-line message naming the
+ * argument; never a stack trace for an input mistake).
  */
 public final class Predict {
     private static final String USAGE = "usage: java -jar winnow-engine-runtime.jar MODEL.wnw USER ITEM [K]   (NCF model)"
@@ -28,71 +33,99 @@ public final class Predict {
     private Predict() {
     }
 
-    public static void main(String[] args) throws Exception {
-        System.exit(run(args));
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
     }
 
-    static int run(String[] args) throws Exception {
+    static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
         if (args.length < 1) {
-            System.err.println(USAGE);
+            err.println(USAGE);
             return 2;
         }
-        Path file = Path.of(args[0]);
-        if (!Files.isRegularFile(file)) {
-            System.err.println("no model file " + file);
-            return 2;
-        }
+        String reading = args[0];
         try {
-            if (WnwFormat.declaredKind(file) == WnwFormat.KIND_MOVIE_MLP) {
-                return movies(file, args);
+            Path file = Path.of(args[0]);
+            if (!Files.isRegularFile(file)) {
+                err.println("no model file " + file);
+                return 2;
             }
-            return pairs(file, args);
+            if (WnwFormat.declaredKind(file) == WnwFormat.KIND_MOVIE_MLP) {
+                if (args.length < 2 || args.length > 3) {
+                    err.println(USAGE);
+                    return 2;
+                }
+                MovieRatingModel model = MovieRatingModel.load(file);
+                reading = args[1];
+                return movies(model, args, stdin, out, err);
+            }
+            if (args.length < 3 || args.length > 4) {
+                err.println(USAGE);
+                return 2;
+            }
+            return pairs(RecommenderModel.load(file), args, out);
         } catch (ModelFormatException e) {
-            System.err.println("refused: " + e.getMessage());
+            err.println("refused: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("cannot read " + reading + ": " + e);
             return 1;
         }
     }
 
-    private static int pairs(Path file, String[] args) throws Exception {
-        if (args.length < 3 || args.length > 4) {
-            System.err.println(USAGE);
-            return 2;
+    private static int pairs(RecommenderModel model, String[] args, PrintStream out) {
+        int user = model.userIndex(integer(args[1], "USER"));
+        int item = model.itemIndex(integer(args[2], "ITEM"));
+        if (user < 0 || item < 0) {
+            String side = user < 0 ? "user " + args[1].strip() : "item " + args[2].strip();
+            int count = user < 0 ? model.userCount() : model.itemCount();
+            throw new IllegalArgumentException(side + (model.hasIdMap() ? " is not in the model's id map ("
+                    + model.idMapDescription() + ")" : " is outside 0.." + (count - 1)
+                    + " (this model has no id map: ids are 0-based indices)"));
         }
-        RecommenderModel model = RecommenderModel.load(file);
-        int user = Integer.parseInt(args[1]);
-        int item = Integer.parseInt(args[2]);
+        int k = args.length == 4 ? integer(args[3], "K") : 0;
+        if (k < 0) {
+            throw new IllegalArgumentException("K " + k + " is negative; it is how many top items to list");
+        }
         // println, not printf: java.util.Formatter and its regex classes would double the start-up time
-        System.out.println("user " + user + " item " + item + " rating " + model.predict(user, item));
-        if (args.length == 4) {
-            int k = Integer.parseInt(args[3]);
-            int[] items = new int[k];
-            float[] scores = new float[k];
-            int n = model.topK(user, k, null, items, scores);
-            for (int i = 0; i < n; i++) {
-                System.out.println((i + 1) + "\t" + items[i] + "\t" + scores[i]);
-            }
+        out.println("user " + model.userId(user) + " item " + model.itemId(item) + " rating "
+                + model.predict(user, item));
+        k = Math.min(k, model.itemCount());
+        int[] items = new int[k];
+        float[] scores = new float[k];
+        int n = model.topK(user, k, null, items, scores);
+        for (int i = 0; i < n; i++) {
+            out.println((i + 1) + "\t" + model.itemId(items[i]) + "\t" + scores[i]);
         }
+        out.flush();
         return 0;
     }
 
-    private static int movies(Path file, String[] args) throws Exception {
-        if (args.length < 2 || args.length > 3) {
-            System.err.println(USAGE);
-            return 2;
+    private static int integer(String s, String name) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " '" + s + "' is not an integer (arguments: MODEL.wnw USER"
+                    + " ITEM [K])");
         }
-        MovieRatingModel model = MovieRatingModel.load(file);
-        boolean stdin = args[1].equals("-");
-        String source = stdin ? "stdin" : args[1];
+    }
+
+    private static int movies(MovieRatingModel model, String[] args, InputStream stdin, PrintStream out,
+                              PrintStream err) throws IOException {
+        boolean isStdin = args[1].equals("-");
+        String source = isStdin ? "stdin" : args[1];
+        if (!isStdin && !Files.isRegularFile(Path.of(source))) {
+            throw new IllegalArgumentException("no input file " + source + " (FILMS.csv, or - for stdin)");
+        }
         MovieCsv.Counts counts;
-        try (Reader in = stdin ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
-                : Files.newBufferedReader(Path.of(args[1]), StandardCharsets.UTF_8)) {
-            Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-            counts = MovieCsv.run(model, in, source, args.length == 3 ? args[2] : null, out, System.err);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
+        try (Reader in = isStdin ? new InputStreamReader(stdin, StandardCharsets.UTF_8)
+                : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
+            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            counts = MovieCsv.run(model, in, source, args.length == 3 ? args[2] : null, w, err);
         }
-        System.err.println(counts.predictions() + " predictions, " + counts.badRows() + " bad rows");
+        err.println(counts.predictions() + " predictions, " + counts.badRows() + " bad rows");
         return counts.badRows() == 0 ? 0 : 1;
     }
 }

@@ -39,6 +39,9 @@ public final class RecommenderModel {
     private final EmbeddingTable users;
     private final EmbeddingTable items;
     private final Layer[] layers;
+    /** Raw ids of a model from a real data set (section 4), or null: then the raw ids are the indices. */
+    private final IdMap userIds;
+    private final IdMap itemIds;
     private final int maxWidth;
     private final Kernels kernels;
     private final List<TensorInfo> tensors;
@@ -48,8 +51,9 @@ public final class RecommenderModel {
     private final ThreadLocal<Scratch> scratch;
 
     private RecommenderModel(int userCount, int itemCount, int dim, float minRating, float maxRating, int activation,
-                             EmbeddingTable users, EmbeddingTable items, Layer[] layers, List<TensorInfo> tensors,
-                             Map<String, String> metadata, long fileBytes, long checksum, Kernels kernels) {
+                             EmbeddingTable users, EmbeddingTable items, Layer[] layers, IdMap userIds, IdMap itemIds,
+                             List<TensorInfo> tensors, Map<String, String> metadata, long fileBytes, long checksum,
+                             Kernels kernels) {
         this.userCount = userCount;
         this.itemCount = itemCount;
         this.dim = dim;
@@ -59,6 +63,8 @@ public final class RecommenderModel {
         this.users = users;
         this.items = items;
         this.layers = layers;
+        this.userIds = userIds;
+        this.itemIds = itemIds;
         this.tensors = Collections.unmodifiableList(tensors);
         this.metadata = Collections.unmodifiableMap(metadata);
         this.fileBytes = fileBytes;
@@ -257,6 +263,8 @@ public final class RecommenderModel {
         StoredTensor itemT = null;
         List<TensorInfo> infos = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
+        IdMap userIds = null;
+        IdMap itemIds = null;
         for (int s = 1; s < type.length; s++) {
             String name = "section " + s + " (" + sectionName(type[s]) + ")";
             SectionReader r = new SectionReader(buf, start[s], end[s], source, name);
@@ -299,6 +307,14 @@ public final class RecommenderModel {
                 case SECTION_METADATA:
                     r.readMetadata(metadata);
                     break;
+                case SECTION_ID_MAP:
+                    if (userIds != null) {
+                        throw r.fail("a second id map");
+                    }
+                    userIds = IdMap.read(r, "user", userCount);
+                    itemIds = IdMap.read(r, "item", itemCount);
+                    r.expectEnd();
+                    break;
                 case SECTION_MODEL:
                     throw r.fail("a second model header");
                 case SECTION_FEATURE_PIPELINE:
@@ -313,8 +329,8 @@ public final class RecommenderModel {
             throw tail.fail("the " + (userT == null ? "user" : "item") + " embedding table is missing");
         }
         return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, mlp.activation,
-                new EmbeddingTable(userT), new EmbeddingTable(itemT), mlp.layers(tail), infos, metadata, len,
-                checksum, kernels);
+                new EmbeddingTable(userT), new EmbeddingTable(itemT), mlp.layers(tail), userIds, itemIds, infos,
+                metadata, len, checksum, kernels);
     }
 
     // ---- serving ------------------------------------------------------------------------------------------------
@@ -551,6 +567,49 @@ public final class RecommenderModel {
         if (item < 0 || item >= itemCount) {
             throw new IllegalArgumentException("item " + item + " is outside 0.." + (itemCount - 1));
         }
+    }
+
+    // ---- raw ids ------------------------------------------------------------------------------------------------
+
+    /**
+     * Whether the file carries the data set's raw user and item ids (section 4, written for models trained on real
+     * data). Without it the ids users know are the 0-based indices themselves (the synthetic data set).
+     */
+    public boolean hasIdMap() {
+        return userIds != null;
+    }
+
+    /**
+     * The index {@link #predict} and the other index-based methods take for the user with raw id {@code rawId}, or -1
+     * when the model has no such user. Without an id map the raw id is the index (-1 outside 0..users-1). Allocates
+     * nothing (a binary search).
+     */
+    public int userIndex(int rawId) {
+        return userIds != null ? userIds.indexOf(rawId) : rawId >= 0 && rawId < userCount ? rawId : -1;
+    }
+
+    /** As {@link #userIndex} for items. */
+    public int itemIndex(int rawId) {
+        return itemIds != null ? itemIds.indexOf(rawId) : rawId >= 0 && rawId < itemCount ? rawId : -1;
+    }
+
+    /** The raw id of user {@code index} (the index itself without an id map). */
+    public int userId(int index) {
+        checkUser(index);
+        return userIds != null ? userIds.rawId(index) : index;
+    }
+
+    /** The raw id of item {@code index} (the index itself without an id map), e.g. to print {@link #topK}'s items. */
+    public int itemId(int index) {
+        checkItem(index);
+        return itemIds != null ? itemIds.rawId(index) : index;
+    }
+
+    /** "943 user ids in 1..943, 1682 item ids in 1..1682", or "none (users and items are 0-based indices)". */
+    public String idMapDescription() {
+        return userIds == null ? "none (users and items are 0-based indices)"
+                : userCount + " user ids in " + userIds.min() + ".." + userIds.max() + ", " + itemCount
+                + " item ids in " + itemIds.min() + ".." + itemIds.max();
     }
 
     // ---- description --------------------------------------------------------------------------------------------

@@ -28,7 +28,12 @@ final class SectionReader {
     }
 
     ModelFormatException fail(String problem) {
-        return new ModelFormatException(source, section, pos, problem);
+        return failAt(pos, problem);
+    }
+
+    /** A problem with the bytes at {@code offset} of this section (a count already read, one entry of a list). */
+    ModelFormatException failAt(long offset, String problem) {
+        return new ModelFormatException(source, section, offset, problem);
     }
 
     /** Checks that {@code bytes} (computed in long arithmetic, so forged counts cannot overflow) are present. */

@@ -12,7 +12,8 @@ public final class WnwFormat {
     /** PNG-style magic: a non-ASCII first byte, the name, and CR LF / EOF / LF to catch text-mode mangling. */
     public static final byte[] MAGIC = {(byte) 0x89, 'W', 'N', 'W', '\r', '\n', 0x1A, '\n'};
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 0;
+    /** 1.1 adds the id map (section 4); a 1.0 reader refuses a file that has one, since the section is required. */
+    public static final int VERSION_MINOR = 1;
 
     /** magic (8) + major (2) + minor (2) + section count (4). */
     public static final int FILE_HEADER_BYTES = 16;
@@ -24,8 +25,14 @@ public final class WnwFormat {
     public static final int SECTION_TENSOR = 2;
     /** The movie feature model's fitted pipeline (statistics, vocabularies, hashing parameters); kind 2 only. */
     public static final int SECTION_FEATURE_PIPELINE = 3;
-    /** Reserved: raw user/item identifiers of real data sets, so inference can take the ids users know. */
+    /**
+     * The raw user and item ids of a model trained on a real data set (kind 1 only, at most once, required): u32 user
+     * count (= the model's users), that many i32 raw ids in index order, u32 item count (= items), that many i32 raw
+     * ids. Ids are unique within each list, in any order. Without it, the ids users pass are the 0-based indices.
+     */
     public static final int SECTION_ID_MAP = 4;
+    /** Bytes per raw id in the id map. */
+    public static final int ID_BYTES = 4;
     public static final int SECTION_METADATA = 5;
 
     /** Section flag: a reader that does not know the section type must refuse the file instead of skipping it. */

@@ -28,7 +28,9 @@ class ModelFileSafetyTest {
         backend = new CpuBackend(1);
         valid = new byte[][] {
                 ModelFiles.small(backend, StorageChoice.DENSE, 1), ModelFiles.small(backend, StorageChoice.CSR, 2),
-                ModelFiles.small(backend, StorageChoice.CSR_FP16, 3), ModelFiles.small(backend, StorageChoice.INT8, 4)};
+                ModelFiles.small(backend, StorageChoice.CSR_FP16, 3), ModelFiles.small(backend, StorageChoice.INT8, 4),
+                ModelFiles.withIdMap(backend, StorageChoice.DENSE, 5), ModelFiles.withIdMap(backend,
+                StorageChoice.INT8, 6)};
     }
 
     @AfterAll
@@ -85,6 +87,7 @@ class ModelFileSafetyTest {
     void aNewerMajorVersionIsRefusedWithTheVersionInTheMessage() {
         byte[] f = valid[0].clone();
         f[8] = 2;
+        f[10] = 0;
         ModelFiles.reseal(f);
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(f));
         assertTrue(e.getMessage().contains("format version 2.0 is not supported"), e.getMessage());
@@ -99,7 +102,7 @@ class ModelFileSafetyTest {
         byte[] g = new byte[f.length + extra.length];
         System.arraycopy(f, 0, g, 0, f.length - 4);
         System.arraycopy(extra, 0, g, f.length - 4, extra.length);
-        g[10] = 1;
+        g[10] = (byte) (WnwFormat.VERSION_MINOR + 1);
         ModelFiles.putU32(g, 12, (int) SectionReader.readU32(f, 12) + 1);
         ModelFiles.reseal(g);
         assertEquals(load(f).predict(3, 4), load(g).predict(3, 4));
@@ -143,6 +146,75 @@ class ModelFileSafetyTest {
             assertTrue(allocated < 1 << 20, "forged value at " + forge[0] + " made the loader allocate " + allocated
                     + " bytes before refusing: " + e.getMessage());
         }
+    }
+
+    @Test
+    void forgedIdMapCountsAndDuplicatesAreRefusedNamingTheSectionAndOffset() {
+        byte[] f = valid[4];
+        int s = ModelFiles.sectionIndex(f, WnwFormat.SECTION_ID_MAP);
+        String section = "section " + s + " (id-map)";
+        int users = ModelFiles.sectionOffset(f, s) + 8;
+        int items = users + 4 + 4 * 7;
+        assertRefused(ModelFiles.forged(f, users, 6), section, users, "6 user ids but the model header has 7 users");
+        assertRefused(ModelFiles.forged(f, users, 8), section, users, "8 user ids but the model header has 7 users");
+        assertRefused(ModelFiles.forged(f, items, 10), section, items, "10 item ids but the model header has 9 items");
+        // user index 4 given index 1's raw id (5); item index 8 given index 0's (3)
+        assertRefused(ModelFiles.forged(f, users + 4 + 4 * 4, 5), section, users + 4 + 4 * 4,
+                "user id 5 appears twice (indices 1 and 4): raw ids must be unique");
+        assertRefused(ModelFiles.forged(f, items + 4 + 4 * 8, 3), section, items + 4 + 4 * 8,
+                "item id 3 appears twice (indices 0 and 8): raw ids must be unique");
+    }
+
+    @Test
+    void aSecondIdMapOrAnIdMapInAMovieModelIsRefused() throws Exception {
+        byte[] f = valid[4];
+        int s = ModelFiles.sectionIndex(f, WnwFormat.SECTION_ID_MAP);
+        byte[] twice = ModelFiles.copySection(f, s, f, s + 1);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(twice));
+        assertEquals("section " + (s + 1) + " (id-map)", e.section());
+        assertTrue(e.getMessage().endsWith("a second id map"), e.getMessage());
+
+        byte[] movie = MovieRequestTest.export(16, 3).encode(WnwFormat.STORAGE_DENSE_F32);
+        MovieRatingModel.parse(movie, movie.length, "movie.wnw");
+        byte[] movieWithIds = ModelFiles.copySection(f, s, movie, 2);
+        e = assertThrows(ModelFormatException.class, () -> MovieRatingModel.parse(movieWithIds, movieWithIds.length,
+                "movie.wnw"));
+        assertTrue(e.getMessage().contains("an id map belongs to an NCF model"), e.getMessage());
+    }
+
+    @Test
+    void forgedHugeIdCountsAreRefusedBeforeAnyLargeAllocation() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        byte[] f = valid[4];
+        int s = ModelFiles.sectionIndex(f, WnwFormat.SECTION_ID_MAP);
+        int users = ModelFiles.sectionOffset(f, s) + 8;
+        int items = users + 4 + 4 * 7;
+        int headerUsers = ModelFiles.sectionOffset(f, 0) + 8 + 8;
+        int headerItems = headerUsers + 4;
+        // the id count alone; then the header's count forged to agree, so only the bytes-left check can stop it
+        byte[] alone = ModelFiles.forged(f, users, Integer.MAX_VALUE);
+        byte[] agreeing = ModelFiles.forged(ModelFiles.forged(f, headerUsers, Integer.MAX_VALUE), users,
+                Integer.MAX_VALUE);
+        byte[] agreeingItems = ModelFiles.forged(ModelFiles.forged(f, headerItems, Integer.MAX_VALUE), items,
+                Integer.MAX_VALUE);
+        String[] expected = {"2147483647 user ids but the model header has 7 users",
+            "2147483647 user ids needs 8589934588 bytes but only", "2147483647 item ids needs 8589934588 bytes but only"};
+        byte[][] files = {alone, agreeing, agreeingItems};
+        for (int k = 0; k < files.length; k++) {
+            byte[] g = files[k];
+            long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(g));
+            long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertTrue(e.getMessage().contains(expected[k]), e.getMessage());
+            assertTrue(e.section().endsWith("(id-map)"), e.getMessage());
+            assertTrue(allocated < 1 << 20, "forged id count made the loader allocate " + allocated
+                    + " bytes before refusing: " + e.getMessage());
+        }
+    }
+
+    private static void assertRefused(byte[] f, String section, long offset, String problem) {
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(f), problem);
+        assertEquals("test.wnw: " + section + " at byte " + offset + ": " + problem, e.getMessage());
     }
 
     /**

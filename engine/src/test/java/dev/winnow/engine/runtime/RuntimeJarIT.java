@@ -74,14 +74,27 @@ class RuntimeJarIT {
         Path jar = Path.of(System.getProperty("winnow.runtime.jar"));
         assertTrue(Files.size(jar) <= 64 * 1024, "runtime jar is " + Files.size(jar) + " bytes, over 64 KB");
         byte[] ncf;
+        byte[] mapped;
         try (Backend backend = new CpuBackend(1)) {
             ncf = ModelFiles.small(backend, StorageChoice.DENSE, 6);
+            mapped = ModelFiles.withIdMap(backend, StorageChoice.DENSE, 6);
         }
         Path ncfFile = dir.resolve("ncf.wnw");
         Files.write(ncfFile, ncf);
         Result r = java(dir, jar, ncfFile.toString(), "3", "4");
         assertEquals(0, r.exit, r.err);
         assertEquals("user 3 item 4 rating " + RecommenderModel.load(ncfFile).predict(3, 4), r.out.strip());
+        // an input mistake is one line and exit 2, not a stack trace
+        r = java(dir, jar, ncfFile.toString(), "x", "4");
+        assertEquals(2, r.exit, r.err);
+        assertEquals("USER 'x' is not an integer (arguments: MODEL.wnw USER ITEM [K])", r.err.strip());
+        // a model with an id map takes the data set's raw ids (user 17 is index 2, item 2000000000 index 5)
+        Path mappedFile = dir.resolve("mapped.wnw");
+        Files.write(mappedFile, mapped);
+        r = java(dir, jar, mappedFile.toString(), "17", "2000000000");
+        assertEquals(0, r.exit, r.err);
+        assertEquals("user 17 item 2000000000 rating " + RecommenderModel.load(mappedFile).predict(2, 5),
+                r.out.strip());
 
         MovieRatingModel movie = MovieRequestTest.model(MovieRequestTest.export(16, 3));
         Path movieFile = dir.resolve("movie.wnw");

@@ -2,6 +2,8 @@ package dev.winnow.recsys.checkpoint;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.nn.Parameter;
+import dev.winnow.recsys.data.IdIndex;
+import dev.winnow.recsys.data.LoadedRatings;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.model.NcfConfig;
 import dev.winnow.recsys.model.NcfModel;
@@ -46,6 +48,53 @@ public record Checkpoint(NcfConfig config, int users, int items, float minRating
         }
         return new Checkpoint(model.config(), model.users().count(), model.items().count(), data.minRating(),
                 data.maxRating(), data.name(), seed, values, masks, userIds, itemIds);
+    }
+
+    /**
+     * Copies the model's parameters and masks, with the raw user and item ids of {@code source} when it is a real
+     * data set (so the exported model is served by the ids in the data set's files); the synthetic set keeps none.
+     */
+    public static Checkpoint capture(NcfModel model, RatingData data, long seed, LoadedRatings source) {
+        boolean real = source != null && !source.format().equals("synthetic");
+        return capture(model, data, seed, real ? rawIds(source.userIds()) : null,
+                real ? rawIds(source.itemIds()) : null);
+    }
+
+    /** The raw id of every index, in index order, as the checkpoint keeps them (decimal strings). */
+    static List<String> rawIds(IdIndex index) {
+        String[] ids = new String[index.size()];
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = Integer.toString(index.rawId(k));
+        }
+        return List.of(ids);
+    }
+
+    /**
+     * The checkpoint's raw ids of one side as the integers the .wnw id map holds (every loader's ids are integers),
+     * or null when it keeps none.
+     *
+     * @throws CheckpointFormatException when an id is not a 32-bit integer or appears twice
+     */
+    public static int[] integerIds(List<String> ids, String side) throws CheckpointFormatException {
+        if (ids == null) {
+            return null;
+        }
+        int[] out = new int[ids.size()];
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        for (int k = 0; k < out.length; k++) {
+            try {
+                out[k] = Integer.parseInt(ids.get(k));
+            } catch (NumberFormatException e) {
+                throw new CheckpointFormatException(side + " id '" + ids.get(k) + "' (index " + k + ") is not an"
+                        + " integer; a .wnw id map holds 32-bit integer ids");
+            }
+            Integer before = seen.put(out[k], k);
+            if (before != null) {
+                throw new CheckpointFormatException(side + " id " + out[k] + " appears twice (indices " + before
+                        + " and " + k + ")");
+            }
+        }
+        return out;
     }
 
     /** A model with this checkpoint's parameters and masks, on {@code backend}. */

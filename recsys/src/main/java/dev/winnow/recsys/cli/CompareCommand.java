@@ -238,9 +238,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     private RegressionTask ratingTask() {
         if (fold == null) {
-            RatingData all = DataSource.ratings(data, seed);
+            LoadedRatings source = DataSource.load(data, seed, false);
+            RatingData all = source.ratings();
             return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER,
-                    NcfConfig.STUDENT);
+                    NcfConfig.STUDENT, source);
         }
         LoadedRatings loaded = DataSource.load(data, seed, false);
         RatingSplit f = Splits.ml100kFold(loaded, fold);
@@ -250,7 +251,7 @@ public final class CompareCommand implements Callable<Integer> {
         RatingData train = f.train().subset(java.util.Arrays.copyOfRange(perm, nVal, perm.length),
                 "u" + fold + ".base-minus-val");
         return new RatingTask("ml-100k u" + fold, new RatingSplit("u" + fold, train, validation, f.test()),
-                NcfConfig.TEACHER, NcfConfig.STUDENT);
+                NcfConfig.TEACHER, NcfConfig.STUDENT, loaded);
     }
 
     private static ProgressSink progressLines(PrintStream log) {

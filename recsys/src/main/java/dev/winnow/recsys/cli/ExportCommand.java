@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
 
 /** {@code winnow export}: a training checkpoint to a .wnw model file for the dependency-free runtime. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a checkpoint (from `winnow train --checkpoint DIR`) to a .wnw model file.")
+        description = "Export a checkpoint (from `winnow train --checkpoint DIR`) to a .wnw model file. A model trained"
+                + " on a real data set carries its raw user and item ids (the id map), which infer and the runtime"
+                + " then take.")
 public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
@@ -72,11 +74,16 @@ public final class ExportCommand implements Callable<Integer> {
                 meta.put("compacted_from", java.util.Arrays.toString(model.mlp().hiddenWidths()));
             }
             NcfExport e = NcfExport.of(model.users(), model.items(), mlp, c.minRating(), c.maxRating(), meta);
+            if (c.userIds() != null || c.itemIds() != null) {
+                // a real data set: the file carries its raw ids (section 4), so infer and the runtime take them
+                e = e.withIdMap(idsOrIndices(Checkpoint.integerIds(c.userIds(), "user"), c.users()),
+                        idsOrIndices(Checkpoint.integerIds(c.itemIds(), "item"), c.items()));
+            }
             r = ModelExporter.export(e, choice, tolerance, out);
-        }
-        if (c.userIds() != null || c.itemIds() != null) {
-            o.println("note: the checkpoint's raw id maps are not written to .wnw 1.0 (section type 4 is reserved);"
-                    + " `winnow infer` takes dense 0-based indices");
+            if (e.hasIdMap()) {
+                o.printf(Locale.ROOT, "id map: raw ids of %d users and %d items (infer and the runtime take the data"
+                        + " set's ids)%n", e.users(), e.items());
+            }
         }
         o.printf(Locale.ROOT, "%-14s %-11s %-9s %9s %8s %9s%n", "tensor", "shape", "storage", "nonzeros", "density",
                 "bytes");
@@ -89,6 +96,11 @@ public final class ExportCommand implements Callable<Integer> {
                 100.0 * r.fileBytes() / r.denseFp32Bytes(), r.denseFp32Bytes(), r.choice(), r.probePairs(),
                 r.maxAbsError());
         return 0;
+    }
+
+    /** {@code ids}, or the indices themselves when the checkpoint keeps no raw ids for this side. */
+    private static int[] idsOrIndices(int[] ids, int count) {
+        return ids != null ? ids : java.util.stream.IntStream.range(0, count).toArray();
     }
 
     static final String DCNN_NOT_EXPORTABLE = "DCNN is a baseline and not exportable: the .wnw edge format serves the"

@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code winnow infer}: streams a CSV through a .wnw model. An NCF model (kind 1) reads (user, item) pairs and writes
- * {@code user,item,rating} rows; a movie feature model (kind 2) reads films, one per row under a header naming the
+ * {@code user,item,rating} rows, with the data set's raw ids when the model has an id map (real data) and 0-based
+ * indices otherwise; a movie feature model (kind 2) reads films, one per row under a header naming the
  * model's raw fields (RFC 4180: quoted fields may hold commas and line breaks), and writes {@code id,rating} rows
  * ({@link MovieCsv}). Ratings have 4 decimals. Bad rows are reported on stderr with their line number and skipped;
  * the exit code is 1 when there were any.
@@ -35,8 +36,9 @@ public final class InferCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "PAIRS.csv",
-            description = "NCF model: CSV with user,item in the first two columns (0-based indices; a header line is"
-                    + " allowed). Movie model: CSV whose header names every raw field the model reads (a header"
+            description = "NCF model: CSV with user,item in the first two columns (the data set's raw ids when the"
+                    + " model has an id map, as models trained on real data do; 0-based indices otherwise; a header"
+                    + " line is allowed). Movie model: CSV whose header names every raw field the model reads (a header"
                     + " lacking any is refused with the full list; lists joined by '|', dates yyyy-mm-dd, empty = missing; other columns are"
                     + " ignored). '-' reads stdin.")
     String input;
@@ -96,12 +98,14 @@ public final class InferCommand implements Callable<Integer> {
                 } else if (!isInteger(f[1].trim())) {
                     problem = "item '" + f[1].trim() + "' is not an integer";
                 } else {
-                    u = Integer.parseInt(f[0].trim());
-                    i = Integer.parseInt(f[1].trim());
-                    if (u < 0 || u >= m.userCount()) {
-                        problem = "user " + u + " is outside 0.." + (m.userCount() - 1);
-                    } else if (i < 0 || i >= m.itemCount()) {
-                        problem = "item " + i + " is outside 0.." + (m.itemCount() - 1);
+                    int rawUser = Integer.parseInt(f[0].trim());
+                    int rawItem = Integer.parseInt(f[1].trim());
+                    u = m.userIndex(rawUser);
+                    i = m.itemIndex(rawItem);
+                    if (u < 0) {
+                        problem = "user " + rawUser + unknown(m, m.userCount());
+                    } else if (i < 0) {
+                        problem = "item " + rawItem + unknown(m, m.itemCount());
                     }
                 }
                 if (problem != null) {
@@ -151,8 +155,13 @@ public final class InferCommand implements Callable<Integer> {
             throws IOException {
         m.predictBatch(users, items, n, out);
         for (int k = 0; k < n; k++) {
-            w.write(users[k] + "," + items[k] + "," + String.format(Locale.ROOT, "%.4f", out[k]) + "\n");
+            w.write(m.userId(users[k]) + "," + m.itemId(items[k]) + "," + String.format(Locale.ROOT, "%.4f", out[k]) + "\n");
         }
+    }
+
+    /** Why an id the model cannot look up is refused: not in its id map, or (no map) not a 0-based index. */
+    private static String unknown(RecommenderModel m, int count) {
+        return m.hasIdMap() ? " is not in the model's id map" : " is outside 0.." + (count - 1);
     }
 
     private static boolean isInteger(String s) {

@@ -67,6 +67,7 @@ public final class InspectCommand implements Callable<Integer> {
         o.println(m);
         o.printf(Locale.ROOT, "ratings clipped to %.1f..%.1f; kernels %s%n", m.minRating(), m.maxRating(),
                 m.kernels());
+        o.println("id map: " + m.idMapDescription() + (m.hasIdMap() ? " (infer takes these raw ids)" : ""));
         for (Map.Entry<String, String> e : m.metadata().entrySet()) {
             o.println("  " + e.getKey() + ": " + e.getValue());
         }

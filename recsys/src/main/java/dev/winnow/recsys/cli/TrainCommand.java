@@ -70,7 +70,8 @@ public final class TrainCommand implements Callable<Integer> {
         NcfConfig cfg = NcfConfig.preset(model);
         TrainConfig tc = new TrainConfig(epochs, batchSize, lr, seed);
         PrintStream out = System.out;
-        RatingData all = DataSource.ratings(data, seed);
+        dev.winnow.recsys.data.LoadedRatings loaded = DataSource.load(data, seed, false);
+        RatingData all = loaded.ratings();
         RatingSplit split = Splits.random(all, 0.0, testFraction, seed);
         BackendChoice choice = Backends.select(backendName, threads);
         out.println("backend " + choice.describe());
@@ -88,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
                     last.epoch());
             if (checkpoint != null) {
                 out.println("checkpoint: " + dev.winnow.recsys.checkpoint.CheckpointFile.write(
-                        dev.winnow.recsys.checkpoint.Checkpoint.capture(ncf, all, seed, null, null), checkpoint));
+                        dev.winnow.recsys.checkpoint.Checkpoint.capture(ncf, all, seed, loaded), checkpoint));
             }
         }
         return 0;

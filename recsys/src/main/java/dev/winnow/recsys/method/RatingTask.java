@@ -14,8 +14,16 @@ public final class RatingTask implements RegressionTask {
     private final String name;
     private final NcfConfig teacher;
     private final NcfConfig student;
+    /** The loaded data set whose raw ids saved models keep (null: none, as for the synthetic set). */
+    private final dev.winnow.recsys.data.LoadedRatings source;
 
     public RatingTask(String name, RatingSplit split, NcfConfig teacher, NcfConfig student) {
+        this(name, split, teacher, student, null);
+    }
+
+    /** With {@code source}, the data set the split's ids index, so that saved models export with its raw ids. */
+    public RatingTask(String name, RatingSplit split, NcfConfig teacher, NcfConfig student,
+                      dev.winnow.recsys.data.LoadedRatings source) {
         if (split.validation().size() == 0) {
             throw new IllegalArgumentException(name + ": the methods choose tickets on validation data, and this "
                     + "split has none");
@@ -24,6 +32,7 @@ public final class RatingTask implements RegressionTask {
         this.split = split;
         this.teacher = teacher;
         this.student = student;
+        this.source = source;
     }
 
     private RatingData part(Part p) {
@@ -85,7 +94,7 @@ public final class RatingTask implements RegressionTask {
     @Override
     public String saveModel(TapModel model, long seed, java.nio.file.Path dir) throws java.io.IOException {
         java.nio.file.Path file = dev.winnow.recsys.checkpoint.CheckpointFile.write(
-                dev.winnow.recsys.checkpoint.Checkpoint.capture((NcfModel) model, split.train(), seed, null, null),
+                dev.winnow.recsys.checkpoint.Checkpoint.capture((NcfModel) model, split.train(), seed, source),
                 dir);
         return "wrote " + file + " (winnow export --checkpoint " + dir + " --out model.wnw)";
     }
