@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.winnow.recsys.data.DataFileReader;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ final class CsvRows {
         String file = path.getFileName().toString();
         List<Row> rows = new ArrayList<>();
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
-        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+        try (Reader reader = DataFileReader.open(path, StandardCharsets.UTF_8);
              MappingIterator<Map<String, String>> it = MAPPER.readerForMapOf(String.class).with(schema)
                      .readValues(reader)) {
             JsonParser parser = it.getParser();

@@ -112,6 +112,17 @@ class MovieLoaderTest {
     }
 
     @Test
+    void aLeadingByteOrderMarkIsNotPartOfTheFirstColumnName(@TempDir Path dir) throws IOException {
+        // budget is the first TMDB column: with the mark kept, the header would have '\uFEFFbudget' and no 'budget'
+        Path csv = write(dir, "tmdb_5000_movies.csv", "\r\n", "\uFEFF" + TMDB_HEADER,
+                tmdbRow("Avatar", "2009-12-10", "[]", "short"));
+        assertEquals((byte) 0xEF, Files.readAllBytes(csv)[0], "the file starts with the UTF-8 mark");
+        List<TmdbFilm> films = TmdbFilm.load(csv);
+        assertEquals(1, films.size());
+        assertEquals("1000000", films.get(0).fields().get(MovieFields.BUDGET));
+    }
+
+    @Test
     void aJsonCellThatIsNotAnArrayOfNamedObjectsIsRejected(@TempDir Path dir) throws IOException {
         Path csv = write(dir, "tmdb_5000_movies.csv", "\n", TMDB_HEADER,
                 tmdbRow("Obj", "2009-12-10", "{\"name\": \"Action\"}", "x"));
