@@ -26,7 +26,8 @@ public final class MovieCsv {
      * @param idColumn the column whose values name the films in the output; null: {@code id} if the header has it,
      *                 else row numbers
      * @throws IllegalArgumentException when the input is empty, or the header lacks a field the model reads or the
-     *                                  named id column (one message naming every missing column)
+     *                                  named id column (one message naming every missing column), or has a field the
+     *                                  model reads more than once
      */
     public static Counts run(MovieRatingModel model, Reader input, String source, String idColumn, Writer out,
                              PrintStream err) throws IOException {
@@ -49,6 +50,13 @@ public final class MovieCsv {
             column[f] = indexOf(header, model.fields().get(f));
             if (column[f] < 0) {
                 missing.append(missing.length() == 0 ? "'" : ", '").append(model.fields().get(f)).append('\'');
+            }
+            for (int c = column[f] + 1; column[f] >= 0 && c < columns; c++) {
+                if (header[c].equals(header[column[f]])) {
+                    throw new IllegalArgumentException(source + ":" + csv.line() + ": the header has the column '"
+                            + header[c] + "' more than once (columns " + (column[f] + 1) + " and " + (c + 1)
+                            + "); the model reads it, so keep one");
+                }
             }
         }
         int id = indexOf(header, idColumn == null ? "id" : idColumn);

@@ -853,10 +853,11 @@ public final class MovieRatingModel {
     }
 
     /**
-     * {@code Double.parseDouble(s[a, b))}, exactly: decimal digits with an optional sign, point and exponent whose
-     * digits fit 2^53 and whose power of ten is within 10^+-22 are converted with one correctly rounded multiply or
-     * divide (as parseDouble rounds: the same double); anything else goes through parseDouble itself. NaN when
-     * unreadable.
+     * {@code Double.parseDouble(s[a, b))}, exactly, for decimal digits with an optional sign, point and exponent: those
+     * whose digits fit 2^53 and whose power of ten is within 10^+-22 are converted with one correctly rounded multiply
+     * or divide (as parseDouble rounds: the same double), the others go through parseDouble itself. NaN when
+     * unreadable, and for what only parseDouble would read (a type suffix as in {@code 1000d} or {@code 2.5f},
+     * {@code Infinity}, {@code NaN}, hex): the training side's reader refuses those too, and both must agree.
      */
     static double parseNumber(CharSequence s, int a, int b) {
         int i = a;
@@ -901,7 +902,10 @@ public final class MovieRatingModel {
             fast &= expDigits;
             exp += negExp ? -e : e;
         }
-        if (fast && digits && i == b && exp >= -22 && exp <= 22) {
+        if (!digits || i != b) {
+            return Double.NaN;
+        }
+        if (fast && exp >= -22 && exp <= 22) {
             double v = exp >= 0 ? m * POW10[exp] : m / POW10[-exp];
             return negative ? -v : v;
         }

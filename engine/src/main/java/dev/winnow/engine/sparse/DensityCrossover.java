@@ -1,16 +1,15 @@
 package dev.winnow.engine.sparse;
 
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.io.AtomicFile;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -301,13 +300,8 @@ public final class DensityCrossover {
     /** Written atomically (temp file + move) so that two JVMs never leave a half-written cache. */
     private static void store(Path file, Properties p) {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "sparse-crossover", ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                p.store(out, "winnow: density below which CSR beats masked dense, per machine (delete to re-measure)");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(file, out ->
+                    p.store(out, "winnow: density below which CSR beats masked dense, per machine (delete to re-measure)"));
         } catch (IOException | RuntimeException e) {
             LOG.warning("cannot write the sparse crossover cache " + file + " (" + e.getMessage()
                     + "); the value is kept for this run only");

@@ -52,10 +52,40 @@ public final class KernelTimer implements AutoCloseable {
     private boolean threadCpuClock;
     private long forwardToken;
 
+    /** The most elements one operand may have: the largest Java array (a little under Integer.MAX_VALUE). */
+    public static final long MAX_OPERAND_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /**
+     * The largest of the three operands in elements, computed in long arithmetic: X (batch x in), Y (batch x out)
+     * and W (out x in). Above {@link #MAX_OPERAND_ELEMENTS} the shape cannot be timed (an int product would wrap).
+     */
+    public static long largestOperandElements(int batch, int in, int out) {
+        return Math.max((long) out * in, Math.max((long) batch * in, (long) batch * out));
+    }
+
+    /**
+     * About how many heap bytes a timer of this shape holds at its peak, on the CPU backend: per weight position the
+     * host weight and mask, the device weight, mask, gradient and two Adam moments, the gradient's random source and
+     * the masked kernel's scratch (36 bytes); per activation X, dX, Y, dY and their random sources with scratch
+     * (16 bytes per element of X and of Y); per stored weight the CSR of W and of W^T with their index maps, on host
+     * and device, and the bitmask's values (80 bytes); the bitmask's bits. Expected nonzeros: density x out x in.
+     */
+    public static long estimatedBytes(int batch, int in, int out, double density) {
+        long w = (long) out * in;
+        long activations = (long) batch * in + (long) batch * out;
+        double nnz = Math.min(1.0, Math.max(0.0, density)) * w;
+        return 36 * w + 16 * activations + (long) Math.ceil(80 * nnz) + w / 8;
+    }
+
     /** Random data and a uniformly random mask of the given density (seeded). */
     public KernelTimer(Backend be, int batch, int in, int out, double density, long seed) {
         if (batch < 1 || in < 1 || out < 1) {
             throw new IllegalArgumentException("shape must be positive: batch=" + batch + " in=" + in + " out=" + out);
+        }
+        if (largestOperandElements(batch, in, out) > MAX_OPERAND_ELEMENTS) {
+            throw new IllegalArgumentException("shape batch=" + batch + " in=" + in + " out=" + out + " has an operand"
+                    + " of " + largestOperandElements(batch, in, out) + " elements; at most " + MAX_OPERAND_ELEMENTS
+                    + " fit in one array");
         }
         if (!(density >= 0 && density <= 1)) {
             throw new IllegalArgumentException("density must be in [0, 1], got " + density);

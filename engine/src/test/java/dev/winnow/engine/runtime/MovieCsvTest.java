@@ -83,6 +83,32 @@ class MovieCsvTest {
     }
 
     @Test
+    void aColumnTheModelReadsTwiceIsRefusedNamingItAndANumberWithATypeSuffixIsABadRow() throws Exception {
+        MovieRatingModel m = MovieRequestTest.model(MovieRequestTest.export(16, 2));
+        String header = "title,budget,duration,production_companies,release_date,genres,content_rating,overview";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MovieCsv.run(m,
+                new StringReader(header + ",budget\nA,1,2,,2001-01-01,Drama,R,x,5\n"), "f.csv", null,
+                new StringWriter(), System.err));
+        assertEquals("f.csv:1: the header has the column 'budget' more than once (columns 2 and 9); the model reads "
+                + "it, so keep one", e.getMessage());
+        // a repeated column the model does not read is harmless
+        StringWriter out = new StringWriter();
+        MovieCsv.run(m, new StringReader(header + ",note,note\nA,1,2,,2001-01-01,Drama,R,x,a,b\n"), "f.csv", null,
+                out, System.err);
+        assertEquals(2, out.toString().lines().count(), out.toString());
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        MovieCsv.Counts c = MovieCsv.run(m, new StringReader(header + "\nA,1000d,2,,2001-01-01,Drama,R,x\n"
+                + "B,1e3,2,,2001-01-01,Drama,R,x\nC,Infinity,2,,2001-01-01,Drama,R,x\n"), "f.csv", null,
+                new StringWriter(), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String errors = err.toString(StandardCharsets.UTF_8);
+        assertEquals(new MovieCsv.Counts(1, 2), c, errors);
+        assertTrue(errors.contains("f.csv:2: column 'budget': '1000d' is not a finite number; row skipped"), errors);
+        assertTrue(errors.contains("f.csv:4: column 'budget': 'Infinity' is not a finite number; row skipped"),
+                errors);
+    }
+
+    @Test
     void ratingsAreFormattedExactlyAsPercentPoint4f() {
         SplittableRandom r = new SplittableRandom(1);
         StringBuilder sb = new StringBuilder();

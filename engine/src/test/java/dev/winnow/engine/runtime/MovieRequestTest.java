@@ -87,7 +87,8 @@ class MovieRequestTest {
                     x = c == 0 ? Double.NaN : c;
                 } else if (n.derivation() == MovieExport.DERIVE_NUMBER) {
                     try {
-                        x = Double.parseDouble(v.strip());
+                        String t = v.strip(); // Numbers.parse: the decimal form only, then parseDouble
+                        x = DECIMAL.matcher(t).matches() ? Double.parseDouble(t) : Double.NaN;
                     } catch (NumberFormatException ex) {
                         x = Double.NaN;
                     }
@@ -307,8 +308,29 @@ class MovieRequestTest {
         }
     }
 
+    /**
+     * The number syntax both sides accept (the training side's {@code Numbers.DECIMAL}): decimal digits with an
+     * optional sign, point and exponent; none of parseDouble's type suffixes, Infinity, NaN or hex.
+     */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
     @Test
-    void numbersAndDatesAreReadExactlyAsParseDoubleAndLocalDateParse() {
+    void onlyDecimalNumbersAreReadNotParseDoublesSuffixesInfinityNanOrHex() {
+        for (String s : new String[] {"1000d", "1000D", "2.5f", "2.5F", "Infinity", "-Infinity", "NaN", "0x10",
+            "0x1p4", "1,000", "1e", "e5", ".", "-", "1.5e5x"}) {
+            assertTrue(Double.isNaN(MovieRatingModel.parseNumber(s, 0, s.length())), s);
+        }
+        assertEquals(1000.0, MovieRatingModel.parseNumber("1e3", 0, 3));
+        assertEquals(0.5, MovieRatingModel.parseNumber(".5", 0, 2));
+        assertEquals(5.0, MovieRatingModel.parseNumber("5.", 0, 2));
+        assertEquals(7.0, MovieRatingModel.parseNumber("+7", 0, 2));
+        String many = "3.14159265358979323846264338327950288";
+        assertEquals(Double.parseDouble(many), MovieRatingModel.parseNumber(many, 0, many.length()));
+    }
+
+    @Test
+    void decimalNumbersAreReadExactlyAsParseDoubleAndDatesAsLocalDateParse() {
         SplittableRandom r = new SplittableRandom(5);
         for (int k = 0; k < 200_000; k++) {
             String s;
@@ -341,7 +363,7 @@ class MovieRequestTest {
             }
             double expected;
             try {
-                expected = Double.parseDouble(s);
+                expected = DECIMAL.matcher(s).matches() ? Double.parseDouble(s) : Double.NaN;
             } catch (NumberFormatException e) {
                 expected = Double.NaN;
             }

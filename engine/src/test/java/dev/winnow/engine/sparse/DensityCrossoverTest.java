@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,6 +73,14 @@ class DensityCrossoverTest {
                 p.load(in);
             }
             assertEquals(t, Double.parseDouble(p.getProperty(DensityCrossover.machineKey(be))), 1e-4);
+            try (var files = Files.list(cache.getParent())) {
+                assertEquals(1, files.count(), "no temporary file may remain beside the cache");
+            }
+            if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null) {
+                Path reference = Files.createFile(cache.resolveSibling("reference"));
+                assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(cache),
+                        "the cache gets the permissions the umask gives any new file");
+            }
         }
     }
 

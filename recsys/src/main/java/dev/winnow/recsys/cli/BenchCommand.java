@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,12 +80,75 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /**
+     * Runs a subcommand's body; a bad option value (IllegalArgumentException) is one line on stderr prefixed with the
+     * whole command name, {@code winnow bench kernels: ...}, and exit 2.
+     */
+    static int reportingBadOptions(CommandLine.Model.CommandSpec spec, Callable<Integer> body) throws Exception {
+        try {
+            return body.call();
+        } catch (IllegalArgumentException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.qualifiedName() + ": " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
+        }
+    }
+
+    /**
+     * Refuses a Linear shape before anything is allocated when an operand would not fit one Java array (an int
+     * product would wrap) or when the timer's estimated heap exceeds what this JVM may still allocate.
+     */
+    static void checkShapeFits(String options, int batch, int in, int out, double density) {
+        long largest = KernelTimer.largestOperandElements(batch, in, out);
+        if (largest > KernelTimer.MAX_OPERAND_ELEMENTS) {
+            throw new IllegalArgumentException(options + ": an operand would have " + largest + " elements (X is "
+                    + "batch x in, Y batch x out, W out x in); at most " + KernelTimer.MAX_OPERAND_ELEMENTS
+                    + " fit in one Java array; use smaller sizes");
+        }
+        checkHeap(options, KernelTimer.estimatedBytes(batch, in, out, density));
+    }
+
+    /** One line naming the options, the bytes needed, the bytes left and the -Xmx that would do. */
+    static void checkHeap(String options, long neededBytes) {
+        Runtime rt = Runtime.getRuntime();
+        long max = rt.maxMemory();
+        long available = max - (rt.totalMemory() - rt.freeMemory());
+        if (neededBytes > available) {
+            long gib = 1L << 30;
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: needs about %d bytes (%.1f GiB) of "
+                    + "heap, %d bytes are available (-Xmx is %d bytes); use smaller sizes or give java more heap, "
+                    + "e.g. java -Xmx%dg ...", options, neededBytes, neededBytes / (double) gib, available, max,
+                    (neededBytes + (max - available) + gib - 1) / gib + 1));
+        }
+    }
+
+    /**
+     * The seconds= field: always scientific with 7 significant digits ({@code 4.094700e-05}), whatever the
+     * magnitude, so that lines line up and every parser reads them the same way.
+     */
+    static String seconds(double s) {
+        return String.format(Locale.ROOT, "%.6e", s);
+    }
+
+    /**
+     * The density= field: plain decimal, never an exponent, the shortest digits that read back as the same double
+     * ({@code 1e-9} prints {@code 0.000000001}, {@code 0.10} prints {@code 0.1}, {@code 1} prints {@code 1}).
+     */
+    static String density(double d) {
+        return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+
     /** One line per kernel, in exactly the documented format. */
     @Command(name = "kernels", mixinStandardHelpOptions = true,
             description = "Time dense, masked and CSR products of one Linear shape; one line per kernel: "
-                    + "kernel=<name> batch=B in=I out=O density=D threads=T seconds=<median> eff_gflops=<x> "
-                    + "(sparse kernels count only the multiply-adds at stored weights).")
+                    + "kernel=<name> batch=B in=I out=O density=D threads=T seconds=<median> eff_gflops=<x>, "
+                    + "seconds in scientific form with 7 significant digits (4.094700e-05), density as a plain "
+                    + "decimal (0.000000001), eff_gflops with 2 decimals (sparse kernels count only the "
+                    + "multiply-adds at stored weights).")
     static final class Kernels implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
         @Option(names = "--batch", defaultValue = "1024", description = "Rows of X. Default: ${DEFAULT-VALUE}.")
         int batch;
         @Option(names = "--in", defaultValue = "1024", description = "Input features. Default: ${DEFAULT-VALUE}.")
@@ -112,12 +177,18 @@ public final class BenchCommand implements Runnable {
         boolean updates;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            return reportingBadOptions(spec, this::time);
+        }
+
+        private int time() {
             checkThreads(threads);
             checkDensity("--density", density);
             if (batch < 1 || in < 1 || out < 1 || reps < 1 || warmup < 0) {
                 throw new IllegalArgumentException("--batch, --in, --out and --reps must be positive, --warmup >= 0");
             }
+            checkShapeFits("--batch " + batch + " --in " + in + " --out " + out + " --density " + density(density),
+                    batch, in, out, density);
             boolean cpu = parseClock(clock, threads);
             PrintStream o = System.out;
             try (Backend be = new CpuBackend(threads); KernelTimer t = new KernelTimer(be, batch, in, out, density, seed)) {
@@ -164,13 +235,14 @@ public final class BenchCommand implements Runnable {
         }
 
         private void updateLine(PrintStream o, String update, double seconds, int survivors) {
-            o.printf(Locale.ROOT, "update=%s in=%d out=%d density=%s threads=%d seconds=%.6g ns_per_weight=%.3f%n",
-                    update, in, out, density, threads, seconds, seconds * 1e9 / Math.max(1, survivors));
+            o.printf(Locale.ROOT, "update=%s in=%d out=%d density=%s threads=%d seconds=%s ns_per_weight=%.3f%n",
+                    update, in, out, density(density), threads, seconds(seconds),
+                    seconds * 1e9 / Math.max(1, survivors));
         }
 
         private void line(PrintStream o, String kernel, double seconds, double flops) {
-            o.printf(Locale.ROOT, "kernel=%s batch=%d in=%d out=%d density=%s threads=%d seconds=%.6g eff_gflops=%.2f%n",
-                    kernel, batch, in, out, density, threads, seconds, flops / seconds / 1e9);
+            o.printf(Locale.ROOT, "kernel=%s batch=%d in=%d out=%d density=%s threads=%d seconds=%s eff_gflops=%.2f%n",
+                    kernel, batch, in, out, density(density), threads, seconds(seconds), flops / seconds / 1e9);
         }
     }
 
@@ -180,6 +252,8 @@ public final class BenchCommand implements Runnable {
                     + "forward product and for a whole training step's products (forward + both gradients). Writes "
                     + "points.csv, crossover.csv and crossover.png.")
     static final class Crossover implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
         @Option(names = "--batches", split = ",", defaultValue = "256,1024,4096", description = "Default: ${DEFAULT-VALUE}.")
         int[] batches;
         @Option(names = "--shapes", split = ",", defaultValue = "128x64,256x256,512x512,1024x1024",
@@ -199,17 +273,33 @@ public final class BenchCommand implements Runnable {
         String clock;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
+            return reportingBadOptions(spec, this::sweep);
+        }
+
+        private int sweep() throws IOException {
             checkThreads(threads);
             boolean cpu = parseClock(clock, threads);
+            if (reps < 1) {
+                throw new IllegalArgumentException("--reps must be positive, got " + reps);
+            }
             double[] ds = densities.clone();
             for (double d : ds) {
                 checkDensity("--densities", d);
             }
             Arrays.sort(ds);
+            for (int b : batches) {
+                if (b < 1) {
+                    throw new IllegalArgumentException("--batches must be positive, got " + b);
+                }
+            }
             int[][] dims = new int[shapes.length][];
             for (int i = 0; i < shapes.length; i++) {
                 dims[i] = parseShape(shapes[i]);
+                // one point at a time is alive: the largest batch at the largest density is the peak of a shape
+                int batch = Arrays.stream(batches).max().orElse(1);
+                checkShapeFits("--batches " + batch + " --shapes " + dims[i][0] + "x" + dims[i][1] + " --densities "
+                        + density(ds[ds.length - 1]), batch, dims[i][0], dims[i][1], ds[ds.length - 1]);
             }
             Files.createDirectories(output);
             PrintStream o = System.out;
@@ -256,9 +346,10 @@ public final class BenchCommand implements Runnable {
                                 }, 1, reps);
                                 fwdRatio[k] = csrFwd / denseFwd;
                                 stepRatio[k] = csrStep / denseStep;
-                                points.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.2f%n",
-                                        batch, shape[0], shape[1], ds[k], t.nnz(), threads, denseFwd, csrFwd,
-                                        denseStep, maskedStep, csrStep, 2.0 * batch * t.nnz() / csrFwd / 1e9));
+                                points.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%d,%s,%s,%s,%s,%s,%.2f%n",
+                                        batch, shape[0], shape[1], density(ds[k]), t.nnz(), threads,
+                                        seconds(denseFwd), seconds(csrFwd), seconds(denseStep), seconds(maskedStep),
+                                        seconds(csrStep), 2.0 * batch * t.nnz() / csrFwd / 1e9));
                                 points.flush();
                             }
                         }
@@ -348,6 +439,8 @@ public final class BenchCommand implements Runnable {
                     + "at --density (random mask), the modes taking turns in blocks of 25 steps in one JVM. One line per "
                     + "mode: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
     static final class Step implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
         @Option(names = "--model", defaultValue = "student", description = "Model preset. Default: ${DEFAULT-VALUE}.")
         String model;
         @Option(names = "--density", defaultValue = "0.1", description = "Default: ${DEFAULT-VALUE}.")
@@ -371,7 +464,11 @@ public final class BenchCommand implements Runnable {
         private boolean cpu;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            return reportingBadOptions(spec, this::time);
+        }
+
+        private int time() {
             checkThreads(threads);
             checkDensity("--density", density);
             if (batch < 1 || steps < 1) {
@@ -384,6 +481,7 @@ public final class BenchCommand implements Runnable {
                 }
             }
             NcfConfig cfg = NcfConfig.preset(model);
+            checkStepFits(cfg, modes.size());
             RatingData data = SyntheticRatings.generate(0);
             List<String> order = List.of("dense", "masked", "csr").stream().filter(modes::contains).toList();
             double[] medians = timeInterleaved(cfg, data, order);
@@ -391,11 +489,32 @@ public final class BenchCommand implements Runnable {
             for (int m = 0; m < order.size(); m++) {
                 String mode = order.get(m);
                 double s = medians[m];
-                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%.6g%s%n",
-                        mode, model, batch, mode.equals("dense") ? "1" : String.valueOf(density), threads, s,
+                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%s%s%n",
+                        mode, model, batch, mode.equals("dense") ? "1" : density(density), threads, seconds(s),
                         dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "");
             }
             return 0;
+        }
+
+        /**
+         * The batch's activations are the only size the options set: the widest is the concatenated embeddings
+         * (batch x 2·embedding). Per mode, about 32 bytes per activation element (forward outputs, gradients and the
+         * arena's buffers) over every layer's width.
+         */
+        private void checkStepFits(NcfConfig cfg, int modeCount) {
+            long widths = 2L * cfg.embeddingDim() + 1;
+            long widest = 2L * cfg.embeddingDim();
+            for (int h : cfg.hidden()) {
+                widths += h;
+                widest = Math.max(widest, h);
+            }
+            String options = "--batch " + batch + " --model " + model;
+            if ((long) batch * widest > KernelTimer.MAX_OPERAND_ELEMENTS) {
+                throw new IllegalArgumentException(options + ": an activation would have " + (long) batch * widest
+                        + " elements; at most " + KernelTimer.MAX_OPERAND_ELEMENTS + " fit in one Java array; use a "
+                        + "smaller --batch");
+            }
+            checkHeap(options, (long) modeCount * 32L * batch * widths);
         }
 
         /** One model, trainer and backend per mode, each with the same weights, mask draw and batches. */

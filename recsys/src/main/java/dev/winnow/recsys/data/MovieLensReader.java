@@ -29,7 +29,7 @@ import java.util.Locale;
  *   <li>latest: {@code ratings.csv}, a CSV with the header {@code userId,movieId,rating,timestamp}, half stars.</li>
  * </ul>
  * A malformed line stops the load with {@code file:line: what is wrong} unless bad lines are skipped; blank lines are
- * not data and are passed over.
+ * not data and are passed over; a leading UTF-8 byte-order mark is dropped ({@link DataFileReader}).
  */
 public final class MovieLensReader {
     public static final String ML100K_RATINGS = "u.data";
@@ -147,7 +147,7 @@ public final class MovieLensReader {
         CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator('|').withoutQuoteChar();
         List<String[]> rows = new ArrayList<>();
         String name = file.getFileName().toString();
-        try (Reader r = Files.newBufferedReader(file, cs);
+        try (Reader r = DataFileReader.open(file, cs);
              JsonParser p = mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY).enable(CsvParser.Feature.SKIP_EMPTY_LINES)
                      .getFactory().createParser(r)) {
             ((CsvParser) p).setSchema(schema);
@@ -209,7 +209,7 @@ public final class MovieLensReader {
         BadLines bad = new BadLines(name, skipBadLines);
         RawRatings raw = new RawRatings();
         CsvMapper mapper = new CsvMapper();
-        try (Reader r = Files.newBufferedReader(ratingsCsv, StandardCharsets.UTF_8);
+        try (Reader r = DataFileReader.open(ratingsCsv, StandardCharsets.UTF_8);
              JsonParser p = mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY).enable(CsvParser.Feature.SKIP_EMPTY_LINES)
                      .enable(CsvParser.Feature.TRIM_SPACES).getFactory().createParser(r)) {
             int[] column = null;
@@ -250,9 +250,6 @@ public final class MovieLensReader {
         int[] col = {-1, -1, -1, -1};
         for (int i = 0; i < header.size(); i++) {
             String h = header.get(i).strip();
-            if (i == 0 && h.startsWith("\uFEFF")) {
-                h = h.substring(1);
-            }
             for (int w = 0; w < wanted.length; w++) {
                 if (h.equalsIgnoreCase(wanted[w])) {
                     col[w] = i;
@@ -296,7 +293,7 @@ public final class MovieLensReader {
     }
 
     private static void forEachLine(Path file, Charset cs, LineHandler handler) {
-        try (BufferedReader r = Files.newBufferedReader(file, cs)) {
+        try (BufferedReader r = DataFileReader.open(file, cs)) {
             long lineNo = 0;
             String line;
             while ((line = r.readLine()) != null) {

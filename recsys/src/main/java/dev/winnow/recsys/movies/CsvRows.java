@@ -3,18 +3,20 @@ package dev.winnow.recsys.movies;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.winnow.recsys.data.DataFileReader;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Reads a UTF-8 CSV file with a header row through Jackson's CSV parser (quoted fields, embedded newlines, CRLF) and
@@ -26,9 +28,17 @@ final class CsvRows {
     private CsvRows() {
     }
 
-    /** One record: the 1-based line it starts on and its values by column name. */
-    record Row(String file, int line, Map<String, String> values) {
+    /**
+     * One record: the 1-based line it starts on, its values by column name, and the header's repeated names (name ->
+     * its 1-based column numbers), which cannot be read: which of the columns was meant is unknown.
+     */
+    record Row(String file, int line, Map<String, String> values, Map<String, String> repeated) {
         String get(String column) {
+            String where = repeated.get(column);
+            if (where != null) {
+                throw new MovieDataException(file + ":1: the header has the column '" + column + "' more than once "
+                        + "(columns " + where + "); keep one");
+            }
             String v = values.get(column);
             return v == null ? "" : v;
         }
@@ -43,11 +53,12 @@ final class CsvRows {
         String file = path.getFileName().toString();
         List<Row> rows = new ArrayList<>();
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
-        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+        try (Reader reader = DataFileReader.open(path, StandardCharsets.UTF_8);
              MappingIterator<Map<String, String>> it = MAPPER.readerForMapOf(String.class).with(schema)
                      .readValues(reader)) {
             JsonParser parser = it.getParser();
             boolean checkedHeader = false;
+            Map<String, String> repeated = Map.of();
             // Jackson reports where a record ends; it starts on the line after the previous one ended (header: 1).
             int previousEnd = 1;
             while (true) {
@@ -65,6 +76,7 @@ final class CsvRows {
                             + firstLine(e.getMessage()) + ")", e);
                 }
                 if (!checkedHeader) {
+                    repeated = repeatedColumns(((CsvParser) parser).getSchema());
                     for (String column : required) {
                         if (!values.containsKey(column)) {
                             throw new MovieDataException(file + ":1: the header has no column '" + column
@@ -73,7 +85,7 @@ final class CsvRows {
                     }
                     checkedHeader = true;
                 }
-                rows.add(new Row(file, line, new LinkedHashMap<>(values)));
+                rows.add(new Row(file, line, new LinkedHashMap<>(values), repeated));
             }
         } catch (NoSuchFileException e) {
             throw new MovieDataException(path + ": file not found", e);
@@ -84,6 +96,21 @@ final class CsvRows {
             throw new MovieDataException(path + ": no data rows below the header");
         }
         return rows;
+    }
+
+    /** Header names that occur more than once, each with its 1-based column numbers ("4, 23"). */
+    private static Map<String, String> repeatedColumns(CsvSchema header) {
+        Map<String, List<Integer>> at = new LinkedHashMap<>();
+        for (int c = 0; c < header.size(); c++) {
+            at.computeIfAbsent(header.columnName(c), k -> new ArrayList<>()).add(c + 1);
+        }
+        Map<String, String> repeated = new LinkedHashMap<>();
+        at.forEach((name, columns) -> {
+            if (columns.size() > 1) {
+                repeated.put(name, columns.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+            }
+        });
+        return repeated;
     }
 
     private static String firstLine(String message) {

@@ -219,7 +219,7 @@ public record MovieFeatures(
                     return Double.NaN;
                 }
                 try {
-                    return Double.parseDouble(v.strip());
+                    return Numbers.parse(v.strip());
                 } catch (NumberFormatException e) {
                     return Double.NaN;
                 }

@@ -1,8 +1,26 @@
 package dev.winnow.recsys.movies;
 
+import java.util.regex.Pattern;
+
 /** Parsing of optional numeric CSV fields with a range check and an error that names the file, line and field. */
 final class Numbers {
+    /**
+     * The numbers a movie CSV may hold: decimal digits with an optional sign, point and exponent. Double.parseDouble
+     * alone would also take a type suffix ({@code 1000d}, {@code 2.5f}), {@code Infinity}, {@code NaN} and hex
+     * ({@code 0x1p4}); the serving runtime ({@code MovieRatingModel.parseNumber}) refuses those, and the two sides
+     * must read every cell alike.
+     */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
     private Numbers() {
+    }
+
+    /** {@code raw} (already stripped) as a double; NumberFormatException unless it has the {@link #DECIMAL} form. */
+    static double parse(String raw) {
+        if (!DECIMAL.matcher(raw).matches()) {
+            throw new NumberFormatException("not a decimal number: '" + raw + "'");
+        }
+        return Double.parseDouble(raw);
     }
 
     /** The value of {@code column}, or null when the cell is empty; outside [min, max] or not a number is an error. */
@@ -13,7 +31,7 @@ final class Numbers {
         }
         double v;
         try {
-            v = Double.parseDouble(raw);
+            v = parse(raw);
         } catch (NumberFormatException e) {
             throw row.error(column, "'" + raw + "' is not a number");
         }

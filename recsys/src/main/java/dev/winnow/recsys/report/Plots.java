@@ -1,5 +1,6 @@
 package dev.winnow.recsys.report;
 
+import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.recsys.method.CurvePoint;
 import dev.winnow.recsys.method.MethodOutcome;
 import dev.winnow.recsys.method.RoundRecord;
@@ -10,7 +11,6 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,14 +94,7 @@ public final class Plots {
     }
 
     private static Path save(XYChart chart, Path file) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
         return file;
     }
 }

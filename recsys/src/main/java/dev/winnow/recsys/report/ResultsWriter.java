@@ -3,6 +3,7 @@ package dev.winnow.recsys.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.winnow.engine.io.AtomicFile;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +11,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,16 +43,7 @@ public final class ResultsWriter {
 
     /** Writes {@code target} via a sibling temporary file and an atomic rename. */
     public static void writeAtomically(Path target, Content content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                content.writeTo(out);
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(target, content::writeTo);
     }
 
     private static void writeJson(OutputStream out, DatasetInfo dataset, String backend, Double sparseThreshold,

@@ -97,6 +97,12 @@ class MovieRuntimeMatchesTrainingTest {
             odd.put("overview", "Ça va? ÉCOLE écoles 123 x_y");
             odd.put("production_companies", "|");
             assertArrayEquals(f.transform(odd), m.features(odd), 0f);
+            // numbers only parseDouble reads (type suffix, Infinity, NaN, hex) are missing on both sides alike
+            for (String number : new String[] {"1000d", "2.5F", "Infinity", "NaN", "0x1p4", "1e3", ".5", "+7"}) {
+                odd.put("budget", number);
+                odd.put("duration", number);
+                assertArrayEquals(f.transform(odd), m.features(odd), 0f, number);
+            }
         }
     }
 

@@ -6,10 +6,15 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The benchmark commands' output lines are an interface (scripts parse them): their exact form, and bad options. */
 class BenchCommandTest {
+
+    /** seconds=: scientific, 7 significant digits; eff_gflops: 2 decimals. */
+    static final String SECONDS_AND_GFLOPS = " seconds=[0-9]\\.[0-9]{6}e[+-][0-9]{2} eff_gflops=[0-9]+\\.[0-9]{2}";
 
     @Test
     void kernelsPrintsOneLineOfTheDocumentedFormPerKernel() {
@@ -17,11 +22,87 @@ class BenchCommandTest {
                 "--reps", "3", "--warmup", "1", "--no-ejml");
         assertEquals(0, run.exit(), run.err());
         List<String> lines = Arrays.asList(run.out().strip().split("\n"));
-        for (String kernel : new String[] {"dense", "csr-forward", "csr-backward"}) {
-            assertTrue(lines.stream().anyMatch(l -> l.matches("kernel=" + kernel + " batch=3 in=17 out=5 density=0.5 "
-                            + "threads=1 seconds=[0-9.eE+-]+ eff_gflops=[0-9.]+")),
-                    "no line for " + kernel + " in:\n" + run.out());
+        List<String> kernels = List.of("dense", "dense-backward", "masked", "masked-backward", "csr-forward",
+                "csr-backward", "bitmask-forward");
+        assertEquals(kernels.size(), lines.size(), run.out());
+        for (int k = 0; k < kernels.size(); k++) {
+            assertTrue(lines.get(k).matches("kernel=" + kernels.get(k) + " batch=3 in=17 out=5 density=0.5 threads=1"
+                    + SECONDS_AND_GFLOPS), "line " + k + " is not in the documented form:\n" + run.out());
         }
+    }
+
+    @Test
+    void aTinyDensityPrintsAsAPlainDecimalLikeAnyOther() {
+        CliRun run = CliRun.of("bench", "kernels", "--batch", "2", "--in", "9", "--out", "4", "--density", "1e-9",
+                "--reps", "1", "--warmup", "0", "--no-ejml");
+        assertEquals(0, run.exit(), run.err());
+        for (String line : run.out().strip().split("\n")) {
+            assertTrue(line.matches("kernel=[a-z-]+ batch=2 in=9 out=4 density=0.000000001 threads=1 seconds=[0-9]\\."
+                    + "[0-9]{6}e[+-][0-9]{2} eff_gflops=[0-9]+\\.[0-9]{2}"), line);
+        }
+    }
+
+    @Test
+    void secondsAreAlwaysScientificWithSevenSignificantDigitsAndDensityAlwaysPlain() {
+        assertEquals("4.094700e-05", BenchCommand.seconds(4.0947e-05));
+        assertEquals("3.086750e-04", BenchCommand.seconds(0.000308675));
+        assertEquals("1.250000e+00", BenchCommand.seconds(1.25));
+        assertEquals("0.000000001", BenchCommand.density(1e-9));
+        assertEquals("0.1", BenchCommand.density(0.1));
+        assertEquals("0.5", BenchCommand.density(0.50));
+        assertEquals("1", BenchCommand.density(1.0));
+        assertEquals("0", BenchCommand.density(0.0));
+    }
+
+    @Test
+    void badOptionsAreReportedUnderTheWholeCommandName() {
+        CliRun kernels = CliRun.of("bench", "kernels", "--density", "2");
+        assertEquals(2, kernels.exit(), kernels.out());
+        assertEquals("winnow bench kernels: --density must be a density in [0, 1], got 2.0", kernels.err().strip());
+        CliRun step = CliRun.of("bench", "step", "--threads", "0");
+        assertEquals(2, step.exit(), step.out());
+        assertEquals("winnow bench step: --threads must be at least 1, got 0", step.err().strip());
+        CliRun crossover = CliRun.of("bench", "crossover", "--shapes", "12", "--output", "unused");
+        assertEquals(2, crossover.exit(), crossover.out());
+        assertTrue(crossover.err().startsWith("winnow bench crossover: --shapes: '12' is not IN x OUT"),
+                crossover.err());
+    }
+
+    @Test
+    void anOperandLargerThanAJavaArrayIsRefusedBeforeAllocatingInOneLine() {
+        CliRun wraps = CliRun.of("bench", "kernels", "--batch", "65536", "--in", "65536", "--out", "1");
+        assertEquals(2, wraps.exit(), wraps.out());
+        String err = wraps.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(err.startsWith("winnow bench kernels: --batch 65536 --in 65536 --out 1 --density 0.1: an operand "
+                + "would have 4294967296 elements"), err);
+
+        CliRun huge = CliRun.of("bench", "kernels", "--batch", "100000", "--in", "100000", "--out", "100000");
+        assertEquals(2, huge.exit(), huge.out());
+        assertTrue(huge.err().contains("10000000000 elements"), huge.err());
+
+        CliRun sweep = CliRun.of("bench", "crossover", "--batches", "8,70000", "--shapes", "70000x4", "--output",
+                "unused");
+        assertEquals(2, sweep.exit(), sweep.out());
+        assertTrue(sweep.err().startsWith("winnow bench crossover: --batches 70000 --shapes 70000x4"), sweep.err());
+
+        CliRun step = CliRun.of("bench", "step", "--batch", "2000000000");
+        assertEquals(2, step.exit(), step.out());
+        assertTrue(step.err().startsWith("winnow bench step: --batch 2000000000 --model student: an activation would"
+                + " have 256000000000 elements"), step.err()); // 2e9 x the widest layer, 128
+    }
+
+    @Test
+    void aShapeNeedingMoreHeapThanTheJvmHasIsRefusedNamingBytesAndXmx() {
+        long needed = dev.winnow.engine.sparse.KernelTimer.estimatedBytes(1, 46340, 46340, 1.0);
+        assumeTrue(needed > Runtime.getRuntime().maxMemory(), "this JVM's heap could hold " + needed + " bytes");
+        CliRun run = CliRun.of("bench", "kernels", "--batch", "1", "--in", "46340", "--out", "46340", "--density", "1");
+        assertEquals(2, run.exit(), run.out());
+        String err = run.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(err.startsWith("winnow bench kernels: --batch 1 --in 46340 --out 46340 --density 1: needs about "
+                + needed + " bytes"), err);
+        assertTrue(err.contains("-Xmx"), err);
     }
 
     @Test
@@ -29,7 +110,8 @@ class BenchCommandTest {
         CliRun run = CliRun.of("bench", "step", "--modes", "csr", "--steps", "3", "--batch", "8");
         assertEquals(0, run.exit(), run.err());
         String out = run.out().strip();
-        assertTrue(out.matches("step=csr model=student batch=8 density=0.1 threads=1 seconds=[0-9.eE+-]+"), out);
+        assertTrue(out.matches("step=csr model=student batch=8 density=0.1 threads=1"
+                + " seconds=[0-9]\\.[0-9]{6}e[+-][0-9]{2}"), out);
 
         CliRun bad = CliRun.of("bench", "step", "--modes", "csr,sparse");
         assertEquals(2, bad.exit(), bad.out());

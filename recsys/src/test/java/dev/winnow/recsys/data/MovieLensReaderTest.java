@@ -45,6 +45,56 @@ class MovieLensReaderTest {
     }
 
     @Test
+    void aLeadingByteOrderMarkIsDroppedFromUDataUItemAndUUser() throws IOException {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        write("u.data", "\uFEFF196\t10\t3\t881250949\n1\t20\t5\t881250950\n");
+        Files.write(dir.resolve("u.item"), concat(bom, ("10|A (1995)|01-Jan-1995||http://x|" + "0|".repeat(18)
+                + "1\n20|B (1995)|01-Jan-1995||http://y|" + "0|".repeat(18) + "0\n")
+                .getBytes(StandardCharsets.ISO_8859_1)));
+        write("u.user", "\uFEFF1|24|M|technician|85711\n196|53|F|other|94043\n");
+        assertEquals((byte) 0xEF, Files.readAllBytes(dir.resolve("u.data"))[0]);
+        LoadedRatings d = DataSource.load(dir.toString(), 0, false);
+        assertEquals(2, d.ratings().users());
+        assertEquals(2, d.ratings().items());
+        assertArrayEquals(new int[] {1, 0}, d.ratings().user(), "user 196 is the second id of u.user");
+        assertArrayEquals(new int[] {0, 1}, d.ratings().item());
+        assertEquals("A (1995)", d.itemTitles()[0]);
+        assertArrayEquals(new int[] {1, 2}, d.sourceLine(), "the mark does not shift line numbers");
+    }
+
+    @Test
+    void aLeadingByteOrderMarkIsDroppedFromRatingsDatAndRatingsCsv() throws IOException {
+        write("ratings.dat", "\uFEFF1::1193::5::978300760\n7::1193::4::978300761\n");
+        LoadedRatings m1 = DataSource.load(dir.toString(), 0, false);
+        assertEquals("ml-1m", m1.format());
+        assertArrayEquals(new float[] {5, 4}, m1.ratings().rating());
+        Files.delete(dir.resolve("ratings.dat"));
+        write("ratings.csv", "\uFEFFuserId,movieId,rating,timestamp\n1,31,2.5,1260759144\n");
+        LoadedRatings latest = DataSource.load(dir.toString(), 0, false);
+        assertEquals("ml-latest", latest.format());
+        assertArrayEquals(new float[] {2.5f}, latest.ratings().rating());
+    }
+
+    @Test
+    void onlyALeadingMarkIsDroppedAndAShortFileIsReadWhole() throws IOException {
+        Path a = dir.resolve("a");
+        Files.write(a, new byte[] {(byte) 0xEF, (byte) 0xBB});
+        try (var r = DataFileReader.open(a, StandardCharsets.ISO_8859_1)) {
+            assertEquals("\u00EF\u00BB", r.readLine(), "two bytes of a mark are data");
+        }
+        Files.writeString(a, "x\uFEFFy", StandardCharsets.UTF_8);
+        try (var r = DataFileReader.open(a, StandardCharsets.UTF_8)) {
+            assertEquals("x\uFEFFy", r.readLine(), "a mark after the start is data");
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void ml1mDoubleColonFormatIsRead() throws IOException {
         write("ratings.dat", "1::1193::5::978300760\r\n1::661::3::978302109\r\n7::1193::4::978300761\r\n");
         LoadedRatings d = DataSource.load(dir.toString(), 0, false);

@@ -112,6 +112,42 @@ class MovieLoaderTest {
     }
 
     @Test
+    void aLeadingByteOrderMarkIsNotPartOfTheFirstColumnName(@TempDir Path dir) throws IOException {
+        // budget is the first TMDB column: with the mark kept, the header would have '\uFEFFbudget' and no 'budget'
+        Path csv = write(dir, "tmdb_5000_movies.csv", "\r\n", "\uFEFF" + TMDB_HEADER,
+                tmdbRow("Avatar", "2009-12-10", "[]", "short"));
+        assertEquals((byte) 0xEF, Files.readAllBytes(csv)[0], "the file starts with the UTF-8 mark");
+        List<TmdbFilm> films = TmdbFilm.load(csv);
+        assertEquals(1, films.size());
+        assertEquals("1000000", films.get(0).fields().get(MovieFields.BUDGET));
+    }
+
+    @Test
+    void aNumberOnlyParseDoubleWouldReadIsNotANumber(@TempDir Path dir) throws IOException {
+        for (String budget : new String[] {"1000d", "1000F", "Infinity", "NaN", "0x1p4", "1,000"}) {
+            Path csv = write(dir, "movie_metadata.csv", "\n", IMDB_HEADER,
+                    imdbRow("Suffix", "2000", budget.contains(",") ? "\"" + budget + "\"" : budget, "7.0"));
+            MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv), budget);
+            assertEquals("movie_metadata.csv:2: field budget: '" + budget + "' is not a number", e.getMessage());
+        }
+        Path csv = write(dir, "movie_metadata.csv", "\n", IMDB_HEADER, imdbRow("Exponent", "2000", "1.7e7", "7.0"));
+        assertEquals("17000000", ImdbFilm.load(csv).get(0).fields().get(MovieFields.BUDGET));
+    }
+
+    @Test
+    void aColumnReadTwiceIsRefusedNamingItsColumns(@TempDir Path dir) throws IOException {
+        Path csv = write(dir, "movie_metadata.csv", "\n", IMDB_HEADER + ",budget",
+                imdbRow("Twice", "2000", "100", "7.0") + ",200");
+        MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
+        assertEquals("movie_metadata.csv:1: the header has the column 'budget' more than once (columns 23, 29); "
+                + "keep one", e.getMessage());
+        // a repeated column the loader does not read is harmless
+        Path extra = write(dir, "movie_metadata.csv", "\n", IMDB_HEADER + ",note,note",
+                imdbRow("Notes", "2000", "100", "7.0") + ",a,b");
+        assertEquals(1, ImdbFilm.load(extra).size());
+    }
+
+    @Test
     void aJsonCellThatIsNotAnArrayOfNamedObjectsIsRejected(@TempDir Path dir) throws IOException {
         Path csv = write(dir, "tmdb_5000_movies.csv", "\n", TMDB_HEADER,
                 tmdbRow("Obj", "2009-12-10", "{\"name\": \"Action\"}", "x"));

@@ -1,0 +1,115 @@
+package dev.winnow.engine.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A file replaced whole or not at all: the content goes to a sibling temporary file, is forced to disk, and is
+ * renamed over the target. Readers (another JVM, a serving process) see the old file or the new one, never half.
+ *
+ * <p>The temporary file is opened with {@code CREATE_NEW} and no explicit attributes, so it gets the permissions
+ * the process umask gives any new file (0644 under umask 022). {@code Files.createTempFile} would make it 0600,
+ * and the rename would carry that to the target: a model exported for another account could not be read.
+ */
+public final class AtomicFile {
+
+    /** Something that writes a whole file's content to a stream. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private static final int NAME_ATTEMPTS = 100;
+
+    private AtomicFile() {
+    }
+
+    /** Replaces {@code target} with {@code bytes}; creates the parent directories. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Replaces {@code target} with what {@code content} writes; creates the parent directories. When
+     * {@code content} or the rename fails, the temporary file is deleted and the target is left as it was.
+     */
+    public static void write(Path target, Content content) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        Path tmp = null;
+        try {
+            FileChannel ch = null;
+            for (int attempt = 0; ch == null; attempt++) {
+                // a fresh random name per attempt: two writers of the same target never share a temporary file
+                tmp = dir.resolve("." + abs.getFileName() + "."
+                        + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+                try {
+                    ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    tmp = null;
+                    if (attempt + 1 == NAME_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
+            try (FileChannel c = ch; OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c), 1 << 16)) {
+                content.writeTo(new UnclosableStream(out));
+                out.flush();
+                c.force(true);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } finally {
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Content writers may close the stream they are given (a JSON generator does); the channel must stay open
+     * until it has been forced to disk.
+     */
+    private static final class UnclosableStream extends OutputStream {
+        private final OutputStream out;
+
+        UnclosableStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

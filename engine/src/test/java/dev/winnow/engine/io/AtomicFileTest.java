@@ -1,0 +1,103 @@
+package dev.winnow.engine.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A file replaced whole or not at all, with the permissions any new file gets. */
+class AtomicFileTest {
+
+    /** The permissions a plain {@code Files.createFile} gets in {@code dir}: what the umask gives a new file. */
+    static Set<PosixFilePermission> newFilePermissions(Path dir) throws IOException {
+        assumeTrue(Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null,
+                "not a POSIX file system: no permission bits to compare");
+        Path reference = Files.createFile(dir.resolve("reference-" + System.nanoTime()));
+        try {
+            return Files.getPosixFilePermissions(reference);
+        } finally {
+            Files.delete(reference);
+        }
+    }
+
+    static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    void aWrittenFileHasThePermissionsOfAPlainNewFile(@TempDir Path dir) throws IOException {
+        Set<PosixFilePermission> expected = newFilePermissions(dir);
+        Path target = dir.resolve("a.bin");
+        AtomicFile.write(target, new byte[] {1, 2, 3});
+        assertEquals(expected, Files.getPosixFilePermissions(target));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target));
+    }
+
+    @Test
+    void aModelWrittenByWnwWriterHasThePermissionsOfAPlainNewFile(@TempDir Path dir) throws IOException {
+        Set<PosixFilePermission> expected = newFilePermissions(dir);
+        Path target = dir.resolve("sub").resolve("model.wnw");
+        WnwWriter.writeAtomically(new byte[] {7, 8}, target);
+        assertEquals(expected, Files.getPosixFilePermissions(target));
+        assertEquals(List.of("model.wnw"), names(target.getParent()));
+    }
+
+    @Test
+    void replacingAFileGivesTheNewContentAndLeavesNoTemporaryFile(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("results.json");
+        Files.writeString(target, "old");
+        // a content writer may close the stream (a JSON generator does); the write must still complete
+        AtomicFile.write(target, out -> {
+            out.write("new".getBytes(StandardCharsets.UTF_8));
+            out.close();
+        });
+        assertEquals("new", Files.readString(target));
+        assertEquals(List.of("results.json"), names(dir));
+    }
+
+    @Test
+    void aFailedWriteLeavesTheTargetAsItWasAndNoTemporaryFile(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("checkpoint.wck");
+        Files.writeString(target, "previous checkpoint");
+        IOException e = assertThrows(IOException.class, () -> AtomicFile.write(target, out -> {
+            out.write(new byte[100_000]);
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertEquals("previous checkpoint", Files.readString(target));
+        assertEquals(List.of("checkpoint.wck"), names(dir));
+
+        Path absent = dir.resolve("new.wnw");
+        assertThrows(IllegalStateException.class, () -> AtomicFile.write(absent, out -> {
+            out.write(1);
+            throw new IllegalStateException("encoder failed");
+        }));
+        assertEquals(List.of("checkpoint.wck"), names(dir), "neither the target nor a temporary file may appear");
+    }
+
+    @Test
+    void aFailedRenameLeavesNoTemporaryFile(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("taken");
+        Files.createDirectory(target);
+        Files.writeString(target.resolve("inside"), "x"); // a non-empty directory cannot be replaced by a file
+        assertThrows(IOException.class, () -> AtomicFile.write(target, new byte[] {1}));
+        assertEquals(List.of("taken"), names(dir));
+        assertEquals(List.of("inside"), names(target));
+    }
+}
