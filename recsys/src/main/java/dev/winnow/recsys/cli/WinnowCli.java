@@ -97,7 +97,7 @@ public final class WinnowCli implements Runnable {
                 // reading a directory as a file reports no path: name the option that points at a directory
                 for (String[] o : pathOptions(parsed)) {
                     if (Files.isDirectory(pathOf(o[1]))) {
-                        return usage(o[0] + " " + o[1] + ": is a directory; name a file");
+                        return usage(named(o) + ": is a directory; name a file");
                     }
                 }
             }
@@ -122,23 +122,38 @@ public final class WinnowCli implements Runnable {
                     : fs instanceof NotDirectoryException ? "is not a directory"
                     : fs instanceof DirectoryNotEmptyException ? "is a directory that is not empty"
                     : "cannot be used";
+            // a failed move names its temporary source first and the target the user gave second
             if (fs.getOtherFile() != null) {
+                Path target = pathOf(fs.getOtherFile()).toAbsolutePath().normalize();
+                for (String[] o : pathOptions(parsed)) {
+                    if (target.equals(pathOf(o[1]).toAbsolutePath().normalize())) {
+                        return named(o) + ": " + reason;
+                    }
+                }
                 reason = "(with " + fs.getOtherFile() + ") " + reason;
             }
             Path file = pathOf(fs.getFile()).toAbsolutePath().normalize();
             for (String[] o : pathOptions(parsed)) {
                 Path given = pathOf(o[1]).toAbsolutePath().normalize();
                 if (file.equals(given)) {
-                    return o[0] + " " + o[1] + ": " + reason;
+                    return named(o) + ": " + reason;
                 }
                 if (file.startsWith(given)) {
-                    return o[0] + " " + o[1] + ": " + fs.getFile() + ": " + reason;
+                    return named(o) + ": " + fs.getFile() + ": " + reason;
                 }
             }
             return fs.getFile() + ": " + reason;
         }
 
-        /** Every option and positional value given on the command line as {name, value}; '-' (a stream) is left out. */
+        /** "--model m.wnw" for an option, the bare value for a positional parameter. */
+        private static String named(String[] option) {
+            return option[0] == null ? option[1] : option[0] + " " + option[1];
+        }
+
+        /**
+         * Every option and positional value given on the command line as {name, value} (name null for a positional);
+         * '-' (a stream) is left out.
+         */
         private static List<String[]> pathOptions(CommandLine.ParseResult parsed) {
             List<String[]> out = new ArrayList<>();
             if (parsed == null) {
@@ -151,7 +166,7 @@ public final class WinnowCli implements Runnable {
             }
             for (CommandLine.Model.PositionalParamSpec p : parsed.matchedPositionals()) {
                 for (String v : p.originalStringValues()) {
-                    out.add(new String[] {p.paramLabel(), v});
+                    out.add(new String[] {null, v});
                 }
             }
             out.removeIf(o -> o[1].isEmpty() || o[1].equals("-") || pathOf(o[1]).toString().isEmpty());
@@ -198,10 +213,11 @@ public final class WinnowCli implements Runnable {
             Path probe = Files.createTempFile(dir, ".winnow-write-test", ".tmp");
             Files.delete(probe);
         } catch (IOException | UnsupportedOperationException e) {
-            String why = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
-                    : e instanceof AccessDeniedException ? "permission denied" : "not writable";
-            throw new IllegalArgumentException(where + "cannot create or write files there ("
-                    + Failure.lowerFirst(why) + ")");
+            String why = e instanceof FileSystemException fs && fs.getReason() != null
+                    ? " (" + Failure.lowerFirst(fs.getReason()) + ")"
+                    : e instanceof AccessDeniedException ? " (permission denied)" : "";
+            throw new IllegalArgumentException(where + "cannot create the directory or write files in it" + why
+                    + "; name a writable place");
         } finally {
             for (Path p : missing) {
                 try {
