@@ -388,9 +388,12 @@ public final class CompareCommand implements Callable<Integer> {
             o = new ObjectMapper().readTree(Files.readString(f, StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            // Jackson's own location text ("(start marker at [Source: ...])") repeats what line/column say
+            String why = e.getOriginalMessage().lines().findFirst().orElse("");
+            int cut = why.indexOf(" (start marker");
+            why = cut < 0 ? why : why.substring(0, cut);
             throw new IllegalArgumentException(damaged + "not valid JSON" + (at == null ? ""
-                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": "
-                    + e.getOriginalMessage().lines().findFirst().orElse("") + restart);
+                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + why + restart);
         }
         if (o == null || !o.isObject()) {
             throw new IllegalArgumentException(damaged + "it does not hold a JSON object" + restart);
