@@ -49,13 +49,13 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         }
         for (int m : milestones) {
             if (m < 1) {
-                throw new IllegalArgumentException("milestones are epochs counted from 1, got " + m + " in "
+                throw new IllegalArgumentException("milestones must be epochs counted from 1, got " + m + " in "
                         + Arrays.toString(milestones));
             }
         }
         if (!(lrDecay > 0f && lrDecay <= 1f)) {
-            throw new IllegalArgumentException("lr_decay (the learning-rate multiplier at each milestone) must be in "
-                    + "(0, 1], got " + lrDecay);
+            throw new IllegalArgumentException("lr_decay must be in (0, 1] (it multiplies the learning rate at each "
+                    + "milestone), got " + lrDecay);
         }
         if (!(pruneRate >= 0 && pruneRate < 1)) {
             throw new IllegalArgumentException("prune_rate must be in [0, 1), got " + pruneRate);
@@ -68,12 +68,12 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                     + "optimiser steps >= 0, got " + rewindIteration);
         }
         if (!(beta >= 0f && Float.isFinite(beta))) {
-            throw new IllegalArgumentException("beta (the attention-distillation loss weight) must be a finite number "
-                    + ">= 0, got " + beta);
+            throw new IllegalArgumentException("beta must be a finite number >= 0 (the attention-distillation loss "
+                    + "weight), got " + beta);
         }
         if (!(alpha >= 0f && Float.isFinite(alpha))) {
-            throw new IllegalArgumentException("alpha (the teacher-output distillation weight) must be a finite "
-                    + "number >= 0, got " + alpha);
+            throw new IllegalArgumentException("alpha must be a finite number >= 0 (the teacher-output distillation "
+                    + "weight), got " + alpha);
         }
         if (!(temperature > 0f && Float.isFinite(temperature))) {
             throw new IllegalArgumentException("temperature must be a finite number > 0, got " + temperature);
