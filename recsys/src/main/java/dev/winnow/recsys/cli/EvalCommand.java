@@ -169,6 +169,11 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--fold applies to --split u1-u5, not --split " + split
                     + "; drop --fold or use --split u1-u5");
         }
+        if (!movieModel && !RATING_MODELS.contains(model)) {
+            throw new IllegalArgumentException("--model: unknown model '" + model
+                    + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
+        }
+        refuseOptionsThatDoNotApply(movieModel);
         if (trainFrom != null && RATING_MODELS.contains(model) && !movieModel) {
             throw new IllegalArgumentException("--train-from applies to the movie models (ridge, featmlp, dcnn, or "
                     + "mean with --features), not to --model " + model);
@@ -225,6 +230,61 @@ public final class EvalCommand implements Callable<Integer> {
         ResultsWriter.write(out, info, "cpu", null, model.equals("ncf") ? preset : null, seeds, runs);
         console.println("wrote " + out.resolve("results.json"));
         return 0;
+    }
+
+    /**
+     * Training options belong to the models that train with them (mf: factors and reg; ncf: the optimiser schedule;
+     * both: epochs and lr); the movie models take their own settings. Given to another model they would be ignored,
+     * so they are refused instead.
+     */
+    private void refuseOptionsThatDoNotApply(boolean movieModel) {
+        List<String> mfOnly = new ArrayList<>();
+        List<String> ncfOnly = new ArrayList<>();
+        List<String> mfOrNcf = new ArrayList<>();
+        if (factors != null) {
+            mfOnly.add("--factors");
+        }
+        if (reg != null) {
+            mfOnly.add("--reg");
+        }
+        if (tune) {
+            mfOnly.add("--tune");
+        }
+        if (batchSize != null) {
+            ncfOnly.add("--batch-size");
+        }
+        if (weightDecay != null) {
+            ncfOnly.add("--weight-decay");
+        }
+        if (lrDecay != null) {
+            ncfOnly.add("--lr-decay");
+        }
+        if (lrDecayStart != null) {
+            ncfOnly.add("--lr-decay-start");
+        }
+        if (epochs != null) {
+            mfOrNcf.add("--epochs");
+        }
+        if (lr != null) {
+            mfOrNcf.add("--lr");
+        }
+        String m = movieModel ? model + " (a movie model)" : model;
+        if (!mfOnly.isEmpty() && (movieModel || !model.equals("mf"))) {
+            throw new IllegalArgumentException(String.join(", ", mfOnly) + " applies to --model mf only, not to "
+                    + "--model " + m);
+        }
+        if (!ncfOnly.isEmpty() && (movieModel || !model.equals("ncf"))) {
+            throw new IllegalArgumentException(String.join(", ", ncfOnly) + " applies to --model ncf only, not to "
+                    + "--model " + m);
+        }
+        if (!mfOrNcf.isEmpty() && (movieModel || !(model.equals("mf") || model.equals("ncf")))) {
+            throw new IllegalArgumentException(String.join(", ", mfOrNcf) + " applies to --model mf and ncf only, not "
+                    + "to --model " + m);
+        }
+        if (movieModel && skipBadLines) {
+            throw new IllegalArgumentException("--skip-bad-lines applies to the ratings files of the rating models, "
+                    + "not to --model " + m);
+        }
     }
 
     /** The numeric options' ranges, written so that NaN fails them; infinities make no sense in any of them. */

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -204,6 +205,17 @@ class EvalCommandTest {
                 tmp.resolve("d").toString());
         assertEquals(2, movieFold.code(), movieFold.err());
         assertTrue(movieFold.err().contains("--fold"), movieFold.err());
+        for (String[] notApplying : new String[][] {{"mean", "--epochs", "5"}, {"bias", "--lr", "0.01"},
+            {"ncf", "--factors", "20"}, {"ncf", "--reg", "0.1"}, {"mf", "--batch-size", "64"},
+            {"mf", "--weight-decay", "0.01"}, {"ridge", "--epochs", "3"}, {"ridge", "--skip-bad-lines"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("eval", "--data", missing, "--out",
+                    tmp.resolve("e").toString(), "--model"));
+            args.addAll(List.of(notApplying));
+            Run r = run(args.toArray(new String[0]));
+            assertEquals(2, r.code(), args + ": " + r.err());
+            assertTrue(r.err().startsWith("winnow eval: " + notApplying[1] + " applies to ")
+                    && r.err().contains("not to --model " + notApplying[0]), r.err());
+        }
     }
 
     @Test
