@@ -73,6 +73,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
         if (!(lr > 0f && Float.isFinite(lr))) {
             throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
         }

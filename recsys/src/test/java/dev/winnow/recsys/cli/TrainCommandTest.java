@@ -111,7 +111,7 @@ class TrainCommandTest {
     @Test
     void nanAndInfinitiesFailTheRangeChecksLikeAnyOutOfRangeValue() {
         for (String[] bad : new String[][] {{"--test-fraction", "NaN"}, {"--test-fraction", "1.5"},
-            {"--lr", "NaN"}, {"--lr", "Infinity"}, {"--lr", "0"}, {"--lr", "-1"}}) {
+            {"--lr", "NaN"}, {"--lr", "Infinity"}, {"--lr", "0"}, {"--lr", "-1"}, {"--batch-size", "0"}}) {
             Run r = run("train", "--epochs", "1", bad[0], bad[1]);
             assertEquals(2, r.exitCode(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.firstErrLine().startsWith("winnow train: " + bad[0] + " must be"), r.err());
