@@ -8,6 +8,7 @@ import dev.winnow.kernels.BackendChoice;
 import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
 import dev.winnow.recsys.data.LoadedRatings;
+import dev.winnow.recsys.data.MovieLensReader;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.RatingSplit;
 import dev.winnow.recsys.data.Splits;
@@ -105,12 +106,32 @@ public final class CompareCommand implements Callable<Integer> {
                     + "machine (cached). The value used is kept in run.json for --resume and in results.json.")
     Double sparseThreshold;
 
+    @Option(names = "--skip-bad-lines", description = "Skip malformed lines of the ratings file (and report how many) "
+            + "instead of stopping at the first. Kept in run.json for --resume.")
+    boolean skipBadLines;
+
     @Option(names = "--stop-after-epoch", hidden = true, description = "Testing aid: stop every run after this epoch.")
     Integer stopAfterEpoch;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Options --resume may come with: everything else is the saved run's and is refused rather than ignored. */
+    private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--stop-after-epoch");
 
     @Override
     public Integer call() throws IOException {
         if (resume != null) {
+            List<String> conflicting = new ArrayList<>();
+            for (picocli.CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+                if (!RESUME_OPTIONS.contains(o.longestName())) {
+                    conflicting.add(o.longestName());
+                }
+            }
+            if (!conflicting.isEmpty()) {
+                throw new IllegalArgumentException("--resume continues with the options saved in " + resume
+                        + "/run.json; drop " + String.join(", ", conflicting) + " (or start a new run with --out)");
+            }
             loadSavedOptions(resume);
         } else if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR to continue a run)");
@@ -125,7 +146,22 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--sparse-threshold must be a density in [0, 1], got "
                     + sparseThreshold);
         }
+        if (rewindIteration != null && rewindIteration < 0) {
+            throw new IllegalArgumentException("--rewind-iteration must be a number of optimiser steps >= 0 (omit it "
+                    + "to rewind to initialisation), got " + rewindIteration);
+        }
         boolean movies = features != null || isMovieDirectory(data);
+        if (fold != null && movies) {
+            throw new IllegalArgumentException("--fold picks a MovieLens 100K fold u1-u5 for the rating task; the "
+                    + "movie task splits by release year (--train-from YEAR)");
+        }
+        if (fold != null && (fold < 1 || fold > 5)) {
+            throw new IllegalArgumentException("--fold must be 1..5, got " + fold);
+        }
+        if (trainFrom != null && !movies) {
+            throw new IllegalArgumentException("--train-from applies to the movie task (--features, or a directory of "
+                    + "movie data), not to rating data");
+        }
         Map<Method, MethodConfig> configs = MethodPresets.preset(preset, movies);
         List<Method> methods = null;
         if (runFile != null) {
@@ -144,11 +180,14 @@ public final class CompareCommand implements Callable<Integer> {
         if (methodNames != null && !methodNames.isEmpty()) {
             methods = new ArrayList<>();
             for (String n : methodNames) {
-                methods.add(Method.parse(n));
+                Method m = Method.parse(n);
+                if (methods.contains(m)) {
+                    throw new IllegalArgumentException("--methods names " + m.label() + " twice; name each method "
+                            + "once");
+                }
+                methods.add(m);
             }
         }
-        PrintStream log = System.out;
-        RegressionTask task = movies ? movieTask(log) : ratingTask();
         if (methods == null) {
             methods = new ArrayList<>(List.of(Method.TEACHER, Method.STUDENT, Method.SAD, Method.SP_SAD,
                     Method.LTH_SAD, Method.SS_SAD, Method.LTH));
@@ -160,6 +199,7 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--methods: DCNN predicts movie ratings from movie features and does "
                     + "not apply to user-item rating data");
         }
+        checkPerMethod(methods, configs);
         Path dir = resume != null ? resume : out;
         Path ckpts = dir.resolve("checkpoints");
         if (resume == null && Files.isDirectory(ckpts)) {
@@ -170,6 +210,12 @@ public final class CompareCommand implements Callable<Integer> {
                 }
             }
         }
+        if (resume == null) {
+            // before the data is loaded: a place that cannot be written is refused before any work
+            WinnowCli.checkOutputDirectory("--out", out);
+        }
+        PrintStream log = System.out;
+        RegressionTask task = movies ? movieTask(log) : ratingTask(log);
         Files.createDirectories(dir);
         BackendChoice choice = Backends.select(backendName, threads);
         Double previousOverride = DensityCrossover.override();
@@ -204,6 +250,21 @@ public final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** What one method's settings must satisfy beyond MethodConfig's own ranges, which hold for every method. */
+    private static void checkPerMethod(List<Method> methods, Map<Method, MethodConfig> configs) {
+        if (methods.contains(Method.SS_SAD)) {
+            MethodConfig c = configs.get(Method.SS_SAD);
+            if (!(c.pruneRate() > 0)) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density " + c.targetDensity()
+                        + ", which prune_rate 0 never reaches; set prune_rate > 0 or leave SS-SAD out");
+            }
+            if (c.kdEpochs() > 0 && !(c.kdLr() > 0f)) {
+                throw new IllegalArgumentException("SS-SAD trains kd_epochs " + c.kdEpochs() + " with kd_lr 0, which "
+                        + "learns nothing; set kd_lr > 0");
+            }
+        }
+    }
+
     private Map<Method, MethodConfig> applySettings(Map<Method, MethodConfig> configs) {
         Map<Method, MethodConfig> out = new java.util.EnumMap<>(configs);
         for (String s : settings) {
@@ -211,7 +272,11 @@ public final class CompareCommand implements Callable<Integer> {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--set expects KEY=VALUE, got '" + s + "'");
             }
-            out.replaceAll((m, c) -> c.with(s.substring(0, eq), s.substring(eq + 1)));
+            try {
+                out.replaceAll((m, c) -> c.with(s.substring(0, eq), s.substring(eq + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--set " + s + ": " + e.getMessage());
+            }
         }
         if (rewindIteration != null) {
             out.replaceAll((m, c) -> c.with("rewind_iteration", String.valueOf(rewindIteration)));
@@ -236,14 +301,20 @@ public final class CompareCommand implements Callable<Integer> {
         return FeatureTask.load(dir, features, seed, trainFrom, log);
     }
 
-    private RegressionTask ratingTask() {
-        if (fold == null) {
-            LoadedRatings source = DataSource.load(data, seed, false);
-            RatingData all = source.ratings();
-            return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER,
-                    NcfConfig.STUDENT, source);
+    private RegressionTask ratingTask(PrintStream log) {
+        LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
+        if (loaded.skippedLines() > 0) {
+            log.println("data " + MovieLensReader.describe(loaded));
         }
-        LoadedRatings loaded = DataSource.load(data, seed, false);
+        if (fold == null) {
+            RatingData all = loaded.ratings();
+            return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER,
+                    NcfConfig.STUDENT, loaded);
+        }
+        if (!loaded.format().equals("ml-100k")) {
+            throw new IllegalArgumentException("--fold: the canonical folds u1-u5 are defined only for MovieLens 100K "
+                    + "(u.data); this data set is " + loaded.format() + "; drop --fold for a seeded random split");
+        }
         RatingSplit f = Splits.ml100kFold(loaded, fold);
         int[] perm = Splits.permutation(f.train().size(), seed);
         int nVal = f.train().size() / 10;
@@ -278,6 +349,9 @@ public final class CompareCommand implements Callable<Integer> {
             o.put("fold", fold);
         }
         o.put("backend", backendName);
+        if (skipBadLines) {
+            o.put("skip_bad_lines", true);
+        }
         if (features != null) {
             o.put("features", features);
         }
@@ -307,7 +381,44 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume " + dir + ": no run.json there; it is not the --out "
                     + "directory of a compare run");
         }
-        var o = new ObjectMapper().readTree(Files.readString(f, StandardCharsets.UTF_8));
+        String damaged = "--resume " + dir + ": " + f + " is damaged (";
+        String restart = "); it cannot be resumed: start a new run with --out";
+        com.fasterxml.jackson.databind.JsonNode o;
+        try {
+            o = new ObjectMapper().readTree(Files.readString(f, StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            // Jackson's own location text ("(start marker at [Source: ...])") repeats what line/column say
+            String why = e.getOriginalMessage().lines().findFirst().orElse("");
+            int cut = why.indexOf(" (start marker");
+            why = cut < 0 ? why : why.substring(0, cut);
+            throw new IllegalArgumentException(damaged + "not valid JSON" + (at == null ? ""
+                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + why + restart);
+        }
+        if (o == null || !o.isObject()) {
+            throw new IllegalArgumentException(damaged + "it does not hold a JSON object" + restart);
+        }
+        for (String k : List.of("data", "preset", "seeds", "seed", "threads", "set")) {
+            if (!o.hasNonNull(k)) {
+                throw new IllegalArgumentException(damaged + "it lacks \"" + k + "\"" + restart);
+            }
+        }
+        for (String k : List.of("seeds", "seed", "threads", "fold", "train_from", "rewind_iteration")) {
+            if (o.has(k) && !o.get(k).isIntegralNumber()) {
+                throw new IllegalArgumentException(damaged + "\"" + k + "\" is not a whole number" + restart);
+            }
+        }
+        for (String k : List.of("data", "preset", "backend", "features", "methods", "run_file", "set")) {
+            if (o.has(k) && !o.get(k).isTextual()) {
+                throw new IllegalArgumentException(damaged + "\"" + k + "\" is not a string" + restart);
+            }
+        }
+        if (o.has("sparse_threshold") && !o.get("sparse_threshold").isNumber()) {
+            throw new IllegalArgumentException(damaged + "\"sparse_threshold\" is not a number" + restart);
+        }
+        if (o.has("skip_bad_lines") && !o.get("skip_bad_lines").isBoolean()) {
+            throw new IllegalArgumentException(damaged + "\"skip_bad_lines\" is not true or false" + restart);
+        }
         data = o.get("data").asText();
         preset = o.get("preset").asText();
         seeds = o.get("seeds").asInt();
@@ -324,6 +435,7 @@ public final class CompareCommand implements Callable<Integer> {
         rewindIteration = o.has("rewind_iteration") ? o.get("rewind_iteration").asInt() : null;
         // run.json of an older version has none: the run then goes on with this machine's crossover, as it began
         sparseThreshold = o.has("sparse_threshold") ? o.get("sparse_threshold").asDouble() : null;
+        skipBadLines = o.has("skip_bad_lines") && o.get("skip_bad_lines").asBoolean();
     }
 
     static Map<String, String> describe(Map<Method, MethodConfig> configs) {

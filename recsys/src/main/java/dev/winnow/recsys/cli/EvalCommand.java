@@ -158,10 +158,31 @@ public final class EvalCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
+        checkNumbers();
+        boolean movieModel = MOVIE_MODELS.contains(model) || (features != null && model.equals("mean"));
+        // options that do not apply to the chosen model or split are refused, not silently ignored
+        if (fold != null && movieModel) {
+            throw new IllegalArgumentException("--fold picks a MovieLens 100K fold u1-u5 for the rating models; the "
+                    + "movie model " + model + " uses --split temporal (with --train-from YEAR)");
+        }
+        if (fold != null && split != null && !split.equals("u1-u5")) {
+            throw new IllegalArgumentException("--fold applies to --split u1-u5, not --split " + split
+                    + "; drop --fold or use --split u1-u5");
+        }
+        if (!movieModel && !RATING_MODELS.contains(model)) {
+            throw new IllegalArgumentException("--model: unknown model '" + model
+                    + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
+        }
+        refuseOptionsThatDoNotApply(movieModel);
+        if (trainFrom != null && RATING_MODELS.contains(model) && !movieModel) {
+            throw new IllegalArgumentException("--train-from applies to the movie models (ridge, featmlp, dcnn, or "
+                    + "mean with --features), not to --model " + model);
+        }
+        WinnowCli.checkOutputDirectory("--out", out);
         List<RunResult> runs;
         DatasetInfo info;
         // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one
-        if (MOVIE_MODELS.contains(model) || (features != null && model.equals("mean"))) {
+        if (movieModel) {
             String s = split == null ? "temporal" : split;
             if (trainFrom != null) {
                 if (!s.equals("temporal")) {
@@ -183,7 +204,8 @@ public final class EvalCommand implements Callable<Integer> {
             LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
             console.println("data " + (loaded.ratingsFile() == null ? loaded.ratings().name()
                     : MovieLensReader.describe(loaded)));
-            String s = split != null ? split : loaded.format().equals("ml-100k") ? "u1-u5" : "random";
+            String s = split != null ? split : fold != null || loaded.format().equals("ml-100k") ? "u1-u5"
+                    : "random";
             List<RatingSplit> splits = splits(loaded, s);
             runs = new ArrayList<>();
             if (s.equals("u1-u5")) {
@@ -208,6 +230,98 @@ public final class EvalCommand implements Callable<Integer> {
         ResultsWriter.write(out, info, "cpu", null, model.equals("ncf") ? preset : null, seeds, runs);
         console.println("wrote " + out.resolve("results.json"));
         return 0;
+    }
+
+    /**
+     * Training options belong to the models that train with them (mf: factors and reg; ncf: the optimiser schedule;
+     * both: epochs and lr); the movie models take their own settings. Given to another model they would be ignored,
+     * so they are refused instead.
+     */
+    private void refuseOptionsThatDoNotApply(boolean movieModel) {
+        List<String> mfOnly = new ArrayList<>();
+        List<String> ncfOnly = new ArrayList<>();
+        List<String> mfOrNcf = new ArrayList<>();
+        if (factors != null) {
+            mfOnly.add("--factors");
+        }
+        if (reg != null) {
+            mfOnly.add("--reg");
+        }
+        if (tune) {
+            mfOnly.add("--tune");
+        }
+        if (batchSize != null) {
+            ncfOnly.add("--batch-size");
+        }
+        if (weightDecay != null) {
+            ncfOnly.add("--weight-decay");
+        }
+        if (lrDecay != null) {
+            ncfOnly.add("--lr-decay");
+        }
+        if (lrDecayStart != null) {
+            ncfOnly.add("--lr-decay-start");
+        }
+        if (epochs != null) {
+            mfOrNcf.add("--epochs");
+        }
+        if (lr != null) {
+            mfOrNcf.add("--lr");
+        }
+        String m = movieModel ? model + " (a movie model)" : model;
+        if (!mfOnly.isEmpty() && (movieModel || !model.equals("mf"))) {
+            throw new IllegalArgumentException(String.join(", ", mfOnly) + " applies to --model mf only, not to "
+                    + "--model " + m);
+        }
+        if (!ncfOnly.isEmpty() && (movieModel || !model.equals("ncf"))) {
+            throw new IllegalArgumentException(String.join(", ", ncfOnly) + " applies to --model ncf only, not to "
+                    + "--model " + m);
+        }
+        if (!mfOrNcf.isEmpty() && (movieModel || !(model.equals("mf") || model.equals("ncf")))) {
+            throw new IllegalArgumentException(String.join(", ", mfOrNcf) + " applies to --model mf and ncf only, not "
+                    + "to --model " + m);
+        }
+        if (movieModel && skipBadLines) {
+            throw new IllegalArgumentException("--skip-bad-lines applies to the ratings files of the rating models, "
+                    + "not to --model " + m);
+        }
+    }
+
+    /** The numeric options' ranges, written so that NaN fails them; infinities make no sense in any of them. */
+    private void checkNumbers() {
+        if (fold != null && (fold < 1 || fold > 5)) {
+            throw new IllegalArgumentException("--fold must be 1..5, got " + fold);
+        }
+        if (!(testFraction > 0 && testFraction < 1)) {
+            throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
+        }
+        if (lr != null && !(lr > 0f && Float.isFinite(lr))) {
+            throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
+        }
+        if (reg != null && !(reg >= 0 && Double.isFinite(reg))) {
+            throw new IllegalArgumentException("--reg must be a finite number >= 0, got " + reg);
+        }
+        if (weightDecay != null && !(weightDecay >= 0f && Float.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("--weight-decay must be a finite number >= 0, got " + weightDecay);
+        }
+        if (lrDecay != null && !(lrDecay > 0f && lrDecay <= 1f)) {
+            throw new IllegalArgumentException("--lr-decay must be in (0, 1], got " + lrDecay);
+        }
+        if (epochs != null && epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (factors != null && factors < 1) {
+            throw new IllegalArgumentException("--factors must be at least 1, got " + factors);
+        }
+        if (batchSize != null && batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (lrDecayStart != null && lrDecayStart < 0) {
+            throw new IllegalArgumentException("--lr-decay-start must be >= 0, got " + lrDecayStart);
+        }
+        if (negatives < 1) {
+            throw new IllegalArgumentException("--negatives must be at least 1, got " + negatives);
+        }
     }
 
     /**

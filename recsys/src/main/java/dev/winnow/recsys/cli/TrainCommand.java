@@ -4,6 +4,8 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.kernels.BackendChoice;
 import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
+import dev.winnow.recsys.data.LoadedRatings;
+import dev.winnow.recsys.data.MovieLensReader;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.RatingSplit;
 import dev.winnow.recsys.data.Splits;
@@ -55,6 +57,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-fraction", defaultValue = "0.1", description = "Share of ratings held out for test.")
     double testFraction;
 
+    @Option(names = "--skip-bad-lines", description = "Skip malformed data lines (and report how many) instead of "
+            + "stopping at the first.")
+    boolean skipBadLines;
+
     @Option(names = "--checkpoint", paramLabel = "DIR",
             description = "Save what `winnow export` needs (config, parameters, masks) to DIR after training.")
     java.nio.file.Path checkpoint;
@@ -67,10 +73,25 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (!(lr > 0f && Float.isFinite(lr))) {
+            throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
+        }
+        if (!(testFraction > 0 && testFraction < 1)) {
+            throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
+        }
+        if (checkpoint != null) {
+            WinnowCli.checkOutputDirectory("--checkpoint", checkpoint);
+        }
         NcfConfig cfg = NcfConfig.preset(model);
         TrainConfig tc = new TrainConfig(epochs, batchSize, lr, seed);
         PrintStream out = System.out;
-        dev.winnow.recsys.data.LoadedRatings loaded = DataSource.load(data, seed, false);
+        LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
+        if (loaded.skippedLines() > 0) {
+            out.println("data " + MovieLensReader.describe(loaded));
+        }
         RatingData all = loaded.ratings();
         RatingSplit split = Splits.random(all, 0.0, testFraction, seed);
         BackendChoice choice = Backends.select(backendName, threads);

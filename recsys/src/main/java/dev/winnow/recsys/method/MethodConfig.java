@@ -37,14 +37,63 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
             throw new IllegalArgumentException("optimizer must be sgd or adam, got '" + optimizer + "'");
         }
-        if (!(lr > 0f)) {
-            throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        // every range check is written so that NaN fails it, and infinities are refused where they make no sense
+        if (!(lr > 0f && Float.isFinite(lr))) {
+            throw new IllegalArgumentException("lr must be a finite number > 0, got " + lr);
         }
-        if (pruneRate < 0 || pruneRate >= 1) {
+        if (!(momentum >= 0f && momentum < 1f)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0f && Float.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("weight_decay must be a finite number >= 0, got " + weightDecay);
+        }
+        for (int m : milestones) {
+            if (m < 1) {
+                throw new IllegalArgumentException("milestones must be epochs counted from 1, got " + m + " in "
+                        + Arrays.toString(milestones));
+            }
+        }
+        if (!(lrDecay > 0f && lrDecay <= 1f)) {
+            throw new IllegalArgumentException("lr_decay must be in (0, 1] (it multiplies the learning rate at each "
+                    + "milestone), got " + lrDecay);
+        }
+        if (!(pruneRate >= 0 && pruneRate < 1)) {
             throw new IllegalArgumentException("prune_rate must be in [0, 1), got " + pruneRate);
         }
         if (pruneEvery < 1) {
             throw new IllegalArgumentException("prune_every must be >= 1, got " + pruneEvery);
+        }
+        if (rewindIteration < -1) {
+            throw new IllegalArgumentException("rewind_iteration must be -1 (rewind to initialisation) or a number of "
+                    + "optimiser steps >= 0, got " + rewindIteration);
+        }
+        if (!(beta >= 0f && Float.isFinite(beta))) {
+            throw new IllegalArgumentException("beta must be a finite number >= 0 (the attention-distillation loss "
+                    + "weight), got " + beta);
+        }
+        if (!(alpha >= 0f && Float.isFinite(alpha))) {
+            throw new IllegalArgumentException("alpha must be a finite number >= 0 (the teacher-output distillation "
+                    + "weight), got " + alpha);
+        }
+        if (!(temperature > 0f && Float.isFinite(temperature))) {
+            throw new IllegalArgumentException("temperature must be a finite number > 0, got " + temperature);
+        }
+        if (qkDim < 1) {
+            throw new IllegalArgumentException("qk_dim must be >= 1, got " + qkDim);
+        }
+        // 1 or more would end SS-SAD's pruning phase before its first prune, 0 would prune every weight
+        if (!(targetDensity > 0 && targetDensity < 1)) {
+            throw new IllegalArgumentException("target_density must be in (0, 1), got " + targetDensity);
+        }
+        if (kdEpochs < 0) {
+            throw new IllegalArgumentException("kd_epochs must be >= 0, got " + kdEpochs);
+        }
+        // kd_lr > 0 where kd_epochs > 0 is checked per method (SS-SAD): --set applies settings one at a time
+        if (!(kdLr >= 0f && Float.isFinite(kdLr))) {
+            throw new IllegalArgumentException("kd_lr must be a finite number >= 0, got " + kdLr);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be >= 0 (0: no early stopping), got " + patience);
         }
     }
 
@@ -102,10 +151,9 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 String.valueOf(m.get("optimizer")).toLowerCase(Locale.ROOT), floatOf(m, "lr"), floatOf(m, "momentum"),
                 floatOf(m, "weight_decay"), parseInts(String.valueOf(m.get("milestones"))), floatOf(m, "lr_decay"),
                 Double.parseDouble(String.valueOf(m.get("prune_rate"))), intOf(m, "prune_every"),
-                parseBool(String.valueOf(m.get("structured"))), intOf(m, "rewind_iteration"),
-                parseBool(String.valueOf(m.get("fresh_optimizer_per_round"))),
-                parseBool(String.valueOf(m.get("milestones_per_round"))),
-                parseBool(String.valueOf(m.get("reset_distiller_on_rewind"))), floatOf(m, "beta"), floatOf(m, "alpha"),
+                boolOf(m, "structured"), intOf(m, "rewind_iteration"), boolOf(m, "fresh_optimizer_per_round"),
+                boolOf(m, "milestones_per_round"), boolOf(m, "reset_distiller_on_rewind"), floatOf(m, "beta"),
+                floatOf(m, "alpha"),
                 floatOf(m, "temperature"), intOf(m, "qk_dim"),
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
                 floatOf(m, "kd_lr"), intOf(m, "patience"));
@@ -132,7 +180,8 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         return out;
     }
 
-    private static boolean parseBool(String s) {
+    private static boolean boolOf(Map<String, Object> m, String k) {
+        String s = String.valueOf(m.get(k));
         String t = s.trim().toLowerCase(Locale.ROOT);
         if (t.equals("true") || t.equals("yes") || t.equals("1")) {
             return true;
@@ -140,6 +189,6 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (t.equals("false") || t.equals("no") || t.equals("0")) {
             return false;
         }
-        throw new IllegalArgumentException("'" + s + "' is not a boolean (true/false)");
+        throw new IllegalArgumentException("setting '" + k + "': '" + s + "' is not a boolean (true/false)");
     }
 }

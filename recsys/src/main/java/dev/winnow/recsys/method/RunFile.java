@@ -43,12 +43,29 @@ public record RunFile(String preset, Integer seeds, List<Method> methods, Map<St
             throw new IllegalArgumentException("--run-file: " + file + " must hold a mapping at the top level");
         }
         String preset = root.hasNonNull("preset") ? root.get("preset").asText() : null;
-        Integer seeds = root.hasNonNull("seeds") ? root.get("seeds").asInt() : null;
+        Integer seeds = null;
+        if (root.hasNonNull("seeds")) {
+            JsonNode n = root.get("seeds");
+            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1) {
+                throw new IllegalArgumentException("--run-file " + file + ": seeds must be a whole number >= 1, got '"
+                        + n.asText() + "'");
+            }
+            seeds = n.asInt();
+        }
         List<Method> methods = null;
         if (root.has("methods")) {
+            if (!root.get("methods").isArray()) {
+                throw new IllegalArgumentException("--run-file " + file + ": methods must be a list, e.g. "
+                        + "[SAD, LTH-SAD]");
+            }
             methods = new ArrayList<>();
             for (JsonNode n : root.get("methods")) {
-                methods.add(Method.parse(n.asText()));
+                Method m = Method.parse(n.asText());
+                if (methods.contains(m)) {
+                    throw new IllegalArgumentException("--run-file " + file + ": methods lists " + m.label()
+                            + " twice; name each method once");
+                }
+                methods.add(m);
             }
         }
         Map<String, String> all = settings(root.get("all"), file, "all");

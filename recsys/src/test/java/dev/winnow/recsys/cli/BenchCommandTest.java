@@ -1,6 +1,10 @@
 package dev.winnow.recsys.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.Arrays;
 import java.util.List;
@@ -116,5 +120,15 @@ class BenchCommandTest {
         CliRun bad = CliRun.of("bench", "step", "--modes", "csr,sparse");
         assertEquals(2, bad.exit(), bad.out());
         assertTrue(bad.err().contains("'sparse' is not one of dense, masked, csr"), bad.err());
+    }
+
+    @Test
+    void crossoverOutputThatIsAFileExitsTwoNamingTheOption(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("crossover"), "a file");
+        CliRun run = CliRun.of("bench", "crossover", "--output", file.toString(), "--batches", "8", "--shapes", "8x8",
+                "--densities", "1,0.5", "--reps", "1");
+        assertEquals(2, run.exit(), run.err());
+        assertEquals("winnow bench crossover: --output " + file + ": already exists and is not a directory",
+                run.err().strip());
     }
 }

@@ -171,4 +171,111 @@ class CompareCommandTest {
             System.setErr(old);
         }
     }
+
+    @Test
+    void settingsOutsideTheirRangeIncludingNanAreRefusedInOneLineNamingTheSetting(@TempDir Path dir) {
+        Path out = dir.resolve("never");
+        for (String[] bad : new String[][] {{"--set", "target_density=0"}, {"--set", "target_density=2"},
+            {"--set", "target_density=NaN"}, {"--set", "momentum=-1"}, {"--set", "momentum=NaN"},
+            {"--set", "lr=Infinity"}, {"--set", "lr=NaN"}, {"--set", "weight_decay=-0.1"},
+            {"--set", "lr_decay=NaN"}, {"--set", "prune_rate=NaN"}, {"--set", "beta=NaN"}, {"--set", "alpha=-1"},
+            {"--set", "temperature=0"}, {"--set", "qk_dim=0"}, {"--set", "kd_lr=NaN"}, {"--set", "patience=-1"},
+            {"--set", "milestones=[0]"}, {"--set", "rewind_iteration=-2"}, {"--rewind-iteration", "-5"}}) {
+            CliRun r = CliRun.of("compare", "--out", out.toString(), bad[0], bad[1]);
+            String setting = bad[0].equals("--set") ? bad[1].substring(0, bad[1].indexOf('=')) : bad[0];
+            assertEquals(2, r.exit(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("winnow compare: ") && r.err().contains(setting + " must be"), r.err());
+            assertTrue(Files.notExists(out), "nothing is started for " + String.join(" ", bad));
+        }
+    }
+
+    @Test
+    void ssSadThatCouldNeverReachItsTargetDensityIsRefused(@TempDir Path dir) {
+        CliRun r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--methods", "SS-SAD", "--set",
+                "prune_rate=0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("SS-SAD") && r.err().contains("prune_rate"), r.err());
+    }
+
+    @Test
+    void aMethodNamedTwiceIsRefused(@TempDir Path dir) throws IOException {
+        CliRun r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--methods", "student,SAD,Student");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow compare: --methods names student twice; name each method once", r.err().strip());
+        Path yaml = Files.writeString(dir.resolve("run.yaml"), "methods: [SAD, sad]\n");
+        r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--run-file", yaml.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("SAD twice"), r.err());
+    }
+
+    @Test
+    void aDamagedRunJsonIsRefusedInOneLineNamingIt(@TempDir Path dir) throws IOException {
+        Path cut = Files.createDirectories(dir.resolve("cut"));
+        Files.writeString(cut.resolve("run.json"), "{\"data\": 5");
+        CliRun r = CliRun.of("compare", "--resume", cut.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(cut.resolve("run.json") + " is damaged (not valid JSON at line"), r.err());
+        assertTrue(!r.err().contains("Exception"), r.err());
+        Files.writeString(cut.resolve("run.json"), "{}");
+        r = CliRun.of("compare", "--resume", cut.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("run.json is damaged (it lacks \"data\")"), r.err());
+        Files.writeString(cut.resolve("run.json"), "{\"data\": \"synthetic\", \"preset\": \"quick\", \"seeds\": "
+                + "\"one\", \"seed\": 0, \"threads\": 1, \"set\": \"\"}");
+        r = CliRun.of("compare", "--resume", cut.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("\"seeds\" is not a whole number"), r.err());
+    }
+
+    @Test
+    void resumeRefusesOtherOptionsInsteadOfIgnoringThem(@TempDir Path dir) throws IOException {
+        Path cut = Files.createDirectories(dir.resolve("cut"));
+        Files.writeString(cut.resolve("run.json"), "{}");
+        CliRun r = CliRun.of("compare", "--resume", cut.toString(), "--out", dir.resolve("x").toString(), "--set",
+                "epochs=2", "--sparse-threshold", "0.5", "--stop-after-epoch", "1");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow compare: --resume continues with the options saved in " + cut + "/run.json; drop --out, "
+                + "--set, --sparse-threshold (or start a new run with --out)", r.err().strip());
+    }
+
+    @Test
+    void outputThatIsAFileIsRefusedBeforeTheDataIsLoaded(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("c"), "a file");
+        CliRun r = CliRun.of("compare", "--out", file.toString(), "--data", dir.resolve("no-such-data").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow compare: --out " + file + ": exists and is not a directory; name a new or an existing "
+                + "directory", r.err().strip());
+    }
+
+    @Test
+    void foldOnDataThatIsNotMovieLens100kSaysWhatCompareCanDoInstead(@TempDir Path dir) {
+        CliRun r = CliRun.of("compare", "--out", dir.resolve("c").toString(), "--fold", "3");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--fold") && r.err().contains("drop --fold"), r.err());
+        assertTrue(!r.err().contains("--split"), "compare has no --split option: " + r.err());
+        assertTrue(Files.notExists(dir.resolve("c").resolve("run.json")));
+    }
+
+    @Test
+    void skipBadLinesIsAcceptedAndKeptForResume(@TempDir Path dir) throws IOException {
+        Path data = TrainCommandTest.ratingsWithABadLine(dir.resolve("ml"));
+        Path cut = dir.resolve("cut");
+        List<String> a = List.of("compare", "--data", data.toString(), "--methods", "student", "--set", "epochs=2",
+                "--set", "batch_size=64", "--backend", "cpu", "--out", cut.toString());
+        CliRun stopped = CliRun.of(a.toArray(new String[0]));
+        assertEquals(2, stopped.exit(), stopped.err());
+        assertTrue(stopped.err().contains("u.data:3") && stopped.err().contains("--skip-bad-lines"), stopped.err());
+        List<String> skipping = new java.util.ArrayList<>(a);
+        skipping.addAll(List.of("--skip-bad-lines", "--stop-after-epoch", "1"));
+        CliRun first = CliRun.of(skipping.toArray(new String[0]));
+        assertNotEquals(0, first.exit(), "stopped after epoch 1: " + first.err());
+        assertTrue(first.out().contains("skipped 1 bad lines"), first.out());
+        assertTrue(new ObjectMapper().readTree(cut.resolve("run.json").toFile()).get("skip_bad_lines").asBoolean());
+        // the resumed run reads the same data again: without the saved option it would stop at u.data:3
+        CliRun resumed = CliRun.of("compare", "--resume", cut.toString());
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(Files.exists(cut.resolve("results.json")));
+    }
 }

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,5 +152,79 @@ class EvalCommandTest {
                 "--out", tmp.resolve("r2").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--train-from"), bad.err());
+    }
+
+    @Test
+    void nanAndInfinitiesFailEveryNumericOptionsRangeCheckBeforeAnyWork() {
+        Path out = tmp.resolve("never");
+        for (String[] bad : new String[][] {{"--reg", "NaN"}, {"--reg", "-1"}, {"--reg", "Infinity"},
+            {"--lr", "NaN"}, {"--lr", "Infinity"}, {"--test-fraction", "NaN"}, {"--weight-decay", "NaN"},
+            {"--lr-decay", "NaN"}, {"--lr-decay", "2"}, {"--epochs", "0"}, {"--factors", "0"}}) {
+            Run r = run("eval", "--model", "mf", "--out", out.toString(), bad[0], bad[1]);
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertTrue(r.err().startsWith("winnow eval: " + bad[0] + " must be"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(Files.notExists(out), "nothing written for " + String.join(" ", bad));
+        }
+    }
+
+    @Test
+    void anOutputThatCannotBeADirectoryIsRefusedBeforeTraining() throws IOException {
+        Path file = Files.writeString(tmp.resolve("results"), "a file");
+        Run r = run("eval", "--model", "mf", "--epochs", "1", "--out", file.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("winnow eval: --out " + file + ": exists and is not a directory; name a new or an existing "
+                + "directory", r.err().strip());
+        assertTrue(r.out().isEmpty(), "no data loaded, nothing trained: " + r.out());
+        Run under = run("eval", "--model", "mean", "--out", file.resolve("sub").toString());
+        assertEquals(2, under.code(), under.err());
+        assertTrue(under.err().contains("--out") && under.err().contains("is a file, not a directory"), under.err());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc here");
+        Run proc = run("eval", "--model", "mean", "--out", "/proc/winnow-results");
+        assertEquals(2, proc.code(), proc.err());
+        assertTrue(proc.err().startsWith("winnow eval: --out /proc/winnow-results: cannot create"), proc.err());
+    }
+
+    @Test
+    void optionsThatDoNotApplyAreRefusedBeforeTheDataIsRead() {
+        // the data directory does not exist: a check made after loading would report that instead
+        String missing = tmp.resolve("no-such-data").toString();
+        Run foldRandom = run("eval", "--data", missing, "--model", "mean", "--fold", "2", "--split", "random",
+                "--out", tmp.resolve("a").toString());
+        assertEquals(2, foldRandom.code(), foldRandom.err());
+        assertTrue(foldRandom.err().contains("--fold applies to --split u1-u5, not --split random"), foldRandom.err());
+        Run fold6 = run("eval", "--data", missing, "--model", "mean", "--fold", "6", "--out",
+                tmp.resolve("b").toString());
+        assertEquals(2, fold6.code(), fold6.err());
+        assertTrue(fold6.err().contains("--fold must be 1..5, got 6"), fold6.err());
+        Run trainFrom = run("eval", "--data", missing, "--model", "bias", "--train-from", "3000", "--out",
+                tmp.resolve("c").toString());
+        assertEquals(2, trainFrom.code(), trainFrom.err());
+        assertTrue(trainFrom.err().contains("--train-from applies to the movie models"), trainFrom.err());
+        Run movieFold = run("eval", "--data", missing, "--model", "ridge", "--fold", "1", "--out",
+                tmp.resolve("d").toString());
+        assertEquals(2, movieFold.code(), movieFold.err());
+        assertTrue(movieFold.err().contains("--fold"), movieFold.err());
+        for (String[] notApplying : new String[][] {{"mean", "--epochs", "5"}, {"bias", "--lr", "0.01"},
+            {"ncf", "--factors", "20"}, {"ncf", "--reg", "0.1"}, {"mf", "--batch-size", "64"},
+            {"mf", "--weight-decay", "0.01"}, {"ridge", "--epochs", "3"}, {"ridge", "--skip-bad-lines"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of("eval", "--data", missing, "--out",
+                    tmp.resolve("e").toString(), "--model"));
+            args.addAll(List.of(notApplying));
+            Run r = run(args.toArray(new String[0]));
+            assertEquals(2, r.code(), args + ": " + r.err());
+            assertTrue(r.err().startsWith("winnow eval: " + notApplying[1] + " applies to ")
+                    && r.err().contains("not to --model " + notApplying[0]), r.err());
+        }
+    }
+
+    @Test
+    void missingMovieDataExitsTwoNamingTheDirectoryWithoutAJavaClassName() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Run r = run("eval", "--model", "ridge", "--data", empty.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("winnow eval: --data " + empty + ": ") && r.err().contains("movie_metadata.csv"),
+                r.err());
+        assertTrue(!r.err().contains("Exception"), r.err());
     }
 }

@@ -104,8 +104,9 @@ class ExportCommandTest {
     @Test
     void badOptionsAndMissingCheckpointsFailWithAMessage(@TempDir Path dir) throws Exception {
         CliRun r = CliRun.of("export", "--checkpoint", dir.toString(), "--out", dir.resolve("m.wnw").toString());
-        assertEquals(1, r.exit());
-        assertTrue(r.err().contains("--checkpoint"), r.err());
+        assertEquals(2, r.exit(), "a directory without a checkpoint is a bad --checkpoint: " + r.err());
+        assertTrue(r.err().startsWith("winnow export: --checkpoint " + dir + ": ")
+                && r.err().contains("no checkpoint here") && !r.err().contains("Exception"), r.err());
         checkpoint(dir, SMALL, 3);
         r = CliRun.of("export", "--checkpoint", dir.toString(), "--out", dir.resolve("m.wnw").toString(),
                 "--storage", "zip");
@@ -136,6 +137,23 @@ class ExportCommandTest {
             assertEquals(2, r.exit(), r.err());
             assertEquals("winnow export: " + p + ": " + ExportCommand.DCNN_NOT_EXPORTABLE, r.err().strip());
             assertTrue(Files.notExists(dir.resolve("d.wnw")));
+        }
+    }
+
+    @Test
+    void aMissingCheckpointOrAnOutputThatIsADirectoryExitsTwoNamingTheOption(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nodir");
+        CliRun r = CliRun.of("export", "--checkpoint", missing.toString(), "--out", dir.resolve("m.wnw").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("winnow export: --checkpoint " + missing + ": no checkpoint here"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        checkpoint(dir, SMALL, 3);
+        Path outDir = Files.createDirectories(dir.resolve("models"));
+        r = CliRun.of("export", "--checkpoint", dir.toString(), "--out", outDir.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow export: --out " + outDir + ": is a directory", r.err().strip());
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
         }
     }
 }

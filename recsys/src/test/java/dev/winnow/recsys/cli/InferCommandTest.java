@@ -162,4 +162,26 @@ class InferCommandTest {
     private static String quote(String v) {
         return v.contains(",") || v.contains("\"") || v.contains("\n") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
+
+    @Test
+    void pathsThatAreMissingOrDirectoriesExitTwoNamingTheOption(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nofile.wnw");
+        CliRun r = CliRun.of("infer", "--model", missing.toString(), "--input", "-");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow infer: --model " + missing + ": does not exist", r.err().strip());
+        ExportCommandTest.checkpoint(dir, ExportCommandTest.SMALL, 7);
+        Path model = dir.resolve("m.wnw");
+        assertEquals(0, CliRun.of("export", "--checkpoint", dir.toString(), "--out", model.toString()).exit());
+        r = CliRun.of("infer", "--model", model.toString(), "--input", dir.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow infer: --input " + dir + ": is a directory; name a file", r.err().strip());
+        Path pairs = Files.writeString(dir.resolve("pairs.csv"), "1,2\n");
+        r = CliRun.of("infer", "--model", model.toString(), "--input", pairs.toString(), "--output", dir.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow infer: --output " + dir + ": is a directory", r.err().strip());
+        Path noInput = dir.resolve("none.csv");
+        r = CliRun.of("infer", "--model", model.toString(), "--input", noInput.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--input " + noInput + ": does not exist"), r.err());
+    }
 }

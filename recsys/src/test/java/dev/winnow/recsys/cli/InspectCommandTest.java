@@ -38,4 +38,15 @@ class InspectCommandTest {
         assertTrue(r.out().contains("MISMATCH"), r.out());
         assertTrue(r.out().contains("refused: " + f), r.out());
     }
+
+    @Test
+    void aMissingFileOrADirectoryExitsTwoInOneLineNamingThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("nofile.wnw");
+        CliRun r = CliRun.of("inspect", missing.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow inspect: " + missing + ": does not exist", r.err().strip());
+        r = CliRun.of("inspect", dir.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("winnow inspect: " + dir + ": is a directory; name a file", r.err().strip());
+    }
 }

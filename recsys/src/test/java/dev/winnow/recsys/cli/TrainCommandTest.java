@@ -1,8 +1,12 @@
 package dev.winnow.recsys.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -102,5 +106,71 @@ class TrainCommandTest {
         double rmse = Double.parseDouble(last.split("\\s+")[3]);
         // ratings are 1..5 with noise sigma 0.6: one epoch must already beat predicting garbage, and cannot beat noise
         assertTrue(rmse > 0.5 && rmse < 1.5, "final test RMSE " + rmse);
+    }
+
+    @Test
+    void nanAndInfinitiesFailTheRangeChecksLikeAnyOutOfRangeValue() {
+        for (String[] bad : new String[][] {{"--test-fraction", "NaN"}, {"--test-fraction", "1.5"},
+            {"--lr", "NaN"}, {"--lr", "Infinity"}, {"--lr", "0"}, {"--lr", "-1"}, {"--batch-size", "0"}}) {
+            Run r = run("train", "--epochs", "1", bad[0], bad[1]);
+            assertEquals(2, r.exitCode(), String.join(" ", bad) + ": " + r.err());
+            assertTrue(r.firstErrLine().startsWith("winnow train: " + bad[0] + " must be"), r.err());
+            assertTrue(r.out().isEmpty(), "refused before anything ran: " + r.out());
+        }
+    }
+
+    @Test
+    void aDivergingRunExitsOneWithItsMessageAndNoJavaClassName() {
+        Run r = run("train", "--epochs", "1", "--lr", "1e30", "--backend", "cpu");
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.firstErrLine().startsWith("winnow train: ") && r.firstErrLine().contains("lower the learning rate")
+                && !r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void aCheckpointPathThatIsAFileIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("w"), "not a directory");
+        Run r = run("train", "--epochs", "1", "--checkpoint", file.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals("winnow train: --checkpoint " + file + ": exists and is not a directory; name a new or an "
+                + "existing directory", r.err().strip());
+        assertTrue(r.out().isEmpty(), "nothing was trained: " + r.out());
+        Run under = run("train", "--epochs", "1", "--checkpoint", file.resolve("sub").toString());
+        assertEquals(2, under.exitCode(), under.err());
+        assertTrue(under.firstErrLine().contains("--checkpoint") && under.firstErrLine().contains("is a file, not a "
+                + "directory"), under.err());
+    }
+
+    /** A small u.data with one malformed line (a rating of 9) on line 3. */
+    static Path ratingsWithABadLine(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int line = 0;
+        for (int u = 1; u <= 30; u++) {
+            for (int i = 1; i <= 20; i++) {
+                if ((u * 7 + i * 3) % 4 == 0) {
+                    continue;
+                }
+                line++;
+                int rating = line == 3 ? 9 : 1 + (u + i) % 5;
+                sb.append(u).append('\t').append(i).append('\t').append(rating).append('\t').append(880000000 + line)
+                        .append('\n');
+            }
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("u.data"), sb);
+        return dir;
+    }
+
+    @Test
+    void skipBadLinesWorksOnTrainAsTheDataErrorSays(@TempDir Path dir) throws IOException {
+        Path data = ratingsWithABadLine(dir.resolve("ml"));
+        Run stopped = run("train", "--data", data.toString(), "--epochs", "1", "--backend", "cpu");
+        assertEquals(2, stopped.exitCode(), stopped.err());
+        assertTrue(stopped.firstErrLine().contains("u.data:3") && stopped.firstErrLine().contains("--skip-bad-lines"),
+                stopped.err());
+        Run skipped = run("train", "--data", data.toString(), "--epochs", "1", "--backend", "cpu", "--skip-bad-lines");
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertTrue(skipped.out().contains("skipped 1 bad lines (first: u.data:3"), skipped.out());
+        assertTrue(skipped.out().contains("final test RMSE"), skipped.out());
     }
 }

@@ -89,4 +89,42 @@ class MethodConfigTest {
         assertEquals(Method.SS_SAD, Method.parse("SS_SAD"));
         assertThrows(IllegalArgumentException.class, () -> Method.parse("LTH-KD"));
     }
+
+    @Test
+    void everyNumericSettingRefusesNanAndItsOutOfRangeValuesNamingTheSetting() {
+        MethodConfig c = MethodPresets.quick().get(Method.SS_SAD);
+        String[][] bad = {{"lr", "NaN"}, {"lr", "Infinity"}, {"lr", "1e39"}, {"lr", "0"}, {"momentum", "NaN"},
+            {"momentum", "-1"}, {"momentum", "1"}, {"weight_decay", "NaN"}, {"weight_decay", "-1"},
+            {"weight_decay", "Infinity"}, {"milestones", "[3, 0]"}, {"lr_decay", "NaN"}, {"lr_decay", "0"},
+            {"lr_decay", "1.5"}, {"prune_rate", "NaN"}, {"prune_rate", "1.5"}, {"prune_rate", "-0.1"},
+            {"prune_every", "0"}, {"rewind_iteration", "-5"}, {"beta", "NaN"}, {"beta", "-1"}, {"alpha", "NaN"},
+            {"alpha", "Infinity"}, {"temperature", "0"}, {"temperature", "NaN"}, {"qk_dim", "0"},
+            {"target_density", "0"}, {"target_density", "1"}, {"target_density", "2"}, {"target_density", "NaN"},
+            {"kd_epochs", "-1"}, {"kd_lr", "NaN"}, {"kd_lr", "-1"}, {"patience", "-1"}, {"epochs", "0"},
+            {"batch_size", "1"}, {"structured", "maybe"}};
+        for (String[] b : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with(b[0], b[1]),
+                    b[0] + "=" + b[1] + " was accepted");
+            assertTrue(e.getMessage().contains(b[0]), e.getMessage());
+        }
+        // the edges that mean something stay allowed
+        assertEquals(-1, c.with("rewind_iteration", "-1").rewindIteration());
+        assertEquals(0.0, c.with("prune_rate", "0").pruneRate(), 0);
+        assertEquals(1f, c.with("lr_decay", "1").lrDecay());
+        assertEquals(0f, c.with("momentum", "0").momentum());
+        assertEquals(0f, c.with("kd_lr", "0").kdLr(), "kd_lr 0 with kd_epochs > 0 is refused per method by compare");
+    }
+
+    @Test
+    void runFileRefusesRepeatedMethodsAndSeedsThatAreNotAWholeNumber(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("run.yaml");
+        Files.writeString(f, "methods: [SAD, lth-sad, sad]\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunFile.read(f));
+        assertTrue(e.getMessage().contains("SAD twice"), e.getMessage());
+        for (String seeds : new String[] {"0", "2.5", "many"}) {
+            Files.writeString(f, "seeds: " + seeds + "\n");
+            e = assertThrows(IllegalArgumentException.class, () -> RunFile.read(f), "seeds: " + seeds);
+            assertTrue(e.getMessage().contains("seeds must be a whole number >= 1"), e.getMessage());
+        }
+    }
 }
