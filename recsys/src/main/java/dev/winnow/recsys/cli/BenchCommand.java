@@ -20,7 +20,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -81,21 +80,6 @@ public final class BenchCommand implements Runnable {
     }
 
     /**
-     * Runs a subcommand's body; a bad option value (IllegalArgumentException) is one line on stderr prefixed with the
-     * whole command name, {@code winnow bench kernels: ...}, and exit 2.
-     */
-    static int reportingBadOptions(CommandLine.Model.CommandSpec spec, Callable<Integer> body) throws Exception {
-        try {
-            return body.call();
-        } catch (IllegalArgumentException e) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println(spec.qualifiedName() + ": " + e.getMessage());
-            err.flush();
-            return CommandLine.ExitCode.USAGE;
-        }
-    }
-
-    /**
      * Refuses a Linear shape before anything is allocated when an operand would not fit one Java array (an int
      * product would wrap) or when the timer's estimated heap exceeds what this JVM may still allocate.
      */
@@ -147,8 +131,6 @@ public final class BenchCommand implements Runnable {
                     + "decimal (0.000000001), eff_gflops with 2 decimals (sparse kernels count only the "
                     + "multiply-adds at stored weights).")
     static final class Kernels implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
         @Option(names = "--batch", defaultValue = "1024", description = "Rows of X. Default: ${DEFAULT-VALUE}.")
         int batch;
         @Option(names = "--in", defaultValue = "1024", description = "Input features. Default: ${DEFAULT-VALUE}.")
@@ -178,7 +160,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return reportingBadOptions(spec, this::time);
+            return time();
         }
 
         private int time() {
@@ -252,8 +234,6 @@ public final class BenchCommand implements Runnable {
                     + "forward product and for a whole training step's products (forward + both gradients). Writes "
                     + "points.csv, crossover.csv and crossover.png.")
     static final class Crossover implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
         @Option(names = "--batches", split = ",", defaultValue = "256,1024,4096", description = "Default: ${DEFAULT-VALUE}.")
         int[] batches;
         @Option(names = "--shapes", split = ",", defaultValue = "128x64,256x256,512x512,1024x1024",
@@ -274,7 +254,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return reportingBadOptions(spec, this::sweep);
+            return sweep();
         }
 
         private int sweep() throws IOException {
@@ -439,8 +419,6 @@ public final class BenchCommand implements Runnable {
                     + "at --density (random mask), the modes taking turns in blocks of 25 steps in one JVM. One line per "
                     + "mode: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
     static final class Step implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
         @Option(names = "--model", defaultValue = "student", description = "Model preset. Default: ${DEFAULT-VALUE}.")
         String model;
         @Option(names = "--density", defaultValue = "0.1", description = "Default: ${DEFAULT-VALUE}.")
@@ -465,7 +443,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return reportingBadOptions(spec, this::time);
+            return time();
         }
 
         private int time() {
