@@ -141,8 +141,14 @@ public final class InferCommand implements Callable<Integer> {
 
     /** --input as UTF-8 text; '-' is standard input. */
     private BufferedReader openInput() throws IOException {
-        return input.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+        if (input.equals("-")) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        }
+        if (Files.isDirectory(Path.of(input))) {
+            // opening a directory succeeds on Linux and only the first read fails, after the header went out
+            throw new IllegalArgumentException("--input " + input + ": is a directory; name a file");
+        }
+        return Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
     }
 
     /** --output as UTF-8 text; '-' is standard output. */

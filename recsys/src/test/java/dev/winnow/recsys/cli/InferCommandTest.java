@@ -175,6 +175,7 @@ class InferCommandTest {
         r = CliRun.of("infer", "--model", model.toString(), "--input", dir.toString());
         assertEquals(2, r.exit(), r.err());
         assertEquals("winnow infer: --input " + dir + ": is a directory; name a file", r.err().strip());
+        assertEquals("", r.out(), "nothing is written before the input is known to be readable");
         Path pairs = Files.writeString(dir.resolve("pairs.csv"), "1,2\n");
         r = CliRun.of("infer", "--model", model.toString(), "--input", pairs.toString(), "--output", dir.toString());
         assertEquals(2, r.exit(), r.err());
