@@ -1,5 +1,6 @@
 package dev.winnow.recsys.cli;
 
+import dev.winnow.engine.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.engine.backend.Backend;
@@ -22,7 +23,6 @@ import dev.winnow.recsys.method.RatingTask;
 import dev.winnow.recsys.method.RegressionTask;
 import dev.winnow.recsys.method.RunFile;
 import dev.winnow.recsys.model.NcfConfig;
-import dev.winnow.recsys.report.ResultsWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -372,7 +372,7 @@ public final class CompareCommand implements Callable<Integer> {
             o.put("sparse_threshold", sparseThreshold);
         }
         byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
-        ResultsWriter.writeAtomically(dir.resolve("run.json"), s -> s.write(bytes));
+        AtomicFile.write(dir.resolve("run.json"), bytes);
     }
 
     private void loadSavedOptions(Path dir) throws IOException {

@@ -1,6 +1,6 @@
 package dev.winnow.recsys.method;
 
-import dev.winnow.recsys.report.ResultsWriter;
+import dev.winnow.engine.io.AtomicFile;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -86,7 +86,7 @@ public final class RunCheckpoint {
         out.writeLong(crc.getValue());
         out.flush();
         byte[] all = bytes.toByteArray();
-        ResultsWriter.writeAtomically(file, o -> o.write(all));
+        AtomicFile.write(file, all);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.winnow.recsys.report;
 
+import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.recsys.method.CurvePoint;
 
 import java.io.IOException;
@@ -19,7 +20,7 @@ public final class CurvesWriter {
     }
 
     public static void write(Path file, List<CurvePoint> points) throws IOException {
-        ResultsWriter.writeAtomically(file, out -> {
+        AtomicFile.write(file, out -> {
             PrintWriter w = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             w.println(HEADER);
             for (CurvePoint p : points) {

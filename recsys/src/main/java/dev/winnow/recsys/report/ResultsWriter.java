@@ -30,21 +30,11 @@ public final class ResultsWriter {
     public static void write(Path dir, DatasetInfo dataset, String backend, Double sparseThreshold, String preset,
                              int seeds, List<RunResult> runs) throws IOException {
         Files.createDirectories(dir);
-        writeAtomically(dir.resolve("results.json"),
+        AtomicFile.write(dir.resolve("results.json"),
                 out -> writeJson(out, dataset, backend, sparseThreshold, preset, seeds, runs));
-        writeAtomically(dir.resolve("results.csv"), out -> writeCsv(out, runs));
+        AtomicFile.write(dir.resolve("results.csv"), out -> writeCsv(out, runs));
     }
 
-    /** Something that writes a whole file's content to a stream. */
-    @FunctionalInterface
-    public interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** Writes {@code target} via a sibling temporary file and an atomic rename. */
-    public static void writeAtomically(Path target, Content content) throws IOException {
-        AtomicFile.write(target, content::writeTo);
-    }
 
     private static void writeJson(OutputStream out, DatasetInfo dataset, String backend, Double sparseThreshold,
                                   String preset, int seeds, List<RunResult> runs) throws IOException {

@@ -1,5 +1,6 @@
 package dev.winnow.recsys.report;
 
+import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Activation;
@@ -76,7 +77,7 @@ class WrittenFilePermissionsTest {
     void aFailedResultsWriteLeavesThePreviousFileAndNoTemporaryFile(@TempDir Path dir) throws IOException {
         Path target = dir.resolve("run.json");
         Files.writeString(target, "{\"previous\":true}");
-        assertThrows(IOException.class, () -> ResultsWriter.writeAtomically(target, out -> {
+        assertThrows(IOException.class, () -> AtomicFile.write(target, out -> {
             out.write("{\"half".getBytes());
             throw new IOException("disk full");
         }));
