@@ -223,7 +223,9 @@ public final class CompareCommand implements Callable<Integer> {
             // Pinned for the whole run, and saved before the first epoch: a resumed run must split its layers into
             // CSR and masked dense exactly as the interrupted one did, whatever this machine's cache says by then.
             boolean prunes = methods.stream().anyMatch(Method::prunes);
-            if (sparseThreshold == null && prunes) {
+            if (!prunes) {
+                sparseThreshold = null; // no layer is masked: nothing to pin, and results.json says so (null)
+            } else if (sparseThreshold == null) {
                 sparseThreshold = DensityCrossover.threshold(backend);
             }
             DensityCrossover.setOverride(sparseThreshold);
@@ -340,7 +342,9 @@ public final class CompareCommand implements Callable<Integer> {
     private void saveOptions(Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode o = json.createObjectNode();
-        o.put("data", data);
+        // a directory is kept absolute, so that --resume works from any working directory
+        o.put("data", data == null || data.equals("synthetic") ? data : Path.of(data).toAbsolutePath().normalize()
+                .toString());
         o.put("preset", preset);
         o.put("seeds", seeds);
         o.put("seed", seed);

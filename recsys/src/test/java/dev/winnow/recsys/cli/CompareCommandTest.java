@@ -138,6 +138,27 @@ class CompareCommandTest {
         assertEquals(null, DensityCrossover.override(), "the run's threshold does not outlive it");
     }
 
+    @Test
+    void withoutAPruningMethodNoThresholdIsRecorded(@TempDir Path dir) throws IOException {
+        assertEquals(0, run(List.of("compare", "--data", "synthetic", "--features", "numerical", "--methods",
+                "student", "--set", "epochs=1", "--backend", "cpu", "--sparse-threshold", "0.5", "--out",
+                dir.toString()), new ByteArrayOutputStream()));
+        assertTrue(new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("sparse_threshold")
+                .isNull(), "no layer is masked, so results.json says null as README documents");
+        assertTrue(new ObjectMapper().readTree(dir.resolve("run.json").toFile()).get("sparse_threshold") == null);
+    }
+
+    @Test
+    void runJsonKeepsTheDataDirectoryAbsoluteSoResumeWorksFromAnywhere(@TempDir Path dir) throws Exception {
+        Path data = IdMapCliTest.tinyMovieLens(dir);
+        String relative = Path.of("").toAbsolutePath().relativize(data).toString();
+        Path out = dir.resolve("run");
+        assertNotEquals(0, run(List.of("compare", "--data", relative, "--methods", "student", "--set", "epochs=2",
+                "--backend", "cpu", "--stop-after-epoch", "1", "--out", out.toString()), new ByteArrayOutputStream()));
+        assertEquals(data.toAbsolutePath().normalize().toString(),
+                new ObjectMapper().readTree(out.resolve("run.json").toFile()).get("data").asText());
+    }
+
     private static List<String> mses(Path dir) throws IOException {
         List<String> out = new java.util.ArrayList<>();
         for (JsonNode r : new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("runs")) {
