@@ -79,6 +79,12 @@ public final class ExportCommand implements Callable<Integer> {
                 e = e.withIdMap(idsOrIndices(Checkpoint.integerIds(c.userIds(), "user"), c.users()),
                         idsOrIndices(Checkpoint.integerIds(c.itemIds(), "item"), c.items()));
             }
+            if (!e.hasIdMap() && c.dataName() != null && !c.dataName().startsWith("synthetic")) {
+                // a real data set whose checkpoint predates kept ids: serving must not take its ids as indices
+                System.err.println("export: warning: checkpoint " + checkpoint + " (data " + c.dataName() + ") keeps no"
+                        + " raw ids, so " + out + " has no id map and takes 0-based user and item indices, not the"
+                        + " data set's ids; retrain to get an id map");
+            }
             r = ModelExporter.export(e, choice, tolerance, out);
             if (e.hasIdMap()) {
                 o.printf(Locale.ROOT, "id map: raw ids of %d users and %d items (infer and the runtime take the data"

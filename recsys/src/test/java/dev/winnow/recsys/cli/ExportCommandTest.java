@@ -55,6 +55,30 @@ class ExportCommandTest {
     static final NcfConfig SMALL = new NcfConfig("small", 8, new int[] {16, 8}, Activation.RELU, 0.3);
 
     @Test
+    void aRealDataCheckpointWithoutRawIdsExportsWithAWarningThatTheModelTakesIndices(@TempDir Path dir)
+            throws Exception {
+        RatingData synthetic = SyntheticRatings.generate(3, 60, 90, 800);
+        int[] all = new int[synthetic.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        RatingData real = synthetic.subset(all, "u1.base"); // as a checkpoint written before ids were kept
+        Path old = dir.resolve("old");
+        try (Backend backend = new CpuBackend(1)) {
+            NcfModel m = new NcfModel(backend, SMALL, real.users(), real.items(), 3);
+            CheckpointFile.write(Checkpoint.capture(m, real, 3, null, null), old);
+        }
+        CliRun r = CliRun.of("export", "--checkpoint", old.toString(), "--out", dir.resolve("old.wnw").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("keeps no raw ids") && r.err().contains("0-based user and item indices"), r.err());
+        Path fresh = dir.resolve("synthetic");
+        checkpoint(fresh, SMALL, 3);
+        r = CliRun.of("export", "--checkpoint", fresh.toString(), "--out", dir.resolve("s.wnw").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(!r.err().contains("raw ids"), "the synthetic set's ids are its indices: no warning; " + r.err());
+    }
+
+    @Test
     void exportedModelPredictsWhatTheEngineModelPredicts(@TempDir Path dir) throws Exception {
         RatingData data = checkpoint(dir, SMALL, 1);
         Path out = dir.resolve("m.wnw");
