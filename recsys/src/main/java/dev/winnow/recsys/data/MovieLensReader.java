@@ -325,6 +325,10 @@ public final class MovieLensReader {
             bad.report(lineNo, "rating '" + f[2] + "' is not a number; expected " + scale);
             return;
         }
+        if (!Double.isFinite(r)) {
+            bad.report(lineNo, "rating '" + f[2].strip() + "' is not a finite number; expected " + scale);
+            return;
+        }
         String problem = scale.problem(r);
         if (problem != null) {
             bad.report(lineNo, problem);
@@ -363,7 +367,7 @@ public final class MovieLensReader {
             }
             return v;
         } catch (NumberFormatException e) {
-            bad.report(lineNo, field + " '" + s + "' is not a whole number");
+            bad.report(lineNo, field + " '" + s + "' " + notAnInt(s));
             return null;
         }
     }
@@ -372,8 +376,14 @@ public final class MovieLensReader {
         try {
             return Integer.parseInt(s.strip());
         } catch (NumberFormatException e) {
-            throw new DataFormatException(file + ":" + line + ": " + field + " '" + s + "' is not a whole number");
+            throw new DataFormatException(file + ":" + line + ": " + field + " '" + s + "' " + notAnInt(s));
         }
+    }
+
+    /** Why Integer.parseInt refused {@code s}: a whole number out of int range, or not a whole number at all. */
+    private static String notAnInt(String s) {
+        return s.strip().matches("[+-]?[0-9]+") ? "is outside 0.." + Integer.MAX_VALUE
+                : "is not a whole number";
     }
 
     private static long lineOf(JsonLocation loc) {

@@ -154,6 +154,17 @@ class MovieLensReaderTest {
     }
 
     @Test
+    void anInfiniteRatingAndAnIdBeyondIntRangeSayWhatIsWrong() throws IOException {
+        write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,Infinity,4\n");
+        assertTrue(loadError(false).startsWith("ratings.csv:2: rating 'Infinity' is not a finite number"),
+                loadError(false));
+        write("ratings.csv", "userId,movieId,rating,timestamp\n3000000000,2,3,4\n");
+        assertTrue(loadError(false).startsWith("ratings.csv:2: user id '3000000000' is outside 0..2147483647"), loadError(false));
+        write("ratings.csv", "userId,movieId,rating,timestamp\n1,x2,3,4\n");
+        assertTrue(loadError(false).startsWith("ratings.csv:2: item id 'x2' is not a whole number"), loadError(false));
+    }
+
+    @Test
     void aMissingRatingsFileNamesWhatWasExpected() throws IOException {
         write("README", "nothing here");
         String m = loadError(false);
