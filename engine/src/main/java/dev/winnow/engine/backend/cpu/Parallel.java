@@ -28,6 +28,9 @@ public final class Parallel implements AutoCloseable {
         void run(int part, int from, int to);
     }
 
+    /** The most threads a pool takes. */
+    public static final int MAX_THREADS = 256;
+
     /** How long either side spins before it parks: a few kernel calls' worth, so a busy step never parks. */
     static final long SPIN_NANOS = 50_000;
 
@@ -114,6 +117,11 @@ public final class Parallel implements AutoCloseable {
         this.startWorkers = startWorkers;
         if (threads < 1) {
             throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        }
+        if (threads > MAX_THREADS) {
+            // each part may start a thread: a mistyped count must not start a hundred thousand of them
+            throw new IllegalArgumentException("thread count " + threads + " is more than " + MAX_THREADS
+                    + "; this machine has " + Runtime.getRuntime().availableProcessors() + " cores");
         }
         this.threads = threads;
         this.workers = new Worker[threads - 1];

@@ -164,6 +164,15 @@ class ParallelTest {
     }
 
     @Test
+    void aThreadCountBeyondTheLimitIsRefusedBeforeAnyThreadExists() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Parallel(100_000));
+        assertTrue(e.getMessage().startsWith("thread count 100000 is more than " + Parallel.MAX_THREADS),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Parallel(0));
+        new Parallel(Parallel.MAX_THREADS).close();
+    }
+
+    @Test
     void partsWhoseWorkersNeverRunAreRunByTheCaller() {
         assertTimeoutPreemptively(LIMIT, () -> {
             try (Parallel par = new Parallel(3, false)) {
