@@ -224,7 +224,7 @@ public final class MethodRun {
             if (Double.isNaN(firstLoss)) {
                 firstLoss = loss;
             }
-            if (loss > 1e4 * Math.max(1.0, firstLoss)) {
+            if (TrainingDivergedException.diverged(loss, firstLoss)) {
                 throw new TrainingDivergedException(method.label() + " (seed " + seed + "): training diverged at epoch "
                         + epoch + ": mean loss " + loss + " vs " + firstLoss + " in the first epoch of this phase; "
                         + "lower lr (now " + optimizer.learningRate() + ")");
@@ -338,6 +338,7 @@ public final class MethodRun {
         }
         double sum = 0;
         int batches = 0;
+        float firstLoss = Float.NaN;
         for (int start = 0; start < n; start += bs) {
             int len = Math.min(bs, n - start);
             if (len < 2) {
@@ -348,9 +349,13 @@ public final class MethodRun {
                 y[k] = targets[order[start + k]];
             }
             float loss = step(input, y, len, distils);
-            if (!Float.isFinite(loss)) {
+            if (batches == 0) {
+                firstLoss = loss;
+            }
+            if (TrainingDivergedException.diverged(loss, firstLoss)) {
                 throw new TrainingDivergedException(method.label() + " (seed " + seed + "): loss became " + loss
-                        + " at epoch " + epoch + ", batch " + (batches + 1) + "; mean loss so far "
+                        + " at epoch " + epoch + ", batch " + (batches + 1) + ", from " + firstLoss
+                        + " in the epoch's first batch; mean loss so far "
                         + (batches == 0 ? "n/a" : String.valueOf(sum / batches)) + "; lower lr (now "
                         + optimizer.learningRate() + ")");
             }

@@ -74,6 +74,7 @@ public final class FeatureTrainer {
             epoch++;
             int[] order = Splits.permutation(n, rng.nextLong());
             model.train(true);
+            float firstLoss = Float.NaN;
             for (int start = 0; start < n; start += bs) {
                 int len = Math.min(bs, n - start);
                 for (int k = 0; k < len; k++) {
@@ -93,9 +94,12 @@ public final class FeatureTrainer {
                     adam.step();
                     loss = l.item();
                 }
-                if (!Float.isFinite(loss)) {
+                if (start == 0) {
+                    firstLoss = loss;
+                }
+                if (TrainingDivergedException.diverged(loss, firstLoss)) {
                     throw new TrainingDivergedException(model.describe() + ": loss became " + loss + " at epoch "
-                            + epoch + "; lower the learning rate");
+                            + epoch + ", from " + firstLoss + " in the epoch's first batch; lower the learning rate");
                 }
             }
             double mse = RegressionMetrics.of(predict(xVal, width), yVal).mse();

@@ -100,6 +100,7 @@ public final class RatingTrainer {
         model.train(true);
         double lossSum = 0;
         int batches = 0;
+        float firstLoss = Float.NaN;
         int bs = config.batchSize();
         int[] ub = new int[bs];
         int[] ib = new int[bs];
@@ -112,9 +113,13 @@ public final class RatingTrainer {
                 targetScratch[k] = train.rating()[row];
             }
             float loss = step(ub, ib, targetScratch, len);
-            if (!Float.isFinite(loss)) {
+            if (batches == 0) {
+                firstLoss = loss;
+            }
+            if (TrainingDivergedException.diverged(loss, firstLoss)) {
                 throw new TrainingDivergedException(model.config().name() + ": loss became " + loss + " at epoch "
-                        + epoch + ", batch " + (batches + 1) + " (mean loss so far "
+                        + epoch + ", batch " + (batches + 1) + ", from " + firstLoss + " in the epoch's first batch"
+                        + " (mean loss so far "
                         + (batches == 0 ? "n/a" : String.format("%.4f", lossSum / batches))
                         + "); lower the learning rate");
             }

@@ -120,6 +120,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void aLossThatExplodesButStaysFiniteStopsTrainingToo() {
+        // lr 100 took the loss to ~1.8e21 in the first epoch and ended with exit 0 and a garbage model
+        Run r = run("train", "--epochs", "1", "--lr", "100", "--backend", "cpu");
+        assertEquals(1, r.exitCode(), r.err());
+        assertTrue(r.firstErrLine().contains("in the epoch's first batch") && r.firstErrLine().contains(
+                "lower the learning rate"), r.err());
+    }
+
+    @Test
     void aDivergingRunExitsOneWithItsMessageAndNoJavaClassName() {
         Run r = run("train", "--epochs", "1", "--lr", "1e30", "--backend", "cpu");
         assertEquals(1, r.exitCode(), r.err());
