@@ -3,7 +3,6 @@ package dev.winnow.recsys.checkpoint;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Parameter;
-import dev.winnow.engine.runtime.ModelFormatException;
 import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.tensor.GradMode;
 import dev.winnow.recsys.cli.WinnowCli;
