@@ -80,10 +80,8 @@ public final class Predict {
         int item = model.itemIndex(integer(args[2], "ITEM"));
         if (user < 0 || item < 0) {
             String side = user < 0 ? "user " + args[1].strip() : "item " + args[2].strip();
-            int count = user < 0 ? model.userCount() : model.itemCount();
-            throw new IllegalArgumentException(side + (model.hasIdMap() ? " is not in the model's id map ("
-                    + model.idMapDescription() + ")" : " is outside 0.." + (count - 1)
-                    + " (this model has no id map: ids are 0-based indices)"));
+            throw new IllegalArgumentException(side + model.unknownIdReason(user < 0) + (model.hasIdMap()
+                    ? " (" + model.idMapDescription() + ")" : " (this model has no id map: ids are 0-based indices)"));
         }
         int k = args.length == 4 ? integer(args[3], "K") : 0;
         if (k < 0) {

@@ -593,6 +593,15 @@ public final class RecommenderModel {
         return itemIds != null ? itemIds.indexOf(rawId) : rawId >= 0 && rawId < itemCount ? rawId : -1;
     }
 
+    /**
+     * Why {@link #userIndex} or {@link #itemIndex} gave -1 for a raw id: " is not in the model's id map", or (no
+     * map) " is outside 0..N-1"; callers put the side and the id in front.
+     */
+    public String unknownIdReason(boolean user) {
+        return hasIdMap() ? " is not in the model's id map"
+                : " is outside 0.." + ((user ? userCount : itemCount) - 1);
+    }
+
     /** The raw id of user {@code index} (the index itself without an id map). */
     public int userId(int index) {
         checkUser(index);

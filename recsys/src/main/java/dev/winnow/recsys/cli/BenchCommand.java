@@ -159,11 +159,7 @@ public final class BenchCommand implements Runnable {
         boolean updates;
 
         @Override
-        public Integer call() throws Exception {
-            return time();
-        }
-
-        private int time() {
+        public Integer call() {
             checkThreads(threads);
             checkDensity("--density", density);
             if (batch < 1 || in < 1 || out < 1 || reps < 1 || warmup < 0) {
@@ -253,11 +249,7 @@ public final class BenchCommand implements Runnable {
         String clock;
 
         @Override
-        public Integer call() throws Exception {
-            return sweep();
-        }
-
-        private int sweep() throws IOException {
+        public Integer call() throws IOException {
             checkThreads(threads);
             boolean cpu = parseClock(clock, threads);
             if (reps < 1) {
@@ -442,11 +434,7 @@ public final class BenchCommand implements Runnable {
         private boolean cpu;
 
         @Override
-        public Integer call() throws Exception {
-            return time();
-        }
-
-        private int time() {
+        public Integer call() {
             checkThreads(threads);
             checkDensity("--density", density);
             if (batch < 1 || steps < 1) {

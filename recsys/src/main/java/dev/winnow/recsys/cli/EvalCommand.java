@@ -174,7 +174,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
         }
         refuseOptionsThatDoNotApply(movieModel);
-        if (trainFrom != null && RATING_MODELS.contains(model) && !movieModel) {
+        if (trainFrom != null && !movieModel) {
             throw new IllegalArgumentException("--train-from applies to the movie models (ridge, featmlp, dcnn, or "
                     + "mean with --features), not to --model " + model);
         }
@@ -196,7 +196,7 @@ public final class EvalCommand implements Callable<Integer> {
                 runs.addAll(movieModel(dir, model, features, s, seed + k, console));
             }
             info = movieInfo(dir, features, trainFrom, seed);
-        } else if (RATING_MODELS.contains(model)) {
+        } else {
             if (features != null) {
                 throw new IllegalArgumentException("--features applies to the movie models (ridge, featmlp, dcnn), "
                         + "not to --model " + model);
@@ -222,9 +222,6 @@ public final class EvalCommand implements Callable<Integer> {
             RatingSplit first = splits.get(0);
             info = new DatasetInfo(loaded.ratings().name() + " " + s, first.train().size(), first.test().size(),
                     null);
-        } else {
-            throw new IllegalArgumentException("--model: unknown model '" + model
-                    + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
         }
         summarise(runs, console);
         ResultsWriter.write(out, info, "cpu", null, model.equals("ncf") ? preset : null, seeds, runs);

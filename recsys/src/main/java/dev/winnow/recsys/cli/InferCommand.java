@@ -103,9 +103,9 @@ public final class InferCommand implements Callable<Integer> {
                     u = m.userIndex(rawUser);
                     i = m.itemIndex(rawItem);
                     if (u < 0) {
-                        problem = "user " + rawUser + unknown(m, m.userCount());
+                        problem = "user " + rawUser + m.unknownIdReason(true);
                     } else if (i < 0) {
-                        problem = "item " + rawItem + unknown(m, m.itemCount());
+                        problem = "item " + rawItem + m.unknownIdReason(false);
                     }
                 }
                 if (problem != null) {
@@ -161,13 +161,9 @@ public final class InferCommand implements Callable<Integer> {
             throws IOException {
         m.predictBatch(users, items, n, out);
         for (int k = 0; k < n; k++) {
-            w.write(m.userId(users[k]) + "," + m.itemId(items[k]) + "," + String.format(Locale.ROOT, "%.4f", out[k]) + "\n");
+            w.write(m.userId(users[k]) + "," + m.itemId(items[k]) + "," + String.format(Locale.ROOT, "%.4f", out[k])
+                    + "\n");
         }
-    }
-
-    /** Why an id the model cannot look up is refused: not in its id map, or (no map) not a 0-based index. */
-    private static String unknown(RecommenderModel m, int count) {
-        return m.hasIdMap() ? " is not in the model's id map" : " is outside 0.." + (count - 1);
     }
 
     private static boolean isInteger(String s) {
