@@ -1,25 +1,76 @@
 package dev.winnow.engine.runtime;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vector API loops; only loaded (by name, from {@link Kernels#detect()}) when jdk.incubator.vector is present. */
+/**
+ * Vector API loops; only loaded (by name, from {@link Kernels#detect()}) when jdk.incubator.vector is present.
+ *
+ * <p>The register width never changes a result: every output lane is one fused multiply-add chain in a fixed order
+ * (the tails too), and the dot product keeps an 8-lane layout whatever the width. {@link ScalarKernels} computes the
+ * same IEEE operations one lane at a time, so a prediction has the same bits on every machine, with or without the
+ * Vector API. {@code -Dwinnow.vectorBits=128|256|512} forces a width, as in the training engine.
+ */
 final class VectorKernels implements Kernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = species(System.getProperty("winnow.vectorBits", ""));
+    /** The dot product's 8 logical lanes: one 256-bit register, or two 128-bit ones on a 128-bit machine. */
+    private static final VectorSpecies<Float> D = S.length() >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     private static final FloatVector ZERO = FloatVector.zero(S);
 
+    private static VectorSpecies<Float> species(String bits) {
+        switch (bits.trim()) {
+            case "128":
+                return FloatVector.SPECIES_128;
+            case "256":
+                return FloatVector.SPECIES_256;
+            case "512":
+                return FloatVector.SPECIES_512;
+            default:
+                VectorSpecies<Float> p = FloatVector.SPECIES_PREFERRED;
+                return p.length() > 16 ? FloatVector.SPECIES_512 : p.length() < 4 ? FloatVector.SPECIES_128 : p;
+        }
+    }
+
+    /**
+     * Lane g of eight sums the products i = g (mod 8) below the last multiple of 8 by fused multiply-adds; the lanes
+     * are added to 0 in order (read one by one: the Vector API leaves reduceLanes' order open), then the remaining
+     * products in order, multiply then add.
+     */
     @Override
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        int bound = S.loopBound(n);
+        int bound = n & ~7;
         float s = 0f;
         int i = 0;
         if (bound > 0) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i < bound; i += S.length()) {
-                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+            if (D.length() == 8) {
+                FloatVector acc = FloatVector.zero(D);
+                for (; i < bound; i += 8) {
+                    acc = FloatVector.fromArray(D, a, aOff + i).fma(FloatVector.fromArray(D, b, bOff + i), acc);
+                }
+                s += acc.lane(0);
+                s += acc.lane(1);
+                s += acc.lane(2);
+                s += acc.lane(3);
+                s += acc.lane(4);
+                s += acc.lane(5);
+                s += acc.lane(6);
+                s += acc.lane(7);
+            } else {
+                FloatVector lo = FloatVector.zero(D);
+                FloatVector hi = lo;
+                for (; i < bound; i += 8) {
+                    lo = FloatVector.fromArray(D, a, aOff + i).fma(FloatVector.fromArray(D, b, bOff + i), lo);
+                    hi = FloatVector.fromArray(D, a, aOff + i + 4).fma(FloatVector.fromArray(D, b, bOff + i + 4), hi);
+                }
+                s += lo.lane(0);
+                s += lo.lane(1);
+                s += lo.lane(2);
+                s += lo.lane(3);
+                s += hi.lane(0);
+                s += hi.lane(1);
+                s += hi.lane(2);
+                s += hi.lane(3);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
         }
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
@@ -39,7 +90,7 @@ final class VectorKernels implements Kernels {
             }
         }
         for (; i < n; i++) {
-            y[yOff + i] += alpha * x[xOff + i];
+            y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
         }
     }
 
@@ -78,7 +129,7 @@ final class VectorKernels implements Kernels {
         for (; b < n; b++) {
             float s = init;
             for (int k = from; k < to; k++) {
-                s += val[k] * x[(col[k] - shift) * lanes + b];
+                s = Math.fma(x[(col[k] - shift) * lanes + b], val[k], s);
             }
             y[yOff + b] = relu ? (s > 0f ? s : 0f) : s;
         }
@@ -118,7 +169,7 @@ final class VectorKernels implements Kernels {
         for (; b < n; b++) {
             float s = init;
             for (int c = from; c < to; c++) {
-                s += w[wOff + c] * x[(c - shift) * lanes + b];
+                s = Math.fma(x[(c - shift) * lanes + b], w[wOff + c], s);
             }
             y[yOff + b] = relu ? (s > 0f ? s : 0f) : s;
         }

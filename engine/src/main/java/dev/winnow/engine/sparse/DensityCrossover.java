@@ -28,8 +28,9 @@ import java.util.logging.Logger;
  * <p>Where it comes from, first match wins: an override ({@link #setOverride}, which {@code winnow train
  * --sparse-threshold} calls, or the system property {@code winnow.sparse.threshold}); the value measured earlier in
  * this JVM; the per-machine cache file ({@code winnow.sparse.cache}, default
- * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name, CPU model, core count and the
- * generation of the kernels; else a measurement (1.5-3 s: one training-step shape, masked dense and CSR at two
+ * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name (which names the vector width), CPU
+ * model (name, family, model number and stepping: a VM may call both a Zen 3 and a Zen 5 "AMD EPYC"), core count
+ * and the generation of the kernels; else a measurement (1.5-3 s: one training-step shape, masked dense and CSR at two
  * densities, a straight line through the CSR times since they grow with nnz) whose result is written to that file.
  */
 public final class DensityCrossover {
@@ -42,9 +43,10 @@ public final class DensityCrossover {
      * only holds for the kernels that produced it, so bump this whenever a change makes either side faster or
      * slower; entries of other generations are then measured again and dropped from the file. Generation 2: the
      * session-3 CSR layer paths and thread hand-off (generation 1, the unversioned keys, measured 0.21 on the
-     * development VM where generation 2 measures 0.4-0.55).
+     * development VM where generation 2 measures 0.4-0.55). Generation 3: width-independent summation order (the
+     * 512-bit gather takes two rows at a time, the SDDMM reads its lanes one by one).
      */
-    static final int KERNEL_GENERATION = 2;
+    static final int KERNEL_GENERATION = 3;
 
     /** The shape measured for the policy: a mid-sized training step. */
     static final int BATCH = 256;
@@ -273,15 +275,54 @@ public final class DensityCrossover {
 
     private static String read() {
         try {
-            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
+            return describeCpu(Files.readAllLines(Paths.get("/proc/cpuinfo")));
         } catch (IOException | RuntimeException ignored) {
             // not Linux: the architecture has to do
         }
         return System.getProperty("os.arch");
+    }
+
+    /**
+     * The first processor's "model name" with its "cpu family", "model" and "stepping" numbers (x86) or "CPU part"
+     * (Arm), as /proc/cpuinfo gives them; the architecture when there is none of those.
+     */
+    static String describeCpu(List<String> cpuinfo) {
+        String name = null;
+        StringBuilder ids = new StringBuilder();
+        for (String line : cpuinfo) {
+            if (line.isBlank() && (name != null || ids.length() > 0)) {
+                break;
+            }
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String field = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            switch (field) {
+                case "model name":
+                    name = value;
+                    break;
+                case "cpu family":
+                    ids.append(" family ").append(value);
+                    break;
+                case "model":
+                    ids.append(" model ").append(value);
+                    break;
+                case "stepping":
+                    ids.append(" stepping ").append(value);
+                    break;
+                case "CPU part":
+                    ids.append(" part ").append(value);
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (name == null && ids.length() == 0) {
+            return System.getProperty("os.arch");
+        }
+        return ((name == null ? System.getProperty("os.arch") : name) + ids).trim();
     }
 
     private static Properties load(Path file) {

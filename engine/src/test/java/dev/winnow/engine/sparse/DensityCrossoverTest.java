@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.List;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,6 +107,47 @@ class DensityCrossoverTest {
             assertEquals(null, p.getProperty(older), "the older generation's entry is dropped");
             assertEquals("0.75", p.getProperty(elsewhere), "another machine's entry is kept");
         }
+    }
+
+    @Test
+    void aValueCachedAtAnotherVectorWidthOrOnAnotherCpuModelIsNotUsed(@TempDir Path dir) throws IOException {
+        try (Backend be = new CpuBackend(1)) {
+            String key = DensityCrossover.machineKey(be);
+            String[] parts = key.split("\\|");
+            assertTrue(parts.length == 4 && parts[0].startsWith("cpu-"), key);
+            String here = parts[0].contains("256-bit") ? "256-bit" : parts[0].contains("512-bit") ? "512-bit" : null;
+            String otherWidth = here == null ? null : key.replace(here, here.equals("256-bit") ? "512-bit" : "256-bit");
+            // Same model name, another family: what a VM that calls Zen 3 and Zen 5 both "AMD EPYC" looks like.
+            String otherCpu = parts[0] + "|" + parts[1] + "_family_99|" + parts[2] + "|" + parts[3];
+            Path cache = dir.resolve("crossover.properties");
+            Files.writeString(cache, (otherWidth == null ? "" : otherWidth + "=0.0625\n") + otherCpu + "=0.0625\n");
+            System.setProperty(DensityCrossover.CACHE_PROPERTY, cache.toString());
+            double t = DensityCrossover.threshold(be);
+            assertTrue(t != 0.0625, "threshold " + t + " was read from another width's or CPU's entry");
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(cache)) {
+                p.load(in);
+            }
+            assertEquals(t, Double.parseDouble(p.getProperty(key)), 1e-4);
+            assertEquals("0.0625", p.getProperty(otherCpu), "another CPU's entry is kept");
+            if (otherWidth != null) {
+                assertEquals("0.0625", p.getProperty(otherWidth), "another width's entry is kept");
+            }
+        }
+    }
+
+    @Test
+    void theCpuIsNamedByModelNameFamilyModelAndStepping() {
+        List<String> zen3 = List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 25", "model\t\t: 1",
+                "model name\t: AMD EPYC", "stepping\t: 1", "flags\t\t: fpu avx2", "", "processor\t: 1",
+                "cpu family\t: 25", "model\t\t: 1", "model name\t: AMD EPYC", "stepping\t: 1");
+        List<String> zen5 = List.of("processor\t: 0", "cpu family\t: 26", "model\t\t: 2", "model name\t: AMD EPYC",
+                "stepping\t: 1");
+        assertEquals("AMD EPYC family 25 model 1 stepping 1", DensityCrossover.describeCpu(zen3));
+        assertEquals("AMD EPYC family 26 model 2 stepping 1", DensityCrossover.describeCpu(zen5));
+        assertEquals(System.getProperty("os.arch"), DensityCrossover.describeCpu(List.of("nothing here")));
+        assertEquals(System.getProperty("os.arch") + " part 0xd0c",
+                DensityCrossover.describeCpu(List.of("CPU part\t: 0xd0c")));
     }
 
     @Test

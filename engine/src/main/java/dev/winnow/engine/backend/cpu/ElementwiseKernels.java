@@ -158,7 +158,7 @@ abstract class ElementwiseKernels {
 
     /** The same loops a vector of lanes at a time; tails run the scalar code. */
     static final class Vectorized extends ElementwiseKernels {
-        private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+        private static final VectorSpecies<Float> S = VectorLanes.S;
         private static final int L = S.length();
 
         @Override

@@ -1,7 +1,6 @@
 package dev.winnow.engine.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -23,8 +22,13 @@ import java.util.logging.Logger;
  * summed by one thread in an order fixed by the pattern and the chunk size alone, so results are bitwise identical
  * for any thread count. Scratch panels are per part and grown on demand, never allocated per call.
  *
- * <p>{@link Vectorized} uses jdk.incubator.vector and is only loaded when that module is present ({@link #create});
- * {@link Scalar} is the plain-Java fallback with the same summation order per lane.
+ * <p>Same bits at every vector width, and without the Vector API: the summation order is fixed by the logical
+ * layout, never by the register width. A product's output lane is one fused multiply-add chain over its row's
+ * entries in pattern order; the scatter multiplies, then adds; an SDDMM entry sums a chunk's 64 batch lanes in 16
+ * logical lanes (lane g chains lanes g, g+16, g+32, g+48 by fused multiply-adds), adds lane g+8 to lane g, and adds
+ * the eight results to 0 in order ({@link Scalar#sddmmRows} spells it out). {@link Vectorized} holds those lanes in
+ * whatever registers the machine has ({@link VectorLanes}); {@link Scalar}, the plain-Java fallback, computes exactly
+ * the same IEEE operations one lane at a time.
  */
 public abstract class SparseKernels {
     private static final Logger LOG = Logger.getLogger(SparseKernels.class.getName());
@@ -728,8 +732,32 @@ public abstract class SparseKernels {
 
     // ---- plain Java ---------------------------------------------------------------------------------------------
 
-    /** Plain loops over the CHUNK lanes; C2 may vectorise the lane loops, nothing depends on it. */
+    /**
+     * Plain loops over the CHUNK lanes, the reference of the logical layout; C2 may vectorise the lane loops, nothing
+     * depends on it.
+     */
     static final class Scalar extends SparseKernels {
+        /**
+         * The 64 batch lanes' dot product in the fixed layout: 16 logical lanes, lane g a fused multiply-add chain
+         * over lanes g, g+16, g+32, g+48 (the first a plain product), lanes g and g+8 added, the eight sums added to 0
+         * in order of g. (On 256-bit registers: two accumulators, their sum, its lanes in order.)
+         */
+        static float dot64(float[] a, int ao, float[] b, int bo) {
+            float s = 0f;
+            for (int g = 0; g < 8; g++) {
+                int lo = g;
+                int hi = g + 8;
+                float x = a[ao + lo] * b[bo + lo];
+                float y = a[ao + hi] * b[bo + hi];
+                for (int j = 16; j < CHUNK; j += 16) {
+                    x = Math.fma(b[bo + lo + j], a[ao + lo + j], x);
+                    y = Math.fma(b[bo + hi + j], a[ao + hi + j], y);
+                }
+                s += x + y;
+            }
+            return s;
+        }
+
         @Override
         public String name() {
             return "scalar";
@@ -750,7 +778,7 @@ public abstract class SparseKernels {
                     float w = v[p];
                     int po = pOff + ci[p] * CHUNK;
                     for (int i = 0; i < CHUNK; i++) {
-                        q[qo + i] += w * panel[po + i];
+                        q[qo + i] = Math.fma(panel[po + i], w, q[qo + i]);
                     }
                 }
             }
@@ -770,7 +798,7 @@ public abstract class SparseKernels {
                         word &= word - 1;
                         float w = v[p++];
                         for (int i = 0; i < CHUNK; i++) {
-                            q[qo + i] += w * panel[po + i];
+                            q[qo + i] = Math.fma(panel[po + i], w, q[qo + i]);
                         }
                     }
                 }
@@ -799,11 +827,7 @@ public abstract class SparseKernels {
                     int ao = aOff + c * aChunk + r * CHUNK;
                     for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
                         int bo = bOff + c * bChunk + ci[p] * CHUNK;
-                        float s = 0f;
-                        for (int i = 0; i < CHUNK; i++) {
-                            s += a[ao + i] * b[bo + i];
-                        }
-                        out[p] += s;
+                        out[p] += dot64(a, ao, b, bo);
                     }
                 }
             }
@@ -814,17 +838,10 @@ public abstract class SparseKernels {
 
     /** The same kernels with the CHUNK lanes held in vector registers. Loaded only when the module is present. */
     static final class Vectorized extends SparseKernels {
-        private static final VectorSpecies<Float> S = pickSpecies();
+        private static final VectorSpecies<Float> S = VectorLanes.S;
         private static final int L = S.length();
+        /** Vectors per chunk row: 8 at 256 bits, 4 at 512, 16 at 128. */
         private static final int NV = CHUNK / L;
-
-        private static VectorSpecies<Float> pickSpecies() {
-            VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
-            if (s.length() > CHUNK || CHUNK % s.length() != 0) {
-                s = FloatVector.SPECIES_256;
-            }
-            return s;
-        }
 
         @Override
         public String name() {
@@ -959,21 +976,26 @@ public abstract class SparseKernels {
         }
 
         /**
-         * Four vectors of lanes per nonzero; two nonzeros in flight (eight independent FMA chains) so the FMA
-         * latency is hidden. The two halves are added at the end: a fixed order.
+         * Four vectors of lanes per nonzero (512-bit registers): two rows at a time, so that eight independent FMA
+         * chains hide the FMA latency. Each row's lanes still take its entries one by one in pattern order, as in
+         * {@link #gather8}: splitting a row's entries over two chains would change the sums with the width.
          */
         private static void gather4(int rows, int[] rp, int[] ci, float[] v, float[] panel, int po, float[] q,
                                     int qOff) {
-            for (int r = 0; r < rows; r++) {
+            int r = 0;
+            for (; r + 1 < rows; r += 2) {
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
                 int p = rp[r];
-                int end = rp[r + 1];
-                for (; p + 1 < end; p += 2) {
+                int pEnd = rp[r + 1];
+                int s = pEnd;
+                int sEnd = rp[r + 2];
+                int both = Math.min(pEnd - p, sEnd - s);
+                for (int e = 0; e < both; e++, p++, s++) {
                     int o0 = po + ci[p] * CHUNK;
-                    int o1 = po + ci[p + 1] * CHUNK;
+                    int o1 = po + ci[s] * CHUNK;
                     FloatVector w0 = FloatVector.broadcast(S, v[p]);
-                    FloatVector w1 = FloatVector.broadcast(S, v[p + 1]);
+                    FloatVector w1 = FloatVector.broadcast(S, v[s]);
                     a0 = FloatVector.fromArray(S, panel, o0).fma(w0, a0);
                     a1 = FloatVector.fromArray(S, panel, o0 + L).fma(w0, a1);
                     a2 = FloatVector.fromArray(S, panel, o0 + 2 * L).fma(w0, a2);
@@ -983,7 +1005,36 @@ public abstract class SparseKernels {
                     b2 = FloatVector.fromArray(S, panel, o1 + 2 * L).fma(w1, b2);
                     b3 = FloatVector.fromArray(S, panel, o1 + 3 * L).fma(w1, b3);
                 }
-                if (p < end) {
+                for (; p < pEnd; p++) {
+                    int o0 = po + ci[p] * CHUNK;
+                    FloatVector w0 = FloatVector.broadcast(S, v[p]);
+                    a0 = FloatVector.fromArray(S, panel, o0).fma(w0, a0);
+                    a1 = FloatVector.fromArray(S, panel, o0 + L).fma(w0, a1);
+                    a2 = FloatVector.fromArray(S, panel, o0 + 2 * L).fma(w0, a2);
+                    a3 = FloatVector.fromArray(S, panel, o0 + 3 * L).fma(w0, a3);
+                }
+                for (; s < sEnd; s++) {
+                    int o1 = po + ci[s] * CHUNK;
+                    FloatVector w1 = FloatVector.broadcast(S, v[s]);
+                    b0 = FloatVector.fromArray(S, panel, o1).fma(w1, b0);
+                    b1 = FloatVector.fromArray(S, panel, o1 + L).fma(w1, b1);
+                    b2 = FloatVector.fromArray(S, panel, o1 + 2 * L).fma(w1, b2);
+                    b3 = FloatVector.fromArray(S, panel, o1 + 3 * L).fma(w1, b3);
+                }
+                int qo = qOff + r * CHUNK;
+                a0.intoArray(q, qo);
+                a1.intoArray(q, qo + L);
+                a2.intoArray(q, qo + 2 * L);
+                a3.intoArray(q, qo + 3 * L);
+                b0.intoArray(q, qo + CHUNK);
+                b1.intoArray(q, qo + CHUNK + L);
+                b2.intoArray(q, qo + CHUNK + 2 * L);
+                b3.intoArray(q, qo + CHUNK + 3 * L);
+            }
+            if (r < rows) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0, a2 = a0, a3 = a0;
+                for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
                     int o0 = po + ci[p] * CHUNK;
                     FloatVector w0 = FloatVector.broadcast(S, v[p]);
                     a0 = FloatVector.fromArray(S, panel, o0).fma(w0, a0);
@@ -992,10 +1043,10 @@ public abstract class SparseKernels {
                     a3 = FloatVector.fromArray(S, panel, o0 + 3 * L).fma(w0, a3);
                 }
                 int qo = qOff + r * CHUNK;
-                a0.add(b0).intoArray(q, qo);
-                a1.add(b1).intoArray(q, qo + L);
-                a2.add(b2).intoArray(q, qo + 2 * L);
-                a3.add(b3).intoArray(q, qo + 3 * L);
+                a0.intoArray(q, qo);
+                a1.intoArray(q, qo + L);
+                a2.intoArray(q, qo + 2 * L);
+                a3.intoArray(q, qo + 3 * L);
             }
         }
 
@@ -1102,6 +1153,11 @@ public abstract class SparseKernels {
             }
         }
 
+        /**
+         * The chunks' SDDMM in {@link Scalar#dot64}'s layout. 256 bits: the two accumulators are logical lanes 0-7
+         * and 8-15 (vectors 0, 2, 4, 6 and 1, 3, 5, 7 of the chunk row), added, then their lanes in order. The lanes
+         * are read one by one rather than by reduceLanes, whose floating-point order the Vector API leaves open.
+         */
         @Override
         void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
                        int bOff, int bChunk, int chunks, float[] out) {
@@ -1111,38 +1167,109 @@ public abstract class SparseKernels {
                 for (int r = rowFrom; r < rowTo; r++) {
                     int ao = aBase + r * CHUNK;
                     if (NV == 8) {
-                        FloatVector d0 = FloatVector.fromArray(S, a, ao);
-                        FloatVector d1 = FloatVector.fromArray(S, a, ao + L);
-                        FloatVector d2 = FloatVector.fromArray(S, a, ao + 2 * L);
-                        FloatVector d3 = FloatVector.fromArray(S, a, ao + 3 * L);
-                        FloatVector d4 = FloatVector.fromArray(S, a, ao + 4 * L);
-                        FloatVector d5 = FloatVector.fromArray(S, a, ao + 5 * L);
-                        FloatVector d6 = FloatVector.fromArray(S, a, ao + 6 * L);
-                        FloatVector d7 = FloatVector.fromArray(S, a, ao + 7 * L);
-                        for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
-                            int bo = bBase + ci[p] * CHUNK;
-                            FloatVector s0 = FloatVector.fromArray(S, b, bo).mul(d0);
-                            FloatVector s1 = FloatVector.fromArray(S, b, bo + L).mul(d1);
-                            s0 = FloatVector.fromArray(S, b, bo + 2 * L).fma(d2, s0);
-                            s1 = FloatVector.fromArray(S, b, bo + 3 * L).fma(d3, s1);
-                            s0 = FloatVector.fromArray(S, b, bo + 4 * L).fma(d4, s0);
-                            s1 = FloatVector.fromArray(S, b, bo + 5 * L).fma(d5, s1);
-                            s0 = FloatVector.fromArray(S, b, bo + 6 * L).fma(d6, s0);
-                            s1 = FloatVector.fromArray(S, b, bo + 7 * L).fma(d7, s1);
-                            out[p] += s0.add(s1).reduceLanes(VectorOperators.ADD);
-                        }
+                        sddmmRow8(a, ao, b, bBase, rp[r], rp[r + 1], ci, out);
+                    } else if (NV == 4) {
+                        sddmmRow4(a, ao, b, bBase, rp[r], rp[r + 1], ci, out);
                     } else {
-                        for (int p = rp[r], end = rp[r + 1]; p < end; p++) {
-                            int bo = bBase + ci[p] * CHUNK;
-                            FloatVector s = FloatVector.zero(S);
-                            for (int j = 0; j < NV; j++) {
-                                s = FloatVector.fromArray(S, b, bo + j * L)
-                                        .fma(FloatVector.fromArray(S, a, ao + j * L), s);
-                            }
-                            out[p] += s.reduceLanes(VectorOperators.ADD);
-                        }
+                        sddmmRow16(a, ao, b, bBase, rp[r], rp[r + 1], ci, out);
                     }
                 }
+            }
+        }
+
+        private static void sddmmRow8(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
+                                      float[] out) {
+            FloatVector d0 = FloatVector.fromArray(S, a, ao);
+            FloatVector d1 = FloatVector.fromArray(S, a, ao + L);
+            FloatVector d2 = FloatVector.fromArray(S, a, ao + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(S, a, ao + 3 * L);
+            FloatVector d4 = FloatVector.fromArray(S, a, ao + 4 * L);
+            FloatVector d5 = FloatVector.fromArray(S, a, ao + 5 * L);
+            FloatVector d6 = FloatVector.fromArray(S, a, ao + 6 * L);
+            FloatVector d7 = FloatVector.fromArray(S, a, ao + 7 * L);
+            for (int p = from; p < to; p++) {
+                int bo = bBase + ci[p] * CHUNK;
+                FloatVector s0 = FloatVector.fromArray(S, b, bo).mul(d0);
+                FloatVector s1 = FloatVector.fromArray(S, b, bo + L).mul(d1);
+                s0 = FloatVector.fromArray(S, b, bo + 2 * L).fma(d2, s0);
+                s1 = FloatVector.fromArray(S, b, bo + 3 * L).fma(d3, s1);
+                s0 = FloatVector.fromArray(S, b, bo + 4 * L).fma(d4, s0);
+                s1 = FloatVector.fromArray(S, b, bo + 5 * L).fma(d5, s1);
+                s0 = FloatVector.fromArray(S, b, bo + 6 * L).fma(d6, s0);
+                s1 = FloatVector.fromArray(S, b, bo + 7 * L).fma(d7, s1);
+                FloatVector t = s0.add(s1);
+                float sum = 0f;
+                sum += t.lane(0);
+                sum += t.lane(1);
+                sum += t.lane(2);
+                sum += t.lane(3);
+                sum += t.lane(4);
+                sum += t.lane(5);
+                sum += t.lane(6);
+                sum += t.lane(7);
+                out[p] += sum;
+            }
+        }
+
+        /** 512 bits: one register is the 16 logical lanes; lane g + 8 is added to lane g as they are read. */
+        private static void sddmmRow4(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
+                                      float[] out) {
+            FloatVector d0 = FloatVector.fromArray(S, a, ao);
+            FloatVector d1 = FloatVector.fromArray(S, a, ao + L);
+            FloatVector d2 = FloatVector.fromArray(S, a, ao + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(S, a, ao + 3 * L);
+            for (int p = from; p < to; p++) {
+                int bo = bBase + ci[p] * CHUNK;
+                FloatVector s = FloatVector.fromArray(S, b, bo).mul(d0);
+                s = FloatVector.fromArray(S, b, bo + L).fma(d1, s);
+                s = FloatVector.fromArray(S, b, bo + 2 * L).fma(d2, s);
+                s = FloatVector.fromArray(S, b, bo + 3 * L).fma(d3, s);
+                float sum = 0f;
+                sum += s.lane(0) + s.lane(8);
+                sum += s.lane(1) + s.lane(9);
+                sum += s.lane(2) + s.lane(10);
+                sum += s.lane(3) + s.lane(11);
+                sum += s.lane(4) + s.lane(12);
+                sum += s.lane(5) + s.lane(13);
+                sum += s.lane(6) + s.lane(14);
+                sum += s.lane(7) + s.lane(15);
+                out[p] += sum;
+            }
+        }
+
+        /**
+         * 128 bits: four registers hold logical lanes 0-3, 4-7, 8-11 and 12-15; register j of the chunk row's 16
+         * feeds accumulator j % 4; accumulators 0 + 2 and 1 + 3 are lanes g + (g + 8).
+         */
+        private static void sddmmRow16(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
+                                       float[] out) {
+            for (int p = from; p < to; p++) {
+                int bo = bBase + ci[p] * CHUNK;
+                FloatVector s0 = FloatVector.fromArray(S, b, bo).mul(FloatVector.fromArray(S, a, ao));
+                FloatVector s1 = FloatVector.fromArray(S, b, bo + L).mul(FloatVector.fromArray(S, a, ao + L));
+                FloatVector s2 = FloatVector.fromArray(S, b, bo + 2 * L).mul(FloatVector.fromArray(S, a, ao + 2 * L));
+                FloatVector s3 = FloatVector.fromArray(S, b, bo + 3 * L).mul(FloatVector.fromArray(S, a, ao + 3 * L));
+                for (int j = 4; j < NV; j += 4) {
+                    int o = j * L;
+                    s0 = FloatVector.fromArray(S, b, bo + o).fma(FloatVector.fromArray(S, a, ao + o), s0);
+                    s1 = FloatVector.fromArray(S, b, bo + o + L).fma(FloatVector.fromArray(S, a, ao + o + L), s1);
+                    s2 = FloatVector.fromArray(S, b, bo + o + 2 * L)
+                            .fma(FloatVector.fromArray(S, a, ao + o + 2 * L), s2);
+                    s3 = FloatVector.fromArray(S, b, bo + o + 3 * L)
+                            .fma(FloatVector.fromArray(S, a, ao + o + 3 * L), s3);
+                }
+                FloatVector lo = s0.add(s2);
+                FloatVector hi = s1.add(s3);
+                float sum = 0f;
+                sum += lo.lane(0);
+                sum += lo.lane(1);
+                sum += lo.lane(2);
+                sum += lo.lane(3);
+                sum += hi.lane(0);
+                sum += hi.lane(1);
+                sum += hi.lane(2);
+                sum += hi.lane(3);
+                out[p] += sum;
             }
         }
     }

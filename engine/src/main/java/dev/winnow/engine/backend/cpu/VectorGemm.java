@@ -1,7 +1,6 @@
 package dev.winnow.engine.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,7 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  * MR-tall panels when it is transposed or at a ragged row edge. An MR x NR register tile of FMAs does the work.
  *
  * <p>Every element of C is summed in the same k order whatever the thread count, and threads only ever split disjoint
- * tiles of C, so results are bitwise reproducible for any number of threads.
+ * tiles of C, so results are bitwise reproducible for any number of threads. The same holds for any vector width
+ * ({@link VectorLanes}): each element of C starts from its beta-scaled (or zero) value and takes one fused
+ * multiply-add per k in k order, whether its tile is whole or cut by the edge of C (an edge tile starts from C's
+ * values too), and the few-row path fixes its dot products to an 8-lane layout ({@link #dot8}). Which columns a
+ * tile holds depends on the width; what an element of C is summed from, and in which order, does not.
  *
  * <p>Why it looks the way it does (measured, see bench/RESULTS.md): the kernel indexes A and B from the loop counter
  * {@code p} (never from separately incremented offsets) so C2 can hoist every bounds check out of the loop; that alone
@@ -18,8 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the 16 AVX2 registers.
  */
 final class VectorGemm implements DenseGemm {
-    private static final VectorSpecies<Float> S = species();
+    private static final VectorSpecies<Float> S = VectorLanes.S;
     private static final int L = S.length();
+    /** The few-row dot products' 8 logical lanes: one 256-bit register, or two 128-bit ones on a 128-bit machine. */
+    private static final VectorSpecies<Float> D = L >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final int MR = 6;
     static final int NR = 2 * L;
     private static final int KC = 256;
@@ -34,21 +39,6 @@ final class VectorGemm implements DenseGemm {
     private float[] packedB = new float[NC * KC];
     private float[][] packedA = new float[1][];
     private float[][] edgeTile = new float[1][];
-
-    /** The preferred species unless {@code -Dwinnow.vectorBits=256|512} asks for another (an experiment switch). */
-    private static VectorSpecies<Float> species() {
-        String bits = System.getProperty("winnow.vectorBits", "");
-        if (bits.equals("256")) {
-            return FloatVector.SPECIES_256;
-        }
-        if (bits.equals("512")) {
-            return FloatVector.SPECIES_512;
-        }
-        if (bits.equals("128")) {
-            return FloatVector.SPECIES_128;
-        }
-        return FloatVector.SPECIES_PREFERRED;
-    }
 
     @Override
     public String name() {
@@ -117,24 +107,13 @@ final class VectorGemm implements DenseGemm {
     private static void gemmFewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                                     int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
         DenseGemm.scale(m, n, beta, c, ldc);
-        int kBound = S.loopBound(k);
         int nBound = S.loopBound(n);
         for (int i = 0; i < m; i++) {
             int co = i * ldc;
             if (transB && !transA) {
                 int ao = i * lda;
                 for (int j = 0; j < n; j++) {
-                    int bo = j * ldb;
-                    FloatVector acc = FloatVector.zero(S);
-                    int p = 0;
-                    for (; p < kBound; p += L) {
-                        acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-                    }
-                    float sum = acc.reduceLanes(VectorOperators.ADD);
-                    for (; p < k; p++) {
-                        sum += a[ao + p] * b[bo + p];
-                    }
-                    c[co + j] += alpha * sum;
+                    c[co + j] += alpha * dot8(a, ao, b, j * ldb, k);
                 }
             } else if (transB) {
                 for (int j = 0; j < n; j++) {
@@ -156,11 +135,56 @@ final class VectorGemm implements DenseGemm {
                                 .intoArray(c, co + j);
                     }
                     for (; j < n; j++) {
-                        c[co + j] += av * b[bo + j];
+                        c[co + j] = Math.fma(av, b[bo + j], c[co + j]);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * sum_p a[ao + p] * b[bo + p] in a fixed 8-lane layout, the 256-bit kernel's order at every width: logical lane g
+     * sums the products p = g (mod 8) below the last multiple of 8 by fused multiply-adds, the lanes are added 0..7 to
+     * 0 in order, then the remaining products are added in order (multiply, then add). Extracting the lanes one by one
+     * instead of reduceLanes: the Vector API leaves the order of a floating-point reduction unspecified.
+     */
+    static float dot8(float[] a, int ao, float[] b, int bo, int k) {
+        int bound = k & ~7;
+        int p = 0;
+        float sum = 0f;
+        if (D.length() == 8) {
+            FloatVector acc = FloatVector.zero(D);
+            for (; p < bound; p += 8) {
+                acc = FloatVector.fromArray(D, a, ao + p).fma(FloatVector.fromArray(D, b, bo + p), acc);
+            }
+            sum += acc.lane(0);
+            sum += acc.lane(1);
+            sum += acc.lane(2);
+            sum += acc.lane(3);
+            sum += acc.lane(4);
+            sum += acc.lane(5);
+            sum += acc.lane(6);
+            sum += acc.lane(7);
+        } else {
+            FloatVector lo = FloatVector.zero(D);
+            FloatVector hi = lo;
+            for (; p < bound; p += 8) {
+                lo = FloatVector.fromArray(D, a, ao + p).fma(FloatVector.fromArray(D, b, bo + p), lo);
+                hi = FloatVector.fromArray(D, a, ao + p + 4).fma(FloatVector.fromArray(D, b, bo + p + 4), hi);
+            }
+            sum += lo.lane(0);
+            sum += lo.lane(1);
+            sum += lo.lane(2);
+            sum += lo.lane(3);
+            sum += hi.lane(0);
+            sum += hi.lane(1);
+            sum += hi.lane(2);
+            sum += hi.lane(3);
+        }
+        for (; p < k; p++) {
+            sum += a[ao + p] * b[bo + p];
+        }
+        return sum;
     }
 
     /** Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block. */
@@ -202,26 +226,27 @@ final class VectorGemm implements DenseGemm {
         }
     }
 
-    /** A tile cut by the edge of C: computed whole into a scratch tile, then the valid part is added to C. */
+    /**
+     * A tile cut by the edge of C: C's valid part is copied into a zeroed scratch tile (unless this block overwrites
+     * C), the whole tile is computed there, and the valid part goes back. Starting from C's values, as a whole tile
+     * does, keeps every element's sum the same whichever tile (and so whichever vector width) it falls in.
+     */
     private static void edge(boolean rowMajorA, int kc, float[] a, int lda, int row, int pc, float[] ap, int aOff,
                              float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc, int rows, int cols,
                              boolean overwrite) {
         zeroTile(tile, 0, NR);
+        if (!overwrite) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cOff + r * ldc, tile, r * NR, cols);
+            }
+        }
         if (rowMajorA) {
             kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, tile, 0, NR);
         } else {
             kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
         }
         for (int r = 0; r < rows; r++) {
-            int co = cOff + r * ldc;
-            int to = r * NR;
-            if (overwrite) {
-                System.arraycopy(tile, to, c, co, cols);
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    c[co + j] += tile[to + j];
-                }
-            }
+            System.arraycopy(tile, r * NR, c, cOff + r * ldc, cols);
         }
     }
 

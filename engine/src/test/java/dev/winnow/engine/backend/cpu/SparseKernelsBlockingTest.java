@@ -21,39 +21,16 @@ class SparseKernelsBlockingTest {
 
     /** Row-major CSR of a random pattern; rows 1 and 5 empty, and row 2 has entries only in the last block. */
     private static int[][] pattern(int rows, int cols, double density, SplittableRandom rng) {
-        int[] rp = new int[rows + 1];
-        int[] ci = new int[rows * cols];
-        int n = 0;
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                boolean keep = r == 2 ? c >= cols - 7 : r != 1 && r != 5 && rng.nextDouble() < density;
-                if (keep) {
-                    ci[n++] = c;
-                }
-            }
-            rp[r + 1] = n;
-        }
-        return new int[][] {rp, Arrays.copyOf(ci, n)};
+        return WidthProbe.pattern(rows, cols, density, rng);
     }
 
     private static float[] randoms(int n, SplittableRandom rng) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (rng.nextDouble() * 2 - 1);
-        }
-        return a;
+        return WidthProbe.randoms(n, rng);
     }
 
     /** The same pattern as bits + packed values (values in CSR order, which is column order). */
     private static long[] bits(int rows, int cols, int[] rp, int[] ci) {
-        int wpr = (cols + 63) >>> 6;
-        long[] b = new long[rows * wpr];
-        for (int r = 0; r < rows; r++) {
-            for (int p = rp[r]; p < rp[r + 1]; p++) {
-                b[r * wpr + (ci[p] >>> 6)] |= 1L << (ci[p] & 63);
-            }
-        }
-        return b;
+        return WidthProbe.bits(rows, cols, rp, ci);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.winnow.engine.backend.cpu;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -7,6 +8,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The Vector API GEMM against a float64 triple loop on shapes that cut every blocking level (MR, NR, KC, MC, NC)
@@ -14,6 +16,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * 1- and 2-thread results (the fixed-partition promise).
  */
 class VectorGemmBlockingTest {
+    @BeforeEach
+    void needsTheVectorModule() {
+        assumeTrue(CpuBackend.GemmChoice.vectorModulePresent(), "needs jdk.incubator.vector");
+    }
+
     private static final int[][] SHAPES = {
             {1, 1, 1}, {5, 7, 3}, {6, 16, 256}, {7, 17, 257}, {13, 33, 100}, {97, 15, 300},
             {100, 1030, 20}, {200, 64, 513}, {6, 2050, 9}, {256, 64, 128}, {64, 128, 256},

@@ -1,0 +1,48 @@
+package dev.winnow.engine.backend.cpu;
+
+import java.util.logging.Logger;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The one vector species of the CPU backend's Vector API kernels (dense GEMM, sparse kernels, element-wise loops),
+ * loaded only when jdk.incubator.vector is present.
+ *
+ * <p>The species sets how many lanes a register holds, never which numbers come out: every kernel fixes its logical
+ * accumulation layout independently of it (see each kernel's class comment), so 128-, 256- and 512-bit machines give
+ * the same bits. The machine's preferred species is used, kept within 128..512 bits (a kernel's logical vector is
+ * 16 floats and its smallest register 4); {@code -Dwinnow.vectorBits=128|256|512} forces one, which on hardware
+ * without that width runs emulated (slowly) and is how the tests check a width the machine lacks.
+ */
+final class VectorLanes {
+    private static final Logger LOG = Logger.getLogger(VectorLanes.class.getName());
+
+    static final VectorSpecies<Float> S = choose(System.getProperty("winnow.vectorBits", ""));
+
+    private VectorLanes() {
+    }
+
+    static VectorSpecies<Float> choose(String property) {
+        switch (property.trim()) {
+            case "128":
+                return FloatVector.SPECIES_128;
+            case "256":
+                return FloatVector.SPECIES_256;
+            case "512":
+                return FloatVector.SPECIES_512;
+            case "":
+                break;
+            default:
+                LOG.warning("-Dwinnow.vectorBits=" + property + " is not 128, 256 or 512; using the machine's width");
+        }
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        if (preferred.length() > 16) {
+            return FloatVector.SPECIES_512;
+        }
+        if (preferred.length() < 4) {
+            return FloatVector.SPECIES_128;
+        }
+        return preferred;
+    }
+}
