@@ -343,6 +343,8 @@ public final class RecommenderModel {
         final float[] blockB;
         final float[] userPart;
         final long[] excluded;
+        /** A dense layer's dot-product lanes, read back in order. */
+        final float[] lanes = new float[8];
         int[] heapItems = new int[16];
         float[] heapScores = new float[16];
 
@@ -371,7 +373,7 @@ public final class RecommenderModel {
         users.lookup(user, x, 0, 1);
         items.lookup(item, x, dim, 1);
         for (Layer l : layers) {
-            l.forwardOne(x, y, kernels);
+            l.forwardOne(x, y, kernels, s.lanes);
             float[] t = x;
             x = y;
             y = t;

@@ -9,7 +9,7 @@ final class ScalarKernels implements Kernels {
     static final ScalarKernels INSTANCE = new ScalarKernels();
 
     @Override
-    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
         int bound = n & ~7;
         float s = 0f;
         int i = 0;

@@ -33,11 +33,12 @@ final class VectorKernels implements Kernels {
 
     /**
      * Lane g of eight sums the products i = g (mod 8) below the last multiple of 8 by fused multiply-adds; the lanes
-     * are added to 0 in order (read one by one: the Vector API leaves reduceLanes' order open), then the remaining
-     * products in order, multiply then add.
+     * are added to 0 in order, then the remaining products in order, multiply then add. The lanes go through the
+     * caller's scratch: the Vector API leaves reduceLanes' order open, and lane(i) one by one made a dense batch-1
+     * prediction 1.7x slower.
      */
     @Override
-    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
         int bound = n & ~7;
         float s = 0f;
         int i = 0;
@@ -47,14 +48,7 @@ final class VectorKernels implements Kernels {
                 for (; i < bound; i += 8) {
                     acc = FloatVector.fromArray(D, a, aOff + i).fma(FloatVector.fromArray(D, b, bOff + i), acc);
                 }
-                s += acc.lane(0);
-                s += acc.lane(1);
-                s += acc.lane(2);
-                s += acc.lane(3);
-                s += acc.lane(4);
-                s += acc.lane(5);
-                s += acc.lane(6);
-                s += acc.lane(7);
+                acc.intoArray(lanes, 0);
             } else {
                 FloatVector lo = FloatVector.zero(D);
                 FloatVector hi = lo;
@@ -62,15 +56,17 @@ final class VectorKernels implements Kernels {
                     lo = FloatVector.fromArray(D, a, aOff + i).fma(FloatVector.fromArray(D, b, bOff + i), lo);
                     hi = FloatVector.fromArray(D, a, aOff + i + 4).fma(FloatVector.fromArray(D, b, bOff + i + 4), hi);
                 }
-                s += lo.lane(0);
-                s += lo.lane(1);
-                s += lo.lane(2);
-                s += lo.lane(3);
-                s += hi.lane(0);
-                s += hi.lane(1);
-                s += hi.lane(2);
-                s += hi.lane(3);
+                lo.intoArray(lanes, 0);
+                hi.intoArray(lanes, 4);
             }
+            s += lanes[0];
+            s += lanes[1];
+            s += lanes[2];
+            s += lanes[3];
+            s += lanes[4];
+            s += lanes[5];
+            s += lanes[6];
+            s += lanes[7];
         }
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];

@@ -38,7 +38,8 @@ public final class RuntimeKernelProbe {
         for (int n : new int[] {1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 67, 130}) {
             float[] a = randoms(n + 3, rng);
             float[] b = randoms(n + 5, rng);
-            float[] out = {k.dot(a, 3, b, 5, n), k.dot(a, 0, b, 0, n)};
+            float[] scratch = new float[8];
+            float[] out = {k.dot(a, 3, b, 5, n, scratch), k.dot(a, 0, b, 0, n, scratch)};
             float[] y = randoms(n + 2, rng);
             k.axpy(-0.37f, a, 1, y, 2, n);
             int rows = 9;

@@ -70,6 +70,8 @@ public abstract class SparseKernels {
     private int[] blockStart = new int[0];
     /** Per-part scratch of the bitmask kernel: one row's decoded panel offsets. */
     private int[][] colScratch = new int[0][];
+    /** Per-part scratch of the SDDMM: one entry's 16 logical lanes, read back in a fixed order. */
+    private float[][] laneScratch = new float[0][];
     /** Shared transposed operands for SDDMM (packed once, then read by every thread). */
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
@@ -154,7 +156,7 @@ public abstract class SparseKernels {
      * chunk-packed panels starting at aOff / bOff with strides aChunk = aRows*CHUNK and bChunk = bRows*CHUNK.
      */
     abstract void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
-                            int bOff, int bChunk, int chunks, float[] out);
+                            int bOff, int bChunk, int chunks, float[] out, float[] lanes);
 
     // ---- public kernels -----------------------------------------------------------------------------------------
 
@@ -344,8 +346,9 @@ public abstract class SparseKernels {
         }
         float[] pbF = pb;
         int bOffF = bOff;
+        float[][] lanes = laneScratch(parallel.threads());
         parallel.forRange(rows, 1, (part, from, to) ->
-                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pbF, bOffF, bChunk, chunks, grad));
+                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pbF, bOffF, bChunk, chunks, grad, lanes[part]));
     }
 
     /**
@@ -523,8 +526,9 @@ public abstract class SparseKernels {
             }
         });
         // A fixed split of the pattern's rows: each out[p] is summed by one thread, chunk by chunk, in chunk order.
+        float[][] lanes = laneScratch(parallel.threads());
         parallel.forRange(rows, 1, (part, from, to) ->
-                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pb, bOff, bChunk, chunks, out));
+                sddmmRows(from, to, rp, ci, pa, aOff, aChunk, pb, bOff, bChunk, chunks, out, lanes[part]));
     }
 
     /** dst[i] = src[index[i]] for i < n. */
@@ -535,6 +539,18 @@ public abstract class SparseKernels {
     }
 
     // ---- packing ------------------------------------------------------------------------------------------------
+
+    private float[][] laneScratch(int parts) {
+        if (laneScratch.length < parts) {
+            laneScratch = Arrays.copyOf(laneScratch, parts);
+        }
+        for (int p = 0; p < parts; p++) {
+            if (laneScratch[p] == null) {
+                laneScratch[p] = new float[16];
+            }
+        }
+        return laneScratch;
+    }
 
     private void ensureColScratch(int parts, int cols) {
         if (colScratch.length < parts) {
@@ -821,7 +837,7 @@ public abstract class SparseKernels {
 
         @Override
         void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
-                       int bOff, int bChunk, int chunks, float[] out) {
+                       int bOff, int bChunk, int chunks, float[] out, float[] lanes) {
             for (int c = 0; c < chunks; c++) {
                 for (int r = rowFrom; r < rowTo; r++) {
                     int ao = aOff + c * aChunk + r * CHUNK;
@@ -1156,29 +1172,30 @@ public abstract class SparseKernels {
         /**
          * The chunks' SDDMM in {@link Scalar#dot64}'s layout. 256 bits: the two accumulators are logical lanes 0-7
          * and 8-15 (vectors 0, 2, 4, 6 and 1, 3, 5, 7 of the chunk row), added, then their lanes in order. The lanes
-         * are read one by one rather than by reduceLanes, whose floating-point order the Vector API leaves open.
+         * go through a per-part scratch array rather than reduceLanes, whose floating-point order the Vector API
+         * leaves open (reading them with lane(i) kept the order but made the backward ~25% slower).
          */
         @Override
         void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
-                       int bOff, int bChunk, int chunks, float[] out) {
+                       int bOff, int bChunk, int chunks, float[] out, float[] lanes) {
             for (int c = 0; c < chunks; c++) {
                 int aBase = aOff + c * aChunk;
                 int bBase = bOff + c * bChunk;
                 for (int r = rowFrom; r < rowTo; r++) {
                     int ao = aBase + r * CHUNK;
                     if (NV == 8) {
-                        sddmmRow8(a, ao, b, bBase, rp[r], rp[r + 1], ci, out);
+                        sddmmRow8(a, ao, b, bBase, rp[r], rp[r + 1], ci, out, lanes);
                     } else if (NV == 4) {
-                        sddmmRow4(a, ao, b, bBase, rp[r], rp[r + 1], ci, out);
+                        sddmmRow4(a, ao, b, bBase, rp[r], rp[r + 1], ci, out, lanes);
                     } else {
-                        sddmmRow16(a, ao, b, bBase, rp[r], rp[r + 1], ci, out);
+                        sddmmRow16(a, ao, b, bBase, rp[r], rp[r + 1], ci, out, lanes);
                     }
                 }
             }
         }
 
         private static void sddmmRow8(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
-                                      float[] out) {
+                                      float[] out, float[] lanes) {
             FloatVector d0 = FloatVector.fromArray(S, a, ao);
             FloatVector d1 = FloatVector.fromArray(S, a, ao + L);
             FloatVector d2 = FloatVector.fromArray(S, a, ao + 2 * L);
@@ -1197,23 +1214,28 @@ public abstract class SparseKernels {
                 s1 = FloatVector.fromArray(S, b, bo + 5 * L).fma(d5, s1);
                 s0 = FloatVector.fromArray(S, b, bo + 6 * L).fma(d6, s0);
                 s1 = FloatVector.fromArray(S, b, bo + 7 * L).fma(d7, s1);
-                FloatVector t = s0.add(s1);
-                float sum = 0f;
-                sum += t.lane(0);
-                sum += t.lane(1);
-                sum += t.lane(2);
-                sum += t.lane(3);
-                sum += t.lane(4);
-                sum += t.lane(5);
-                sum += t.lane(6);
-                sum += t.lane(7);
-                out[p] += sum;
+                s0.add(s1).intoArray(lanes, 0);
+                out[p] += sumInOrder8(lanes);
             }
+        }
+
+        /** lanes[0] + ... + lanes[7] added to 0 in this order. */
+        private static float sumInOrder8(float[] lanes) {
+            float sum = 0f;
+            sum += lanes[0];
+            sum += lanes[1];
+            sum += lanes[2];
+            sum += lanes[3];
+            sum += lanes[4];
+            sum += lanes[5];
+            sum += lanes[6];
+            sum += lanes[7];
+            return sum;
         }
 
         /** 512 bits: one register is the 16 logical lanes; lane g + 8 is added to lane g as they are read. */
         private static void sddmmRow4(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
-                                      float[] out) {
+                                      float[] out, float[] lanes) {
             FloatVector d0 = FloatVector.fromArray(S, a, ao);
             FloatVector d1 = FloatVector.fromArray(S, a, ao + L);
             FloatVector d2 = FloatVector.fromArray(S, a, ao + 2 * L);
@@ -1224,15 +1246,16 @@ public abstract class SparseKernels {
                 s = FloatVector.fromArray(S, b, bo + L).fma(d1, s);
                 s = FloatVector.fromArray(S, b, bo + 2 * L).fma(d2, s);
                 s = FloatVector.fromArray(S, b, bo + 3 * L).fma(d3, s);
+                s.intoArray(lanes, 0);
                 float sum = 0f;
-                sum += s.lane(0) + s.lane(8);
-                sum += s.lane(1) + s.lane(9);
-                sum += s.lane(2) + s.lane(10);
-                sum += s.lane(3) + s.lane(11);
-                sum += s.lane(4) + s.lane(12);
-                sum += s.lane(5) + s.lane(13);
-                sum += s.lane(6) + s.lane(14);
-                sum += s.lane(7) + s.lane(15);
+                sum += lanes[0] + lanes[8];
+                sum += lanes[1] + lanes[9];
+                sum += lanes[2] + lanes[10];
+                sum += lanes[3] + lanes[11];
+                sum += lanes[4] + lanes[12];
+                sum += lanes[5] + lanes[13];
+                sum += lanes[6] + lanes[14];
+                sum += lanes[7] + lanes[15];
                 out[p] += sum;
             }
         }
@@ -1242,7 +1265,7 @@ public abstract class SparseKernels {
          * feeds accumulator j % 4; accumulators 0 + 2 and 1 + 3 are lanes g + (g + 8).
          */
         private static void sddmmRow16(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
-                                       float[] out) {
+                                       float[] out, float[] lanes) {
             for (int p = from; p < to; p++) {
                 int bo = bBase + ci[p] * CHUNK;
                 FloatVector s0 = FloatVector.fromArray(S, b, bo).mul(FloatVector.fromArray(S, a, ao));
@@ -1258,18 +1281,9 @@ public abstract class SparseKernels {
                     s3 = FloatVector.fromArray(S, b, bo + o + 3 * L)
                             .fma(FloatVector.fromArray(S, a, ao + o + 3 * L), s3);
                 }
-                FloatVector lo = s0.add(s2);
-                FloatVector hi = s1.add(s3);
-                float sum = 0f;
-                sum += lo.lane(0);
-                sum += lo.lane(1);
-                sum += lo.lane(2);
-                sum += lo.lane(3);
-                sum += hi.lane(0);
-                sum += hi.lane(1);
-                sum += hi.lane(2);
-                sum += hi.lane(3);
-                out[p] += sum;
+                s0.add(s2).intoArray(lanes, 0);
+                s1.add(s3).intoArray(lanes, L);
+                out[p] += sumInOrder8(lanes);
             }
         }
     }

@@ -10,10 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every element of C is summed in the same k order whatever the thread count, and threads only ever split disjoint
  * tiles of C, so results are bitwise reproducible for any number of threads. The same holds for any vector width
- * ({@link VectorLanes}): each element of C starts from its beta-scaled (or zero) value and takes one fused
- * multiply-add per k in k order, whether its tile is whole or cut by the edge of C (an edge tile starts from C's
- * values too), and the few-row path fixes its dot products to an 8-lane layout ({@link #dot8}). Which columns a
- * tile holds depends on the width; what an element of C is summed from, and in which order, does not.
+ * ({@link VectorLanes}), because the order is fixed on a logical grid of {@link #MR} x {@link #LOGICAL_NR} tiles
+ * (the 256-bit kernel's, which made every committed number), not on the registers: an element inside a whole
+ * logical tile takes one fused multiply-add per k in k order onto C (cleared first when beta is 0); an element of
+ * the last m mod 6 rows or n mod 16 columns sums each 256-deep k block from zero the same way and adds the block's
+ * sum to C. Physical tiles ({@link #NR} = 2 vectors wide) that straddle that boundary go through {@link #edge},
+ * which applies both rules column by column. The few-row path fixes its own 8-lane layout ({@link #dot8},
+ * {@link #gemmFewRows}).
  *
  * <p>Why it looks the way it does (measured, see bench/RESULTS.md): the kernel indexes A and B from the loop counter
  * {@code p} (never from separately incremented offsets) so C2 can hoist every bounds check out of the loop; that alone
@@ -27,6 +30,8 @@ final class VectorGemm implements DenseGemm {
     private static final VectorSpecies<Float> D = L >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final int MR = 6;
     static final int NR = 2 * L;
+    /** The logical tile's width: columns below the last multiple of it are "inside" (see the class comment). */
+    static final int LOGICAL_NR = 16;
     private static final int KC = 256;
     private static final int MC = 96;
     private static final int NC = 1024;
@@ -39,6 +44,8 @@ final class VectorGemm implements DenseGemm {
     private float[] packedB = new float[NC * KC];
     private float[][] packedA = new float[1][];
     private float[][] edgeTile = new float[1][];
+    /** The few-row dot products' 8 lanes, read back in order (gemm is synchronized, and that path single-threaded). */
+    private final float[] dotLanes = new float[8];
 
     @Override
     public String name() {
@@ -80,20 +87,20 @@ final class VectorGemm implements DenseGemm {
                 long work = (long) m * nc * kc;
                 int parts = parallel.threads() == 1 || work < PARALLEL_MIN_WORK ? 1 : parallel.threads();
                 if (parts == 1) {
-                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, overwrite,
+                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, n, overwrite,
                             c, ldc);
                 } else if (rowBlocks >= 2 * parts || rowBlocks >= nPanels) {
                     final float[] bp = packedB;
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc, fPanels = nPanels;
                     parallel.forRange(rowBlocks, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda,
-                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, overwrite,
+                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, n, overwrite,
                             c, ldc));
                 } else {
                     // Few rows (e.g. a weight gradient with a small output layer): split the column panels instead.
                     final float[] bp = packedB;
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc;
                     parallel.forRange(nPanels, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda, 0, m,
-                            fpc, fkc, bp, fjc, from, to, fnc, overwrite, c, ldc));
+                            fpc, fkc, bp, fjc, from, to, fnc, n, overwrite, c, ldc));
                 }
             }
         }
@@ -104,16 +111,18 @@ final class VectorGemm implements DenseGemm {
      * cost as much as the product itself, so compute straight from the operands, vectorised along k (dot products,
      * when B is transposed) or along n (row axpys). Chosen by shape alone, so results stay thread-count independent.
      */
-    private static void gemmFewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
+    private void gemmFewRows(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
                                     int lda, float[] b, int ldb, float beta, float[] c, int ldc) {
         DenseGemm.scale(m, n, beta, c, ldc);
-        int nBound = S.loopBound(n);
+        // Row axpys: fused lanes below the last multiple of 8 columns, multiply-then-add after it (the 256-bit order).
+        int fused = n & ~7;
+        int nBound = S.loopBound(fused);
         for (int i = 0; i < m; i++) {
             int co = i * ldc;
             if (transB && !transA) {
                 int ao = i * lda;
                 for (int j = 0; j < n; j++) {
-                    c[co + j] += alpha * dot8(a, ao, b, j * ldb, k);
+                    c[co + j] += alpha * dot8(a, ao, b, j * ldb, k, dotLanes);
                 }
             } else if (transB) {
                 for (int j = 0; j < n; j++) {
@@ -134,8 +143,11 @@ final class VectorGemm implements DenseGemm {
                         va.fma(FloatVector.fromArray(S, b, bo + j), FloatVector.fromArray(S, c, co + j))
                                 .intoArray(c, co + j);
                     }
-                    for (; j < n; j++) {
+                    for (; j < fused; j++) {
                         c[co + j] = Math.fma(av, b[bo + j], c[co + j]);
+                    }
+                    for (; j < n; j++) {
+                        c[co + j] += av * b[bo + j];
                     }
                 }
             }
@@ -145,10 +157,11 @@ final class VectorGemm implements DenseGemm {
     /**
      * sum_p a[ao + p] * b[bo + p] in a fixed 8-lane layout, the 256-bit kernel's order at every width: logical lane g
      * sums the products p = g (mod 8) below the last multiple of 8 by fused multiply-adds, the lanes are added 0..7 to
-     * 0 in order, then the remaining products are added in order (multiply, then add). Extracting the lanes one by one
-     * instead of reduceLanes: the Vector API leaves the order of a floating-point reduction unspecified.
+     * 0 in order, then the remaining products are added in order (multiply, then add). The lanes go through
+     * {@code lanes} (8 floats of scratch) rather than reduceLanes, whose floating-point order the Vector API leaves
+     * open; reading them with lane(i) kept the order but was much slower.
      */
-    static float dot8(float[] a, int ao, float[] b, int bo, int k) {
+    static float dot8(float[] a, int ao, float[] b, int bo, int k, float[] lanes) {
         int bound = k & ~7;
         int p = 0;
         float sum = 0f;
@@ -157,14 +170,7 @@ final class VectorGemm implements DenseGemm {
             for (; p < bound; p += 8) {
                 acc = FloatVector.fromArray(D, a, ao + p).fma(FloatVector.fromArray(D, b, bo + p), acc);
             }
-            sum += acc.lane(0);
-            sum += acc.lane(1);
-            sum += acc.lane(2);
-            sum += acc.lane(3);
-            sum += acc.lane(4);
-            sum += acc.lane(5);
-            sum += acc.lane(6);
-            sum += acc.lane(7);
+            acc.intoArray(lanes, 0);
         } else {
             FloatVector lo = FloatVector.zero(D);
             FloatVector hi = lo;
@@ -172,15 +178,17 @@ final class VectorGemm implements DenseGemm {
                 lo = FloatVector.fromArray(D, a, ao + p).fma(FloatVector.fromArray(D, b, bo + p), lo);
                 hi = FloatVector.fromArray(D, a, ao + p + 4).fma(FloatVector.fromArray(D, b, bo + p + 4), hi);
             }
-            sum += lo.lane(0);
-            sum += lo.lane(1);
-            sum += lo.lane(2);
-            sum += lo.lane(3);
-            sum += hi.lane(0);
-            sum += hi.lane(1);
-            sum += hi.lane(2);
-            sum += hi.lane(3);
+            lo.intoArray(lanes, 0);
+            hi.intoArray(lanes, 4);
         }
+        sum += lanes[0];
+        sum += lanes[1];
+        sum += lanes[2];
+        sum += lanes[3];
+        sum += lanes[4];
+        sum += lanes[5];
+        sum += lanes[6];
+        sum += lanes[7];
         for (; p < k; p++) {
             sum += a[ao + p] * b[bo + p];
         }
@@ -189,8 +197,9 @@ final class VectorGemm implements DenseGemm {
 
     /** Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block. */
     private void multiplyBlock(int part, boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
-                               float[] bp, int jc, int panelFrom, int panelTo, int nc, boolean overwrite,
+                               float[] bp, int jc, int panelFrom, int panelTo, int nc, int n, boolean overwrite,
                                float[] c, int ldc) {
+        int insideCols = n - n % LOGICAL_NR;
         float[] ap = scratch(packedA, part, MC * KC);
         float[] tile = scratch(edgeTile, part, MR * NR);
         for (int ic = rowFrom; ic < rowTo; ic += MC) {
@@ -208,7 +217,7 @@ final class VectorGemm implements DenseGemm {
                 for (int ip = 0; ip < mPanels; ip++) {
                     int row = ic + ip * MR;
                     int rows = Math.min(MR, ic + mc - row);
-                    if (rows == MR && cols == NR) {
+                    if (rows == MR && col + NR <= insideCols) {
                         if (overwrite) {
                             zeroTile(c, row * ldc + col, ldc);
                         }
@@ -218,8 +227,9 @@ final class VectorGemm implements DenseGemm {
                             kernelPackedA(kc, ap, (ip - fullPanels) * MR * kc, bp, bOff, c, row * ldc + col, ldc);
                         }
                     } else {
+                        int inside = rows < MR ? 0 : Math.max(0, Math.min(cols, insideCols - col));
                         edge(ip < fullPanels, kc, a, lda, row, pc, ap, (ip - fullPanels) * MR * kc, bp, bOff, tile,
-                                c, row * ldc + col, ldc, rows, cols, overwrite);
+                                c, row * ldc + col, ldc, rows, cols, inside, overwrite);
                     }
                 }
             }
@@ -227,17 +237,17 @@ final class VectorGemm implements DenseGemm {
     }
 
     /**
-     * A tile cut by the edge of C: C's valid part is copied into a zeroed scratch tile (unless this block overwrites
-     * C), the whole tile is computed there, and the valid part goes back. Starting from C's values, as a whole tile
-     * does, keeps every element's sum the same whichever tile (and so whichever vector width) it falls in.
+     * A physical tile that is not wholly inside the logical grid: computed whole in a scratch tile whose first
+     * {@code inside} columns start from C (or zero when this block overwrites C) and whose other columns start from
+     * zero; then the inside columns are copied back and the others added to C (or copied when overwriting).
      */
     private static void edge(boolean rowMajorA, int kc, float[] a, int lda, int row, int pc, float[] ap, int aOff,
                              float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc, int rows, int cols,
-                             boolean overwrite) {
+                             int inside, boolean overwrite) {
         zeroTile(tile, 0, NR);
         if (!overwrite) {
             for (int r = 0; r < rows; r++) {
-                System.arraycopy(c, cOff + r * ldc, tile, r * NR, cols);
+                System.arraycopy(c, cOff + r * ldc, tile, r * NR, inside);
             }
         }
         if (rowMajorA) {
@@ -246,7 +256,16 @@ final class VectorGemm implements DenseGemm {
             kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
         }
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(tile, r * NR, c, cOff + r * ldc, cols);
+            int co = cOff + r * ldc;
+            int to = r * NR;
+            if (overwrite) {
+                System.arraycopy(tile, to, c, co, cols);
+            } else {
+                System.arraycopy(tile, to, c, co, inside);
+                for (int j = inside; j < cols; j++) {
+                    c[co + j] += tile[to + j];
+                }
+            }
         }
     }
 

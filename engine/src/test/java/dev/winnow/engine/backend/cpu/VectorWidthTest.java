@@ -70,9 +70,12 @@ class VectorWidthTest {
     }
 
     /**
-     * The GEMM's order for alpha 1, written without any width: C starts at beta * C (0 for beta 0) and takes one fused
-     * multiply-add per k in order; fewer than 6 rows with B transposed and A not use {@link VectorGemm#dot8}'s layout
-     * (8 fused lanes added in order, then the rest multiplied and added), and with both transposed a plain sum.
+     * The GEMM's order for alpha 1, written without any width. C starts at beta * C (0 for beta 0). With 6 rows or more:
+     * an element inside the logical 6 x 16 grid (not in the last m mod 6 rows nor the last n mod 16 columns) takes one
+     * fused multiply-add per k in order; any other element sums each 256-deep k block from zero and adds that sum (the
+     * first block of a beta-0 product is copied, not added). Fewer than 6 rows: B transposed and A not, {@link
+     * VectorGemm#dot8}'s 8 lanes; both transposed, a plain sum; otherwise row by row, fused below the last multiple of 8
+     * columns and multiply-then-add after it.
      */
     private static float[] model(boolean ta, boolean tb, int m, int n, int k, float[] a, float[] b, float beta,
                                  float[] c0) {
@@ -100,11 +103,22 @@ class VectorWidthTest {
                         sum += a[p * m + i] * b[j * k + p];
                     }
                     v += sum;
-                } else {
+                } else if (m < VectorGemm.MR) {
                     for (int p = 0; p < k; p++) {
                         float av = ta ? a[p * m + i] : a[i * k + p];
-                        float bv = tb ? b[j * k + p] : b[p * n + j];
-                        v = Math.fma(av, bv, v);
+                        float bv = b[p * n + j];
+                        v = j < (n & ~7) ? Math.fma(av, bv, v) : v + av * bv;
+                    }
+                } else {
+                    boolean inside = i < m - m % VectorGemm.MR && j < n - n % VectorGemm.LOGICAL_NR;
+                    for (int p0 = 0; p0 < k; p0 += 256) {
+                        float s = inside ? v : 0f;
+                        for (int p = p0; p < Math.min(k, p0 + 256); p++) {
+                            float av = ta ? a[p * m + i] : a[i * k + p];
+                            float bv = tb ? b[j * k + p] : b[p * n + j];
+                            s = Math.fma(av, bv, s);
+                        }
+                        v = inside || (p0 == 0 && beta == 0f) ? s : v + s;
                     }
                 }
                 c[i * n + j] = v;
