@@ -1,5 +1,6 @@
 package dev.winnow.engine.runtime;
 
+import dev.winnow.engine.backend.cpu.VectorEmulation;
 import dev.winnow.engine.io.MovieExport;
 import dev.winnow.engine.io.NcfExport;
 import dev.winnow.engine.nn.Activation;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** The allocation-free request path of {@link MovieRatingModel} against the training pipeline's own algorithm. */
 class MovieRequestTest {
@@ -390,6 +392,7 @@ class MovieRequestTest {
 
     @Test
     void requestsAllocateNothingAfterWarmUp() throws Exception {
+        assumeFalse(VectorEmulation.active(), "emulated vectors allocate");
         MovieRatingModel m = model(export(64, 2));
         SplittableRandom r = new SplittableRandom(9);
         int films = 64;

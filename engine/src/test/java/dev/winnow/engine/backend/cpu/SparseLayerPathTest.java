@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The sparse layer's own paths (linearForward keeps its packed X, linearBackward packs dY once and reuses that X,
@@ -295,6 +296,7 @@ class SparseLayerPathTest {
      */
     @Test
     void aWarmLayerAllocatesNoBuffersPerCall() {
+        assumeFalse(VectorEmulation.active(), "emulated vectors allocate");
         com.sun.management.ThreadMXBean mx =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         SplittableRandom rng = new SplittableRandom(13);
