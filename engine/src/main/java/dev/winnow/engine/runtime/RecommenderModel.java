@@ -421,13 +421,16 @@ public final class RecommenderModel {
         }
     }
 
-    /** The k items with the highest scores for {@code user}, best first, skipping {@code exclude} (may be null). */
+    /**
+     * The k items with the highest scores for {@code user}, best first, skipping {@code exclude} (may be null); fewer
+     * than k when the exclusions leave fewer items.
+     */
     public int[] topK(int user, int k, int[] exclude) {
         int kk = Math.max(0, Math.min(k, itemCount));
         int[] items = new int[kk];
         float[] scores = new float[kk];
-        topK(user, kk, exclude, items, scores);
-        return items;
+        int found = topK(user, kk, exclude, items, scores);
+        return found == kk ? items : java.util.Arrays.copyOf(items, found);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.winnow.engine.runtime;
 
+import dev.winnow.engine.backend.cpu.VectorEmulation;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.io.ModelExporter;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 class RecommenderModelTest {
     private static Backend backend;
@@ -105,6 +107,15 @@ class RecommenderModelTest {
         }
         assertThrows(IllegalArgumentException.class, () -> m.topK(2, 3, new int[] {9}));
         assertEquals(9, m.topK(2, 100, null).length);
+        // The allocating form returns the same 6, not 9 padded with item 0 (which is excluded here).
+        int[] top = m.topK(2, 9, new int[] {0, 1, 4});
+        int n = m.topK(2, 9, new int[] {0, 1, 4}, items, scores);
+        assertEquals(6, n);
+        assertArrayEquals(Arrays.copyOf(items, n), top);
+        for (int item : top) {
+            assertTrue(item != 0 && item != 1 && item != 4, Arrays.toString(top));
+        }
+        assertEquals(0, m.topK(2, 5, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8}).length);
     }
 
     @Test
@@ -188,6 +199,7 @@ class RecommenderModelTest {
 
     @Test
     void requestsAllocateNothingAfterWarmUp() throws Exception {
+        assumeFalse(VectorEmulation.active(), "emulated vectors allocate");
         RecommenderModel m = load(student);
         int[][] p = TestModels.pairs(943, 1682, 256, 4);
         float[] out = new float[256];
