@@ -177,7 +177,11 @@ public final class CompareCommand implements Callable<Integer> {
             configs = rf.apply(configs);
         }
         configs = applySettings(configs);
-        if (methodNames != null && !methodNames.isEmpty()) {
+        if (methodNames != null) {
+            if (methodNames.isEmpty() || methodNames.stream().anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("--methods names an empty method; give a comma-separated list "
+                        + "such as SAD,LTH-SAD (leave --methods out for all methods)");
+            }
             methods = new ArrayList<>();
             for (String n : methodNames) {
                 Method m = Method.parse(n);

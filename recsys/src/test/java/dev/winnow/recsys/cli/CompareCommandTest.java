@@ -220,6 +220,16 @@ class CompareCommandTest {
     }
 
     @Test
+    void anEmptyMethodListIsRefusedNotTakenForAllMethods(@TempDir Path dir) {
+        for (String bad : new String[] {",", "SAD,,LTH", " ", ""}) {
+            CliRun r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--methods", bad);
+            assertEquals(2, r.exit(), "--methods '" + bad + "': " + r.err());
+            assertTrue(r.err().contains("--methods names an empty method"), r.err());
+            assertTrue(Files.notExists(dir.resolve("o").resolve("results.json")), "nothing may run");
+        }
+    }
+
+    @Test
     void aMethodNamedTwiceIsRefused(@TempDir Path dir) throws IOException {
         CliRun r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--methods", "student,SAD,Student");
         assertEquals(2, r.exit(), r.err());
