@@ -128,9 +128,11 @@ public final class DensityCrossover {
         LOG.info(String.format(Locale.ROOT, "sparse crossover on %s: CSR below density %.3f (measured in %.2f s, "
                 + "cached in %s)", key, d, (System.nanoTime() - t0) / 1e9, file));
         dropOtherGenerations(p, backend);
-        p.setProperty(key, String.format(Locale.ROOT, "%.4f", d));
+        String rounded = String.format(Locale.ROOT, "%.4f", d);
+        p.setProperty(key, rounded);
         store(file, p);
-        return d;
+        // The value the cache will give every later run, so that the first run records the same threshold.
+        return Double.parseDouble(rounded);
     }
 
     /** Warm-up before the first block counts: the JIT needs about this long to compile all three paths. */
