@@ -1,5 +1,6 @@
 package dev.winnow.recsys.method;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -32,7 +33,9 @@ public record RunFile(String preset, Integer seeds, List<Method> methods, Map<St
     public static RunFile read(Path file) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            // A key given twice is refused, not silently last-wins (at the top level and in per-method settings).
+            root = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--run-file: " + file + " does not exist");
         } catch (IOException e) {

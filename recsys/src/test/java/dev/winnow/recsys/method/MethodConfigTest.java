@@ -84,6 +84,17 @@ class MethodConfigTest {
     }
 
     @Test
+    void aKeyGivenTwiceInARunFileIsRefusedNotLastWins(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("run.yaml");
+        for (String yaml : new String[] {"seeds: 2\nseeds: 3\n", "all:\n  epochs: 3\n  epochs: 5\n",
+            "{\"preset\": \"quick\", \"preset\": \"paper\"}"}) {
+            Files.writeString(f, yaml);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunFile.read(f), yaml);
+            assertTrue(e.getMessage().contains("Duplicate") && e.getMessage().contains(f.toString()), e.getMessage());
+        }
+    }
+
+    @Test
     void methodNamesParseCaseInsensitively() {
         assertEquals(Method.LTH_SAD, Method.parse("lth-sad"));
         assertEquals(Method.SS_SAD, Method.parse("SS_SAD"));
