@@ -6,12 +6,6 @@ package dev.winnow.engine.runtime;
  */
 interface Kernels {
 
-    /**
-     * sum_i a[aOff + i] * b[bOff + i] for i < n, in a fixed 8-lane order ({@link VectorKernels#dot}); {@code lanes}
-     * is 8 floats of the caller's scratch, through which the lanes are read back in order.
-     */
-    float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes);
-
     /** y[yOff + i] += alpha * x[xOff + i] for i < n. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

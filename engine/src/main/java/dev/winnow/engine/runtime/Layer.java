@@ -4,6 +4,10 @@ package dev.winnow.engine.runtime;
  * One Linear layer, y = W x + b, followed by its activation. W is out x in, held dense (row-major) or as CSR with float
  * values (fp16 and int8 are decoded once at load: MLP layers are small next to the embeddings, and their inner loops
  * are the hot ones).
+ *
+ * <p>One order for every path, so that a single prediction, a batch, and a top-K scan give the same bits for the same
+ * pair: output o starts at b[o] and takes one fused multiply-add per stored weight in column order (the top-K scan
+ * splits that chain at the user/item boundary and carries it through {@code partial}), then the activation.
  */
 final class Layer {
     final int in;
@@ -15,10 +19,10 @@ final class Layer {
     private final boolean fusedRelu;
     private final float[] dense;
     /**
-     * A dense W transposed (in x out) for the batch-1 forward, which then runs one axpy per input: every output is a
-     * chain of fused multiply-adds in input order, vectorised across outputs, with no horizontal sum whose order
-     * would need fixing (a fixed-order dot per output made a dense prediction ~1.5x slower). Null for CSR and for
-     * layers of fewer than {@link #AXPY_MIN_OUT} outputs (the output layer), which take dot products.
+     * A dense W transposed (in x out) for the batch-1 forward, which then runs one axpy per input: the same chain per
+     * output, vectorised across outputs (a fixed-order dot product per output made a dense prediction ~1.5x slower).
+     * Null for CSR and for layers of fewer than {@link #AXPY_MIN_OUT} outputs (the output layer), whose few chains
+     * run as scalar loops.
      */
     private final float[] denseT;
     static final int AXPY_MIN_OUT = 8;
@@ -73,7 +77,7 @@ final class Layer {
     }
 
     /** y[o] = act(b[o] + W[o,:] . x) for one input vector. */
-    void forwardOne(float[] x, float[] y, Kernels kern, float[] lanes) {
+    void forwardOne(float[] x, float[] y, Kernels kern) {
         if (denseT != null) {
             System.arraycopy(bias, 0, y, 0, out);
             for (int c = 0; c < in; c++) {
@@ -81,15 +85,19 @@ final class Layer {
             }
         } else if (dense != null) {
             for (int o = 0; o < out; o++) {
-                y[o] = bias[o] + kern.dot(dense, o * in, x, 0, in, lanes);
+                float s = bias[o];
+                for (int c = 0, w = o * in; c < in; c++) {
+                    s = Math.fma(x[c], dense[w + c], s);
+                }
+                y[o] = s;
             }
         } else {
             for (int o = 0; o < out; o++) {
-                float s = 0f;
+                float s = bias[o];
                 for (int k = rowStart[o], end = rowStart[o + 1]; k < end; k++) {
-                    s += val[k] * x[col[k]];
+                    s = Math.fma(x[col[k]], val[k], s);
                 }
-                y[o] = bias[o] + s;
+                y[o] = s;
             }
         }
         activate(y, out);
@@ -113,20 +121,20 @@ final class Layer {
         }
     }
 
-    /** The user half of layer 0 for one user: partial[o] = b[o] + W[o, 0:split) . u. */
+    /** The user half of layer 0 for one user: partial[o] = b[o] + W[o, 0:split) . u, the first part of o's chain. */
     void userPart(float[] u, float[] partial) {
         for (int o = 0; o < out; o++) {
-            float s = 0f;
+            float s = bias[o];
             if (dense != null) {
                 for (int c = 0; c < split; c++) {
-                    s += dense[o * in + c] * u[c];
+                    s = Math.fma(u[c], dense[o * in + c], s);
                 }
             } else {
                 for (int k = rowStart[o]; k < splitAt[o]; k++) {
-                    s += val[k] * u[col[k]];
+                    s = Math.fma(u[col[k]], val[k], s);
                 }
             }
-            partial[o] = bias[o] + s;
+            partial[o] = s;
         }
     }
 

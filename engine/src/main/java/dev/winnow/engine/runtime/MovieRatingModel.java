@@ -465,7 +465,7 @@ public final class MovieRatingModel {
         float[] y = s.b;
         features(r, s, x);
         for (Layer l : layers) {
-            l.forwardOne(x, y, kernels, s.lanes);
+            l.forwardOne(x, y, kernels);
             float[] t = x;
             x = y;
             y = t;
@@ -529,8 +529,6 @@ public final class MovieRatingModel {
         final float[] b;
         /** Occurrences per hash bucket of the text field being read (all zero between fields). */
         final int[] counts;
-        /** A dense layer's dot-product lanes, read back in order. */
-        final float[] lanes = new float[8];
         /** Distinct buckets in first-occurrence order, then the same in the training side's iteration order. */
         final int[] keys;
         final int[] order;

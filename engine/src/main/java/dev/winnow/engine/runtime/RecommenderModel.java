@@ -343,8 +343,6 @@ public final class RecommenderModel {
         final float[] blockB;
         final float[] userPart;
         final long[] excluded;
-        /** A dense layer's dot-product lanes, read back in order. */
-        final float[] lanes = new float[8];
         int[] heapItems = new int[16];
         float[] heapScores = new float[16];
 
@@ -373,7 +371,7 @@ public final class RecommenderModel {
         users.lookup(user, x, 0, 1);
         items.lookup(item, x, dim, 1);
         for (Layer l : layers) {
-            l.forwardOne(x, y, kernels, s.lanes);
+            l.forwardOne(x, y, kernels);
             float[] t = x;
             x = y;
             y = t;

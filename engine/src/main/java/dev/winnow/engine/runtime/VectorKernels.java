@@ -7,14 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API loops; only loaded (by name, from {@link Kernels#detect()}) when jdk.incubator.vector is present.
  *
  * <p>The register width never changes a result: every output lane is one fused multiply-add chain in a fixed order
- * (the tails too), and the dot product keeps an 8-lane layout whatever the width. {@link ScalarKernels} computes the
+ * (the tails too), and nothing is summed across lanes. {@link ScalarKernels} computes the
  * same IEEE operations one lane at a time, so a prediction has the same bits on every machine, with or without the
  * Vector API. {@code -Dwinnow.vectorBits=128|256|512} forces a width, as in the training engine.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = species(System.getProperty("winnow.vectorBits", ""));
-    /** The dot product's 8 logical lanes: one 256-bit register, or two 128-bit ones on a 128-bit machine. */
-    private static final VectorSpecies<Float> D = S.length() >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     private static final FloatVector ZERO = FloatVector.zero(S);
 
     private static VectorSpecies<Float> species(String bits) {
@@ -29,49 +27,6 @@ final class VectorKernels implements Kernels {
                 VectorSpecies<Float> p = FloatVector.SPECIES_PREFERRED;
                 return p.length() > 16 ? FloatVector.SPECIES_512 : p.length() < 4 ? FloatVector.SPECIES_128 : p;
         }
-    }
-
-    /**
-     * Lane g of eight sums the products i = g (mod 8) below the last multiple of 8 by fused multiply-adds; the lanes
-     * are added to 0 in order, then the remaining products in order, multiply then add. The lanes go through the
-     * caller's scratch: the Vector API leaves reduceLanes' order open, and lane(i) one by one made a dense batch-1
-     * prediction 1.7x slower.
-     */
-    @Override
-    public float dot(float[] a, int aOff, float[] b, int bOff, int n, float[] lanes) {
-        int bound = n & ~7;
-        float s = 0f;
-        int i = 0;
-        if (bound > 0) {
-            if (D.length() == 8) {
-                FloatVector acc = FloatVector.zero(D);
-                for (; i < bound; i += 8) {
-                    acc = FloatVector.fromArray(D, a, aOff + i).fma(FloatVector.fromArray(D, b, bOff + i), acc);
-                }
-                acc.intoArray(lanes, 0);
-            } else {
-                FloatVector lo = FloatVector.zero(D);
-                FloatVector hi = lo;
-                for (; i < bound; i += 8) {
-                    lo = FloatVector.fromArray(D, a, aOff + i).fma(FloatVector.fromArray(D, b, bOff + i), lo);
-                    hi = FloatVector.fromArray(D, a, aOff + i + 4).fma(FloatVector.fromArray(D, b, bOff + i + 4), hi);
-                }
-                lo.intoArray(lanes, 0);
-                hi.intoArray(lanes, 4);
-            }
-            s += lanes[0];
-            s += lanes[1];
-            s += lanes[2];
-            s += lanes[3];
-            s += lanes[4];
-            s += lanes[5];
-            s += lanes[6];
-            s += lanes[7];
-        }
-        for (; i < n; i++) {
-            s += a[aOff + i] * b[bOff + i];
-        }
-        return s;
     }
 
     @Override

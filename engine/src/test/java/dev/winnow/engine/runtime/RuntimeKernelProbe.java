@@ -38,8 +38,6 @@ public final class RuntimeKernelProbe {
         for (int n : new int[] {1, 3, 7, 8, 9, 15, 16, 17, 31, 64, 67, 130}) {
             float[] a = randoms(n + 3, rng);
             float[] b = randoms(n + 5, rng);
-            float[] scratch = new float[8];
-            float[] out = {k.dot(a, 3, b, 5, n, scratch), k.dot(a, 0, b, 0, n, scratch)};
             float[] y = randoms(n + 2, rng);
             k.axpy(-0.37f, a, 1, y, 2, n);
             int rows = 9;
@@ -53,7 +51,7 @@ public final class RuntimeKernelProbe {
             float[] yd = new float[n + 1];
             k.csrRowBlock(val, col, 1, col.length, 0, x, lanes, 0.25f, yc, 1, n, true);
             k.denseRowBlock(w, 0, 0, rows, 0, x, lanes, -0.5f, yd, 0, n, false);
-            for (float[] f : new float[][] {out, y, yc, yd}) {
+            for (float[] f : new float[][] {a, b, y, yc, yd}) {
                 ByteBuffer bb = ByteBuffer.allocate(4 * f.length);
                 for (float v : f) {
                     bb.putInt(Float.floatToRawIntBits(v));
