@@ -288,6 +288,9 @@ public final class DensityCrossover {
      * The first processor's "model name" with its "cpu family", "model" and "stepping" numbers (x86) or "CPU part"
      * (Arm), as /proc/cpuinfo gives them; the architecture when there is none of those.
      */
+    private static final Map<String, String> CPU_ID_FIELDS =
+            Map.of("cpu family", "family", "model", "model", "stepping", "stepping", "CPU part", "part");
+
     static String describeCpu(List<String> cpuinfo) {
         String name = null;
         StringBuilder ids = new StringBuilder();
@@ -301,24 +304,11 @@ public final class DensityCrossover {
             }
             String field = line.substring(0, colon).trim();
             String value = line.substring(colon + 1).trim();
-            switch (field) {
-                case "model name":
-                    name = value;
-                    break;
-                case "cpu family":
-                    ids.append(" family ").append(value);
-                    break;
-                case "model":
-                    ids.append(" model ").append(value);
-                    break;
-                case "stepping":
-                    ids.append(" stepping ").append(value);
-                    break;
-                case "CPU part":
-                    ids.append(" part ").append(value);
-                    break;
-                default:
-                    break;
+            String label = CPU_ID_FIELDS.get(field);
+            if (field.equals("model name")) {
+                name = value;
+            } else if (label != null) {
+                ids.append(' ').append(label).append(' ').append(value);
             }
         }
         if (name == null && ids.length() == 0) {

@@ -32,12 +32,14 @@ import dev.winnow.engine.backend.cpu.CpuBackend;
 class SameBitsAtEveryWidthTest {
     private static final String[] PRUNED = {"compare", "--data", "synthetic", "--methods", "LTH", "--set", "epochs=2",
         "--set", "prune_every=1", "--set", "prune_rate=0.6", "--sparse-threshold", "1"};
+    /** This machine's width (the property left empty), 128 bits, and 512 bits (emulated where the CPU lacks it). */
+    private static final String[] WIDTHS = {"-Dwinnow.vectorBits=", "-XX:MaxVectorSize=16", "-Dwinnow.vectorBits=512"};
 
     @Test
     void aDenseTrainAndExportGiveTheSameFileAtEveryWidth(@TempDir Path dir) throws Exception {
         assumeTrue(CpuBackend.GemmChoice.vectorModulePresent(), "needs jdk.incubator.vector");
         String want = null;
-        for (String width : new String[] {"-Dwinnow.vectorBits=", "-XX:MaxVectorSize=16", "-Dwinnow.vectorBits=512"}) {
+        for (String width : WIDTHS) {
             Path ck = dir.resolve("ck" + width.hashCode());
             Path model = dir.resolve("m" + width.hashCode() + ".wnw");
             String out = cli(width, true, "train", "--data", "synthetic", "--epochs", "1", "--seed", "11",
@@ -56,7 +58,7 @@ class SameBitsAtEveryWidthTest {
     void aPinnedPrunedRunGivesTheSameErrorToTheLastBitAtEveryWidth(@TempDir Path dir) throws Exception {
         assumeTrue(CpuBackend.GemmChoice.vectorModulePresent(), "needs jdk.incubator.vector");
         String want = null;
-        for (String width : new String[] {"-Dwinnow.vectorBits=", "-XX:MaxVectorSize=16", "-Dwinnow.vectorBits=512"}) {
+        for (String width : WIDTHS) {
             Path out = dir.resolve("run" + width.hashCode());
             String log = cli(width, true, args(PRUNED, "--out", out.toString()));
             assertTrue(log.contains("cpu-vector(" + bits(width)), width + " ran at another width: " + log);

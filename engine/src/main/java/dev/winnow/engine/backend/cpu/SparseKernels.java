@@ -1171,9 +1171,8 @@ public abstract class SparseKernels {
 
         /**
          * The chunks' SDDMM in {@link Scalar#dot64}'s layout. 256 bits: the two accumulators are logical lanes 0-7
-         * and 8-15 (vectors 0, 2, 4, 6 and 1, 3, 5, 7 of the chunk row), added, then their lanes in order. The lanes
-         * go through a per-part scratch array rather than reduceLanes, whose floating-point order the Vector API
-         * leaves open (reading them with lane(i) kept the order but made the backward ~25% slower).
+         * and 8-15 (vectors 0, 2, 4, 6 and 1, 3, 5, 7 of the chunk row), added, then their lanes in order through a
+         * per-part scratch array ({@link VectorLanes#sumInOrder8}).
          */
         @Override
         void sddmmRows(int rowFrom, int rowTo, int[] rp, int[] ci, float[] a, int aOff, int aChunk, float[] b,
@@ -1215,25 +1214,11 @@ public abstract class SparseKernels {
                 s0 = FloatVector.fromArray(S, b, bo + 6 * L).fma(d6, s0);
                 s1 = FloatVector.fromArray(S, b, bo + 7 * L).fma(d7, s1);
                 s0.add(s1).intoArray(lanes, 0);
-                out[p] += sumInOrder8(lanes);
+                out[p] += VectorLanes.sumInOrder8(lanes);
             }
         }
 
-        /** lanes[0] + ... + lanes[7] added to 0 in this order. */
-        private static float sumInOrder8(float[] lanes) {
-            float sum = 0f;
-            sum += lanes[0];
-            sum += lanes[1];
-            sum += lanes[2];
-            sum += lanes[3];
-            sum += lanes[4];
-            sum += lanes[5];
-            sum += lanes[6];
-            sum += lanes[7];
-            return sum;
-        }
-
-        /** 512 bits: one register is the 16 logical lanes; lane g + 8 is added to lane g as they are read. */
+        /** 512 bits: one register is the 16 logical lanes; lane g + 8 is added to lane g, then the 8 in order. */
         private static void sddmmRow4(float[] a, int ao, float[] b, int bBase, int from, int to, int[] ci,
                                       float[] out, float[] lanes) {
             FloatVector d0 = FloatVector.fromArray(S, a, ao);
@@ -1247,16 +1232,10 @@ public abstract class SparseKernels {
                 s = FloatVector.fromArray(S, b, bo + 2 * L).fma(d2, s);
                 s = FloatVector.fromArray(S, b, bo + 3 * L).fma(d3, s);
                 s.intoArray(lanes, 0);
-                float sum = 0f;
-                sum += lanes[0] + lanes[8];
-                sum += lanes[1] + lanes[9];
-                sum += lanes[2] + lanes[10];
-                sum += lanes[3] + lanes[11];
-                sum += lanes[4] + lanes[12];
-                sum += lanes[5] + lanes[13];
-                sum += lanes[6] + lanes[14];
-                sum += lanes[7] + lanes[15];
-                out[p] += sum;
+                for (int g = 0; g < 8; g++) {
+                    lanes[g] += lanes[g + 8];
+                }
+                out[p] += VectorLanes.sumInOrder8(lanes);
             }
         }
 
@@ -1283,7 +1262,7 @@ public abstract class SparseKernels {
                 }
                 s0.add(s2).intoArray(lanes, 0);
                 s1.add(s3).intoArray(lanes, L);
-                out[p] += sumInOrder8(lanes);
+                out[p] += VectorLanes.sumInOrder8(lanes);
             }
         }
     }

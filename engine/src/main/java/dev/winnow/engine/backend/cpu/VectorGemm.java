@@ -157,14 +157,12 @@ final class VectorGemm implements DenseGemm {
     /**
      * sum_p a[ao + p] * b[bo + p] in a fixed 8-lane layout, the 256-bit kernel's order at every width: logical lane g
      * sums the products p = g (mod 8) below the last multiple of 8 by fused multiply-adds, the lanes are added 0..7 to
-     * 0 in order, then the remaining products are added in order (multiply, then add). The lanes go through
-     * {@code lanes} (8 floats of scratch) rather than reduceLanes, whose floating-point order the Vector API leaves
-     * open; reading them with lane(i) kept the order but was much slower.
+     * 0 in order ({@link VectorLanes#sumInOrder8}, through {@code lanes}, 8 floats of scratch), then the remaining
+     * products are added in order (multiply, then add).
      */
     static float dot8(float[] a, int ao, float[] b, int bo, int k, float[] lanes) {
         int bound = k & ~7;
         int p = 0;
-        float sum = 0f;
         if (D.length() == 8) {
             FloatVector acc = FloatVector.zero(D);
             for (; p < bound; p += 8) {
@@ -181,14 +179,7 @@ final class VectorGemm implements DenseGemm {
             lo.intoArray(lanes, 0);
             hi.intoArray(lanes, 4);
         }
-        sum += lanes[0];
-        sum += lanes[1];
-        sum += lanes[2];
-        sum += lanes[3];
-        sum += lanes[4];
-        sum += lanes[5];
-        sum += lanes[6];
-        sum += lanes[7];
+        float sum = VectorLanes.sumInOrder8(lanes);
         for (; p < k; p++) {
             sum += a[ao + p] * b[bo + p];
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import dev.winnow.engine.runtime.RuntimeKernelProbe;
+import dev.winnow.engine.sparse.HostCsr;
 
 /**
  * Runs the CPU backend's kernels on fixed random inputs of awkward shapes and prints one SHA-256 of every output bit
@@ -93,15 +94,11 @@ public final class WidthProbe {
                 SparseKernels.Packed keep = new SparseKernels.Packed();
                 long token = k.linearForward(rows, cols, rp, ci, v, x, batch, bias, y2, keep, TestPools.ONE);
                 d.add(y2);
-                int[][] t = transpose(rows, cols, rp, ci);
-                float[] tv = new float[nnz];
-                for (int p = 0; p < nnz; p++) {
-                    tv[t[2][p]] = v[p];
-                }
+                HostCsr t = new HostCsr(rows, cols, rp, ci, v).transpose().matrix();
                 float[] dx = randoms(batch * cols, rng);
                 float[] grad = new float[nnz];
-                k.linearBackward(rows, cols, rp, ci, t[0], t[1], tv, dy, x, batch, dx, grad, keep, token,
-                        TestPools.TWO);
+                k.linearBackward(rows, cols, rp, ci, t.rowPtr, t.colIdx, t.values, dy, x, batch, dx, grad, keep,
+                        token, TestPools.TWO);
                 d.add(dx);
                 d.add(grad);
                 float[] out = randoms(nnz, rng);
@@ -142,29 +139,6 @@ public final class WidthProbe {
             d.add(acc);
         }
         return d.hex();
-    }
-
-    /** W^T in CSR: row pointers, column indices, and where each of W's entries went. */
-    static int[][] transpose(int rows, int cols, int[] rp, int[] ci) {
-        int nnz = rp[rows];
-        int[] trp = new int[cols + 1];
-        for (int p = 0; p < nnz; p++) {
-            trp[ci[p] + 1]++;
-        }
-        for (int c = 0; c < cols; c++) {
-            trp[c + 1] += trp[c];
-        }
-        int[] next = Arrays.copyOf(trp, cols);
-        int[] tci = new int[nnz];
-        int[] where = new int[nnz];
-        for (int r = 0; r < rows; r++) {
-            for (int p = rp[r]; p < rp[r + 1]; p++) {
-                int q = next[ci[p]]++;
-                tci[q] = r;
-                where[p] = q;
-            }
-        }
-        return new int[][] {trp, tci, where};
     }
 
     /** Row-major CSR of a random pattern with empty rows (1 and 5) and a row whose entries are all at the end. */
