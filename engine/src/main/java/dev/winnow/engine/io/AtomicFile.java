@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,7 +42,8 @@ public final class AtomicFile {
 
     /**
      * Replaces {@code target} with what {@code content} writes; creates the parent directories. When
-     * {@code content} or the rename fails, the temporary file is deleted and the target is left as it was.
+     * {@code content} or the rename fails, the temporary file is deleted and the target is left as it was; a failed
+     * write (a full disk) is reported as a {@link FileSystemException} naming {@code target}.
      */
     public static void write(Path target, Content content) throws IOException {
         Path abs = target.toAbsolutePath();
@@ -67,6 +69,14 @@ public final class AtomicFile {
                 content.writeTo(new UnclosableStream(out));
                 out.flush();
                 c.force(true);
+            } catch (FileSystemException e) {
+                throw e;
+            } catch (IOException e) {
+                // "No space left on device", "Input/output error": the JDK names no file for a failed write
+                FileSystemException named = new FileSystemException(target.toString(), null,
+                        e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                named.initCause(e);
+                throw named;
             }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

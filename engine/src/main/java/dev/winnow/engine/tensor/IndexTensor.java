@@ -35,6 +35,11 @@ public final class IndexTensor {
         length = n;
     }
 
+    /** The most indices {@link #set} accepts. */
+    public int capacity() {
+        return host.length;
+    }
+
     public int length() {
         return length;
     }

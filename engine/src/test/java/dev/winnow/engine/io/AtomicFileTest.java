@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -16,6 +17,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -79,7 +81,10 @@ class AtomicFileTest {
             out.write(new byte[100_000]);
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", e.getMessage());
+        // the JDK names no file for a failed write; AtomicFile does, so the CLI can say which one (issue 17)
+        FileSystemException named = assertInstanceOf(FileSystemException.class, e);
+        assertEquals(target.toString(), named.getFile());
+        assertEquals("disk full", named.getReason());
         assertEquals("previous checkpoint", Files.readString(target));
         assertEquals(List.of("checkpoint.wck"), names(dir));
 
@@ -89,6 +94,22 @@ class AtomicFileTest {
             throw new IllegalStateException("encoder failed");
         }));
         assertEquals(List.of("checkpoint.wck"), names(dir), "neither the target nor a temporary file may appear");
+    }
+
+    @Test
+    void aFullDiskIsReportedNamingTheTarget(@TempDir Path dir) throws IOException {
+        Path full = Path.of("/dev/full"); // every write to it fails with ENOSPC, as on a full disk
+        assumeTrue(Files.isWritable(full), "no /dev/full here");
+        Path target = dir.resolve("results.json");
+        FileSystemException e = assertThrows(FileSystemException.class, () -> AtomicFile.write(target, out -> {
+            try (var disk = Files.newOutputStream(full)) {
+                disk.write(new byte[8192]);
+                disk.flush();
+            }
+        }));
+        assertEquals(target.toString(), e.getFile());
+        assertEquals(target + ": No space left on device", e.getMessage());
+        assertEquals(List.of(), names(dir), "no temporary file left");
     }
 
     @Test

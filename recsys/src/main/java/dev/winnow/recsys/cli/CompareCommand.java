@@ -83,6 +83,10 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Compute backend; auto = CUDA if a device answers, else CPU. Default: ${DEFAULT-VALUE}.")
     String backendName;
 
+    @Option(names = "--allow-fallback", description = "With --backend cuda or opencl: run on the CPU when the device "
+            + "cannot be used (the reason is logged) instead of refusing.")
+    boolean allowFallback;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (required unless --resume).")
     Path out;
 
@@ -116,8 +120,12 @@ public final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** Runs of one method a comparison may ask for (a mistyped count must not queue years of work). */
+    static final int MAX_SEEDS = 1000;
+
     /** Options --resume may come with: everything else is the saved run's and is refused rather than ignored. */
-    private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--stop-after-epoch");
+    private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--stop-after-epoch",
+            "--allow-fallback");
 
     @Override
     public Integer call() throws IOException {
@@ -136,9 +144,6 @@ public final class CompareCommand implements Callable<Integer> {
         } else if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR to continue a run)");
         }
-        if (seeds < 1) {
-            throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
-        }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
@@ -150,6 +155,7 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rewind-iteration must be a number of optimiser steps >= 0 (omit it "
                     + "to rewind to initialisation), got " + rewindIteration);
         }
+        Backends.check(backendName, allowFallback);
         boolean movies = features != null || isMovieDirectory(data);
         if (fold != null && movies) {
             throw new IllegalArgumentException("--fold picks a MovieLens 100K fold u1-u5 for the rating task; the "
@@ -177,6 +183,9 @@ public final class CompareCommand implements Callable<Integer> {
             configs = rf.apply(configs);
         }
         configs = applySettings(configs);
+        if (seeds < 1 || seeds > MAX_SEEDS) {
+            throw new IllegalArgumentException("--seeds must be 1.." + MAX_SEEDS + ", got " + seeds);
+        }
         if (methodNames != null) {
             if (methodNames.isEmpty() || methodNames.stream().anyMatch(String::isBlank)) {
                 throw new IllegalArgumentException("--methods names an empty method; give a comma-separated list "
@@ -221,7 +230,7 @@ public final class CompareCommand implements Callable<Integer> {
         PrintStream log = System.out;
         RegressionTask task = movies ? movieTask(log) : ratingTask(log);
         Files.createDirectories(dir);
-        BackendChoice choice = Backends.select(backendName, threads);
+        BackendChoice choice = Backends.select(backendName, threads, allowFallback);
         Double previousOverride = DensityCrossover.override();
         try (Backend backend = choice.backend()) {
             // Pinned for the whole run, and saved before the first epoch: a resumed run must split its layers into

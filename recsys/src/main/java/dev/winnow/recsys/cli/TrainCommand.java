@@ -54,6 +54,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Compute backend; auto = CUDA if a device answers, else CPU. Default: ${DEFAULT-VALUE}.")
     String backendName;
 
+    @Option(names = "--allow-fallback", description = "With --backend cuda or opencl: run on the CPU when the device "
+            + "cannot be used (the reason is logged) instead of refusing.")
+    boolean allowFallback;
+
     @Option(names = "--test-fraction", defaultValue = "0.1", description = "Share of ratings held out for test.")
     double testFraction;
 
@@ -70,8 +74,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        if (epochs < 1 || epochs > dev.winnow.recsys.method.MethodConfig.MAX_EPOCHS) {
+            throw new IllegalArgumentException("--epochs must be 1.." + dev.winnow.recsys.method.MethodConfig.MAX_EPOCHS
+                    + ", got " + epochs);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
@@ -82,6 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(testFraction > 0 && testFraction < 1)) {
             throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
         }
+        Backends.check(backendName, allowFallback);
         if (checkpoint != null) {
             WinnowCli.checkOutputDirectory("--checkpoint", checkpoint);
         }
@@ -94,7 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         RatingData all = loaded.ratings();
         RatingSplit split = Splits.random(all, 0.0, testFraction, seed);
-        BackendChoice choice = Backends.select(backendName, threads);
+        BackendChoice choice = Backends.select(backendName, threads, allowFallback);
         out.println("backend " + choice.describe());
         try (Backend backend = choice.backend()) {
             NcfModel ncf = new NcfModel(backend, cfg, all.users(), all.items(), seed);

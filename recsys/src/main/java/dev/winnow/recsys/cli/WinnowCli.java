@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -61,7 +62,18 @@ public final class WinnowCli implements Runnable {
             commandLine.getErr().flush();
             return f.exitCode();
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; an Error would end in the JVM's stack trace
+            System.err.println("winnow: out of memory (the Java heap limit is "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): use smaller sizes or data, or raise the "
+                    + "limit with JAVA_OPTS=-Xmx<size>" + Failure.traceNote(e));
+            return CommandLine.ExitCode.SOFTWARE;
+        } catch (StackOverflowError | LinkageError | AssertionError e) {
+            System.err.println("winnow: " + Failure.internal(e).message());
+            return CommandLine.ExitCode.SOFTWARE;
+        }
     }
 
     @Override
@@ -104,7 +116,34 @@ public final class WinnowCli implements Runnable {
             if (t instanceof TrainingDivergedException) {
                 return new Failure(CommandLine.ExitCode.SOFTWARE, t.getMessage());
             }
-            return new Failure(CommandLine.ExitCode.SOFTWARE, t.getClass().getSimpleName() + ": " + t.getMessage());
+            return internal(t);
+        }
+
+        /**
+         * A failure that is not an input mistake: a bug or the machine. One line for the console, the full trace in
+         * a file for the bug report.
+         */
+        static Failure internal(Throwable t) {
+            return new Failure(CommandLine.ExitCode.SOFTWARE, "internal error: " + t.getClass().getSimpleName()
+                    + (t.getMessage() != null ? ": " + firstLine(t.getMessage()) : "") + traceNote(t));
+        }
+
+        /** Writes the stack trace to a new file in the temporary directory; " (full trace in FILE)" or "". */
+        static String traceNote(Throwable t) {
+            try {
+                Path f = Files.createTempFile("winnow-error-", ".txt");
+                StringWriter trace = new StringWriter();
+                t.printStackTrace(new PrintWriter(trace));
+                Files.writeString(f, trace.toString());
+                return " (full trace in " + f + ")";
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                return "";
+            }
+        }
+
+        private static String firstLine(String s) {
+            int nl = s.indexOf('\n');
+            return nl < 0 ? s : s.substring(0, nl);
         }
 
         private static Failure usage(String message) {

@@ -25,10 +25,20 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                            float beta, float alpha, float temperature, int qkDim, double targetDensity,
                            int kdEpochs, float kdLr, int patience) {
 
+    /**
+     * The most epochs (and kd_epochs) a run may ask for: about 8x the paper's longest schedule (LTH-SAD, 1200). A
+     * mistyped 10^6 would otherwise run for weeks before anyone noticed.
+     */
+    public static final int MAX_EPOCHS = 10_000;
+
+    /** The largest attention key/query width; the distiller allocates qk_dim x (layer width) per tapped layer. */
+    public static final int MAX_QK_DIM = 4096;
+
     public MethodConfig {
         milestones = milestones.clone();
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        if (epochs < 1 || epochs > MAX_EPOCHS) {
+            throw new IllegalArgumentException("epochs must be 1.." + MAX_EPOCHS + " (the paper's longest schedule is "
+                    + "1200), got " + epochs);
         }
         if (batchSize < 2) {
             throw new IllegalArgumentException("batch_size must be >= 2 (batch norm in the distiller), got "
@@ -78,15 +88,15 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (!(temperature > 0f && Float.isFinite(temperature))) {
             throw new IllegalArgumentException("temperature must be a finite number > 0, got " + temperature);
         }
-        if (qkDim < 1) {
-            throw new IllegalArgumentException("qk_dim must be >= 1, got " + qkDim);
+        if (qkDim < 1 || qkDim > MAX_QK_DIM) {
+            throw new IllegalArgumentException("qk_dim must be 1.." + MAX_QK_DIM + ", got " + qkDim);
         }
         // 1 or more would end SS-SAD's pruning phase before its first prune, 0 would prune every weight
         if (!(targetDensity > 0 && targetDensity < 1)) {
             throw new IllegalArgumentException("target_density must be in (0, 1), got " + targetDensity);
         }
-        if (kdEpochs < 0) {
-            throw new IllegalArgumentException("kd_epochs must be >= 0, got " + kdEpochs);
+        if (kdEpochs < 0 || kdEpochs > MAX_EPOCHS) {
+            throw new IllegalArgumentException("kd_epochs must be 0.." + MAX_EPOCHS + ", got " + kdEpochs);
         }
         // kd_lr > 0 where kd_epochs > 0 is checked per method (SS-SAD): --set applies settings one at a time
         if (!(kdLr >= 0f && Float.isFinite(kdLr))) {

@@ -5,7 +5,7 @@ import dev.winnow.recsys.method.CurvePoint;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,11 +21,13 @@ public final class CurvesWriter {
 
     public static void write(Path file, List<CurvePoint> points) throws IOException {
         AtomicFile.write(file, out -> {
-            PrintWriter w = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            w.println(HEADER);
+            // a Writer, not a PrintWriter: PrintWriter keeps write errors (a full disk) to itself and half a file
+            // would be renamed into place
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            w.write(HEADER + "\n");
             for (CurvePoint p : points) {
-                w.println(String.format(Locale.ROOT,
-                        "%s,%d,%d,%d,%.6f,%.6f,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f",
+                w.write(String.format(Locale.ROOT,
+                        "%s,%d,%d,%d,%.6f,%.6f,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f%n",
                         p.method(), p.seed(), p.epoch(), p.round(), p.density(), p.trainLoss(), p.learningRate(),
                         p.valMae(), p.valMse(), p.valRmse(), p.testMae(), p.testMse(), p.testRmse(), p.event(),
                         p.cumulativeFlops(), p.cumulativeSeconds()));

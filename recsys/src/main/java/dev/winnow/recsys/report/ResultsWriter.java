@@ -7,7 +7,6 @@ import dev.winnow.engine.io.AtomicFile;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,9 +92,10 @@ public final class ResultsWriter {
         }
     }
 
-    private static void writeCsv(OutputStream out, List<RunResult> runs) {
-        PrintWriter w = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8));
-        w.println(String.join(",", COLUMNS));
+    private static void writeCsv(OutputStream out, List<RunResult> runs) throws IOException {
+        // a Writer, not a PrintWriter: PrintWriter keeps write errors (a full disk) to itself
+        java.io.Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+        w.write(String.join(",", COLUMNS) + "\n");
         for (RunResult r : runs) {
             Object[] values = values(r);
             StringBuilder line = new StringBuilder();
@@ -114,7 +114,7 @@ public final class ResultsWriter {
                     line.append(v);
                 }
             }
-            w.println(line);
+            w.write(line.append('\n').toString());
         }
         w.flush();
     }

@@ -29,11 +29,13 @@ public final class RatingTrainer {
     private final TrainConfig config;
     private final Optimizer optimizer;
     private final BufferPool pool;
-    private final IndexTensor users;
-    private final IndexTensor items;
+    // sized by the first batch that needs them, not by the configured batch size: a --batch-size beyond the training
+    // set (2^31 - 1 included) must cost what the largest real batch costs
+    private IndexTensor users;
+    private IndexTensor items;
     private final Map<Integer, Tensor> targets = new HashMap<>();
     private final SplittableRandom shuffleRng;
-    private final float[] targetScratch;
+    private float[] targetScratch = new float[0];
 
     public RatingTrainer(NcfModel model, Backend backend, TrainConfig config) {
         this.model = model;
@@ -42,10 +44,7 @@ public final class RatingTrainer {
         this.optimizer = new Adam(model.parameters(), config.learningRate(), 0.9f, 0.999f, 1e-8f, config.weightDecay(),
                 false);
         this.pool = new BufferPool(backend);
-        this.users = new IndexTensor(backend, config.batchSize());
-        this.items = new IndexTensor(backend, config.batchSize());
         this.shuffleRng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-        this.targetScratch = new float[config.batchSize()];
     }
 
     public Optimizer optimizer() {
@@ -101,9 +100,12 @@ public final class RatingTrainer {
         double lossSum = 0;
         int batches = 0;
         float firstLoss = Float.NaN;
-        int bs = config.batchSize();
+        int bs = Math.min(config.batchSize(), Math.max(n, 1)); // a batch never holds more than the whole set
         int[] ub = new int[bs];
         int[] ib = new int[bs];
+        if (targetScratch.length < bs) {
+            targetScratch = new float[bs];
+        }
         for (int start = 0; start < n; start += bs) {
             int len = Math.min(bs, n - start);
             for (int k = 0; k < len; k++) {
@@ -131,6 +133,10 @@ public final class RatingTrainer {
 
     /** One optimiser step on the first {@code len} entries of the arrays; returns the batch loss. */
     public float step(int[] userIds, int[] itemIds, float[] ratings, int len) {
+        if (users == null || users.capacity() < len) {
+            users = new IndexTensor(backend, len);
+            items = new IndexTensor(backend, len);
+        }
         users.set(userIds, 0, len);
         items.set(itemIds, 0, len);
         Tensor target = targets.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));

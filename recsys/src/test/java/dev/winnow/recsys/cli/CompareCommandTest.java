@@ -309,4 +309,35 @@ class CompareCommandTest {
         assertEquals(0, resumed.exit(), resumed.err());
         assertTrue(Files.exists(cut.resolve("results.json")));
     }
+
+    @Test
+    void absurdSizesAreRefusedInOneLineAndAHugeBatchIsTheWholeSet(@TempDir Path dir) throws IOException {
+        for (String[] bad : new String[][] {{"--set", "epochs=1000000"}, {"--set", "kd_epochs=1000000"},
+            {"--set", "qk_dim=2147483647"}, {"--seeds", "2147483647"}}) {
+            List<String> a = args(dir.resolve("refused"), bad);
+            CliRun r = CliRun.of(a.toArray(new String[0]));
+            assertEquals(2, r.exit(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+            assertTrue(r.err().contains("1000000") || r.err().contains("2147483647"), r.err());
+        }
+        assertTrue(Files.notExists(dir.resolve("refused").resolve("run.json")));
+        // 2^31 - 1 allocated a float[2^31 - 1] batch: an OutOfMemoryError stack trace (issue 17)
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<String> a = List.of("compare", "--data", "synthetic", "--methods", "student", "--set", "epochs=1",
+                "--set", "batch_size=2147483647", "--backend", "cpu", "--out", dir.resolve("huge").toString());
+        assertEquals(0, run(a, log), log.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.exists(dir.resolve("huge").resolve("results.json")));
+    }
+
+    @Test
+    void anExplicitDeviceBackendThatCannotRunIsRefusedBeforeAnyWork(@TempDir Path dir) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.winnow.kernels.cuda.CudaProbe.result().available(),
+                "this machine has a CUDA device");
+        CliRun r = CliRun.of("compare", "--data", "synthetic", "--methods", "student", "--backend", "cuda", "--out",
+                dir.resolve("c").toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("winnow compare: --backend cuda: CUDA unavailable")
+                && r.err().contains("--allow-fallback"), r.err());
+        assertTrue(Files.notExists(dir.resolve("c")), "nothing written");
+    }
 }

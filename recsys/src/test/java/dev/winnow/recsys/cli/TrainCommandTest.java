@@ -18,8 +18,11 @@ class TrainCommandTest {
 
     /** What one CLI run returned and printed. */
     private record Run(int exitCode, String out, String err) {
+        /** The CLI's own first line: the once-per-JVM log lines of the backend (which test logs them depends on the
+         * test order) are not part of it. */
         String firstErrLine() {
-            return err.lines().findFirst().orElse("");
+            return err.lines().filter(l -> !l.startsWith("INFO: ") && !l.matches("^[A-Z][a-z]{2} \\d.*"))
+                    .findFirst().orElse("");
         }
     }
 
@@ -181,5 +184,46 @@ class TrainCommandTest {
         assertEquals(0, skipped.exitCode(), skipped.err());
         assertTrue(skipped.out().contains("skipped 1 bad lines (first: u.data:3"), skipped.out());
         assertTrue(skipped.out().contains("final test RMSE"), skipped.out());
+    }
+
+    @Test
+    void aBatchLargerThanTheTrainingSetIsOneWholeBatchNotAnOutOfMemoryError() {
+        // 2^31 - 1 allocated two int[2^31 - 1] and a float[2^31 - 1]: OutOfMemoryError and a stack trace (issue 17)
+        Run huge = run("train", "--epochs", "1", "--batch-size", "2147483647", "--backend", "cpu");
+        assertEquals(0, huge.exitCode(), huge.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) train / ").matcher(huge.out());
+        assertTrue(m.find(), huge.out());
+        Run whole = run("train", "--epochs", "1", "--batch-size", m.group(1), "--backend", "cpu");
+        assertEquals(0, whole.exitCode(), whole.err());
+        assertEquals(finalLine(whole.out()), finalLine(huge.out()), "a batch beyond the set is the whole set");
+    }
+
+    private static String finalLine(String out) {
+        return out.lines().filter(l -> l.startsWith("final test RMSE")).findFirst().orElse("missing: " + out);
+    }
+
+    @Test
+    void anAbsurdEpochCountIsRefusedNamingTheLimit() {
+        Run r = run("train", "--epochs", "1000000");
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals("winnow train: --epochs must be 1..10000, got 1000000", r.err().strip());
+        assertTrue(r.out().isEmpty(), "refused before any work: " + r.out());
+    }
+
+    @Test
+    void anExplicitDeviceBackendThatCannotRunIsRefusedUnlessFallbackIsAllowed() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.winnow.kernels.cuda.CudaProbe.result().available(),
+                "this machine has a CUDA device");
+        Run r = run("train", "--epochs", "1", "--backend", "cuda");
+        assertEquals(2, r.exitCode(), r.err());
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertTrue(r.firstErrLine().startsWith("winnow train: --backend cuda: CUDA unavailable (")
+                && r.firstErrLine().endsWith("or add --allow-fallback to run on the CPU anyway"), r.err());
+        assertTrue(r.out().isEmpty(), "refused before any work: " + r.out());
+
+        Run allowed = run("train", "--epochs", "1", "--backend", "cuda", "--allow-fallback");
+        assertEquals(0, allowed.exitCode(), allowed.err());
+        assertTrue(allowed.out().contains("[requested cuda: CUDA unavailable") && allowed.out().contains(
+                "-> CPU fallback]"), allowed.out());
     }
 }
