@@ -1,5 +1,5 @@
 import dev.winnow.engine.backend.cpu.CpuBackend;
-import dev.winnow.engine.sparse.DensityCrossover;
+import dev.winnow.recsys.perf.DensityCrossover;
 
 /**
  * The crossover measurement as a fresh JVM makes it: the first call is the one a first pruned training run caches

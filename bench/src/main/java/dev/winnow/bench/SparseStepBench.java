@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Linear;
 import dev.winnow.engine.sparse.ExecutionMode;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.SyntheticRatings;
 import dev.winnow.recsys.model.NcfConfig;
@@ -76,7 +77,7 @@ public class SparseStepBench {
                 }
                 layer.weight().setMask(mask);
             }
-            layer.setExecutionMode(m);
+            layer.setExecutionPolicy(ExecutionPolicy.always(m));
         }
         trainer = new RatingTrainer(ncf, backend, new TrainConfig(1, batch, 1e-3f, 0));
         users = new int[batch];

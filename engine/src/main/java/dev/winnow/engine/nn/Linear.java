@@ -2,8 +2,8 @@ package dev.winnow.engine.nn;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.sparse.CsrWeight;
-import dev.winnow.engine.sparse.DensityCrossover;
 import dev.winnow.engine.sparse.ExecutionMode;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.tensor.Ops;
 import dev.winnow.engine.tensor.SparseOps;
 import dev.winnow.engine.tensor.Tensor;
@@ -16,19 +16,19 @@ import java.util.SplittableRandom;
  * y = x (W ⊙ M)^T + b with W of shape out x in. The mask M appears when the layer is pruned; masked weights are zero
  * and receive no gradient. Initialised like PyTorch's nn.Linear: W, b ~ U(-1/sqrt(in), 1/sqrt(in)).
  *
- * <p>Execution: without a mask the product is a dense GEMM; with one, a masked GEMM, or, when the mask's density is at
- * or below the machine's crossover ({@link DensityCrossover}), CSR x dense with an SDDMM weight gradient
- * ({@link SparseOps#linear}). All give the same numbers up to float rounding. {@link #setExecutionMode} and
- * {@link #setSparseThreshold} override the choice. The CSR form is rebuilt when the mask changes through
- * {@link Parameter#setMask}; the weight values stay dense in the parameter (the optimiser updates them there).
+ * <p>Execution follows the layer's {@link ExecutionPolicy}: without a mask the product is a dense GEMM; with one, a
+ * masked GEMM, or, when the policy says so for the mask's density, CSR x dense with an SDDMM weight gradient
+ * ({@link SparseOps#linear}). All give the same numbers up to float rounding. The policy is a value the model's
+ * builder hands in ({@link #setExecutionPolicy}; {@link ExecutionPolicy#MASKED} until then): nothing is measured in a
+ * forward pass. The CSR form is rebuilt when the mask changes through {@link Parameter#setMask}; the weight values
+ * stay dense in the parameter (the optimiser updates them there).
  */
 public final class Linear implements Module {
     private final int in;
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
-    private ExecutionMode forcedMode;
-    private Double sparseThreshold;
+    private ExecutionPolicy policy = ExecutionPolicy.MASKED;
     private CsrWeight csr;
     private Tensor csrMask;
     private int csrMaskVersion;
@@ -100,30 +100,22 @@ public final class Linear implements Module {
         }
     }
 
-    /** The mode the next forward will use: the forced one, else chosen from the mask's density. */
+    /** The mode the next forward will use, by the policy and the mask's density. */
     public ExecutionMode executionMode() {
-        if (forcedMode != null) {
-            return forcedMode;
-        }
         Tensor mask = weight.mask();
-        if (mask == null) {
-            return ExecutionMode.DENSE;
-        }
-        double threshold = sparseThreshold != null ? sparseThreshold : DensityCrossover.threshold(weight.value().backend());
-        return ExecutionMode.choose(true, maskDensity(), threshold);
+        return policy.modeFor(mask != null, mask == null ? 1.0 : maskDensity());
     }
 
-    /** Forces a mode (null: choose by density again). DENSE with a mask gives pruned weights a dense gradient. */
-    public void setExecutionMode(ExecutionMode mode) {
-        this.forcedMode = mode;
+    /** How this layer runs from the next forward on. */
+    public void setExecutionPolicy(ExecutionPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException(weight.name() + ": execution policy must not be null");
+        }
+        this.policy = policy;
     }
 
-    /** A per-layer crossover density (null: the machine's measured one). */
-    public void setSparseThreshold(Double threshold) {
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException(weight.name() + ": sparse threshold must be in [0, 1], got " + threshold);
-        }
-        this.sparseThreshold = threshold;
+    public ExecutionPolicy executionPolicy() {
+        return policy;
     }
 
     /** Share of the weights the mask keeps (1 without a mask); recounted only when the mask changes. */

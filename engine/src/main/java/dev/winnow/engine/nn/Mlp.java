@@ -141,6 +141,13 @@ public final class Mlp implements Module {
         return layers;
     }
 
+    /** Hands {@code policy} to every layer (see {@link Linear#setExecutionPolicy}). */
+    public void setExecutionPolicy(dev.winnow.engine.sparse.ExecutionPolicy policy) {
+        for (Linear l : layers) {
+            l.setExecutionPolicy(policy);
+        }
+    }
+
     public float dropout() {
         return dropout;
     }

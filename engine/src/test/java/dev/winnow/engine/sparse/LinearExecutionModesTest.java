@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -53,7 +54,7 @@ class LinearExecutionModesTest {
     }
 
     private static Run run(Linear layer, ExecutionMode mode, int batch) {
-        layer.setExecutionMode(mode);
+        layer.setExecutionPolicy(ExecutionPolicy.always(mode));
         assertEquals(mode, layer.executionMode());
         Tensor x = randomInput(batch, layer.in(), 99);
         layer.weight().value().zeroGrad();
@@ -153,31 +154,47 @@ class LinearExecutionModesTest {
     }
 
     @Test
-    void autoModePicksCsrAtOrBelowTheThresholdAndMaskedAbove() {
+    void byDensityPicksCsrAtOrBelowTheThresholdAndMaskedAbove() {
         SplittableRandom rng = new SplittableRandom(9);
         Linear layer = new Linear(backend, "fc", 40, 30, true, rng);
         assertEquals(ExecutionMode.DENSE, layer.executionMode(), "no mask");
-        layer.setSparseThreshold(0.3);
+        layer.setExecutionPolicy(ExecutionPolicy.byDensity(0.3));
         layer.weight().setMask(randomMask(1200, 0.1, rng));
         assertEquals(ExecutionMode.CSR, layer.executionMode(), "density ~0.1 <= 0.3");
         layer.weight().setMask(randomMask(1200, 0.6, rng));
         assertEquals(ExecutionMode.MASKED, layer.executionMode(), "density ~0.6 > 0.3");
-        layer.setSparseThreshold(1.0);
+        layer.setExecutionPolicy(ExecutionPolicy.byDensity(1.0));
         assertEquals(ExecutionMode.CSR, layer.executionMode(), "threshold 1 always picks CSR");
+    }
+
+    @Test
+    void aLayerNobodyGaveAPolicyRunsMaskedAndMeasuresNothing() {
+        // the forward path once asked a static, cache-backed crossover (a 1.5-3 s measurement and a write to
+        // ~/.cache from inside a forward pass); now a layer only reads the value it was handed
+        SplittableRandom rng = new SplittableRandom(11);
+        Linear layer = new Linear(backend, "fc", 40, 30, true, rng);
+        assertEquals(ExecutionPolicy.MASKED, layer.executionPolicy());
+        layer.weight().setMask(randomMask(1200, 0.05, rng));
+        assertEquals(ExecutionMode.MASKED, layer.executionMode(), "density ~0.05, no threshold handed in");
+        layer.weight().setMask(new float[1200]);
+        assertEquals(ExecutionMode.CSR, layer.executionMode(), "a layer with no weight left runs CSR (0 <= 0)");
+        assertThrows(IllegalArgumentException.class, () -> ExecutionPolicy.byDensity(1.5));
+        assertThrows(IllegalArgumentException.class, () -> ExecutionPolicy.byDensity(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> layer.setExecutionPolicy(null));
     }
 
     @Test
     void csrPatternFollowsANewMask() {
         SplittableRandom rng = new SplittableRandom(10);
         Linear layer = new Linear(backend, "fc", 20, 10, false, rng);
-        layer.setExecutionMode(ExecutionMode.CSR);
+        layer.setExecutionPolicy(ExecutionPolicy.always(ExecutionMode.CSR));
         Tensor x = randomInput(3, 20, 4);
         layer.weight().setMask(randomMask(200, 0.5, rng));
         layer.forward(x);
         float[] second = randomMask(200, 0.2, rng);
         layer.weight().setMask(second);
         float[] y = layer.forward(x).toArray();
-        layer.setExecutionMode(ExecutionMode.MASKED);
+        layer.setExecutionPolicy(ExecutionPolicy.always(ExecutionMode.MASKED));
         float[] want = layer.forward(x).toArray();
         assertRelClose("after a new mask", want, y, null);
     }

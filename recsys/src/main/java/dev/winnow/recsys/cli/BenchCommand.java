@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Linear;
 import dev.winnow.engine.sparse.ExecutionMode;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.sparse.KernelTimer;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.SyntheticRatings;
@@ -504,8 +505,8 @@ public final class BenchCommand implements Runnable {
                         }
                         layer.weight().setMask(m);
                     }
-                    layer.setExecutionMode(mode.equals("csr") ? ExecutionMode.CSR
-                            : mode.equals("masked") ? ExecutionMode.MASKED : ExecutionMode.DENSE);
+                    layer.setExecutionPolicy(ExecutionPolicy.always(mode.equals("csr") ? ExecutionMode.CSR
+                            : mode.equals("masked") ? ExecutionMode.MASKED : ExecutionMode.DENSE));
                 }
                 trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0));
             }

@@ -4,7 +4,7 @@ import dev.winnow.engine.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.engine.backend.Backend;
-import dev.winnow.engine.sparse.DensityCrossover;
+import dev.winnow.recsys.perf.DensityCrossover;
 import dev.winnow.kernels.BackendChoice;
 import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
@@ -231,17 +231,16 @@ public final class CompareCommand implements Callable<Integer> {
         RegressionTask task = movies ? movieTask(log) : ratingTask(log);
         Files.createDirectories(dir);
         BackendChoice choice = Backends.select(backendName, threads, allowFallback);
-        Double previousOverride = DensityCrossover.override();
         try (Backend backend = choice.backend()) {
-            // Pinned for the whole run, and saved before the first epoch: a resumed run must split its layers into
-            // CSR and masked dense exactly as the interrupted one did, whatever this machine's cache says by then.
+            // One value for the whole run, handed to every model, and saved before the first epoch: a resumed run
+            // must split its layers into CSR and masked dense exactly as the interrupted one did, whatever this
+            // machine's cache says by then.
             boolean prunes = methods.stream().anyMatch(Method::prunes);
             if (!prunes) {
-                sparseThreshold = null; // no layer is masked: nothing to pin, and results.json says so (null)
+                sparseThreshold = null; // no layer is masked: nothing to choose, and results.json says so (null)
             } else if (sparseThreshold == null) {
                 sparseThreshold = DensityCrossover.threshold(backend);
             }
-            DensityCrossover.setOverride(sparseThreshold);
             if (resume == null) {
                 saveOptions(dir);
             }
@@ -259,8 +258,6 @@ public final class CompareCommand implements Callable<Integer> {
             c.run();
             log.println("wrote " + dir.resolve("results.json") + ", results.csv, curves.csv, test_mae.png, "
                     + "test_mse.png, error_vs_density.png");
-        } finally {
-            DensityCrossover.setOverride(previousOverride);
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.winnow.recsys.method;
 
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.recsys.report.CurvesWriter;
 import dev.winnow.recsys.report.EnergyMeter;
 import dev.winnow.recsys.report.Plots;
@@ -57,7 +58,10 @@ public final class Comparison {
         return this;
     }
 
-    /** The density at or below which pruned layers ran as CSR, recorded in results.json (null: none pinned). */
+    /**
+     * The density at or below which pruned layers run as CSR (masked dense above), recorded in results.json; null:
+     * no method prunes, every layer runs dense.
+     */
     public Comparison sparseThreshold(Double threshold) {
         this.sparseThreshold = threshold;
         return this;
@@ -98,7 +102,9 @@ public final class Comparison {
             throw new IllegalArgumentException("no configuration for method " + m.label());
         }
         Path ckpt = out.resolve("checkpoints").resolve(m.label() + "-seed" + seed + ".ckpt");
-        return new MethodRun(task, backend, m, cfg, seed, teacher, progress, ckpt).stopAfterEpoch(stopAfterEpoch);
+        return new MethodRun(task, backend, m, cfg, seed, teacher, progress, ckpt).stopAfterEpoch(stopAfterEpoch)
+                .executionPolicy(sparseThreshold == null ? ExecutionPolicy.MASKED
+                        : ExecutionPolicy.byDensity(sparseThreshold));
     }
 
     private MethodOutcome measured(MethodRun run, EnergyMeter meter) throws IOException {

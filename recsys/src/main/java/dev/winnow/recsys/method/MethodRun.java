@@ -14,6 +14,7 @@ import dev.winnow.engine.optim.Sgd;
 import dev.winnow.engine.prune.MagnitudePruner;
 import dev.winnow.engine.prune.NeuronPruner;
 import dev.winnow.engine.prune.PrunableSet;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.prune.Pruner;
 import dev.winnow.engine.prune.Ranking;
 import dev.winnow.engine.prune.UnitNorm;
@@ -64,6 +65,7 @@ public final class MethodRun {
     private MultiStepLr schedule;
     private Pruner pruner;
     private PrunableSet prunable;
+    private ExecutionPolicy executionPolicy = ExecutionPolicy.MASKED;
     private RunState state;
     private long startNanos;
     private double secondsBeforeResume;
@@ -97,6 +99,15 @@ public final class MethodRun {
         return this;
     }
 
+    /** How the student's pruned layers run (CSR or masked dense): a value chosen by the caller, not measured here. */
+    public MethodRun executionPolicy(ExecutionPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("execution policy must not be null");
+        }
+        this.executionPolicy = policy;
+        return this;
+    }
+
     /** Thrown by {@link #stopAfterEpoch}: the run was cut short on purpose. */
     public static final class Interrupted extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -116,6 +127,7 @@ public final class MethodRun {
         if (method == Method.TEACHER) {
             student = task.newModel(backend, Role.TEACHER, seed);
         }
+        student.setExecutionPolicy(executionPolicy);
         prunable = student.mlp() != null ? PrunableSet.forMlp(student.mlp(), false) : PrunableSet.of(student);
         state = checkpointFile == null ? null : RunCheckpoint.read(checkpointFile, method.label(), seed, fingerprint());
         boolean resumed = state != null;

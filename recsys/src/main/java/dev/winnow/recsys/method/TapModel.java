@@ -2,6 +2,7 @@ package dev.winnow.recsys.method;
 
 import dev.winnow.engine.nn.Mlp;
 import dev.winnow.engine.nn.Module;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.tensor.Tensor;
 
 import java.util.List;
@@ -20,6 +21,16 @@ public interface TapModel extends Module {
      * that is not an MLP (the DCNN baseline), whose prunable parameters are then all its flagged weights.
      */
     Mlp mlp();
+
+    /**
+     * How the pruned layers run: handed to the MLP's layers. A model without an MLP (the DCNN baseline, which no
+     * method prunes) runs its layers dense.
+     */
+    default void setExecutionPolicy(ExecutionPolicy policy) {
+        if (mlp() != null) {
+            mlp().setExecutionPolicy(policy);
+        }
+    }
 
     /** Widths of the tapped hidden layers, in order. */
     default int[] tapWidths() {

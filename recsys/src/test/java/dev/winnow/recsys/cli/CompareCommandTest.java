@@ -2,7 +2,7 @@ package dev.winnow.recsys.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.winnow.engine.sparse.DensityCrossover;
+import dev.winnow.recsys.perf.DensityCrossover;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,21 +121,32 @@ class CompareCommandTest {
                 new ByteArrayOutputStream()));
         assertEquals(1.0, new ObjectMapper().readTree(cut.resolve("run.json").toFile()).get("sparse_threshold")
                 .asDouble());
-        // the machine's crossover has changed since the run began
-        System.setProperty(DensityCrossover.OVERRIDE_PROPERTY, "0");
+        // the machine's crossover has changed since the run began: its cache now says 0 (never CSR)
+        Path changedCache = dir.resolve("changed-crossover.properties");
+        try (dev.winnow.engine.backend.Backend be = new dev.winnow.engine.backend.cpu.CpuBackend(1)) {
+            Files.writeString(changedCache, DensityCrossover.machineKey(be) + "=0\n");
+        }
+        String buildCache = System.getProperty(DensityCrossover.CACHE_PROPERTY);
+        System.setProperty(DensityCrossover.CACHE_PROPERTY, changedCache.toString());
         ByteArrayOutputStream resumedLog = new ByteArrayOutputStream();
         try {
             assertEquals(0, run(List.of("compare", "--resume", cut.toString()), resumedLog),
                     resumedLog.toString(StandardCharsets.UTF_8));
+            try (dev.winnow.engine.backend.Backend be = new dev.winnow.engine.backend.cpu.CpuBackend(1)) {
+                assertEquals(0.0, DensityCrossover.threshold(be), "the changed cache is what this machine says now");
+            }
         } finally {
-            System.clearProperty(DensityCrossover.OVERRIDE_PROPERTY);
+            if (buildCache == null) {
+                System.clearProperty(DensityCrossover.CACHE_PROPERTY);
+            } else {
+                System.setProperty(DensityCrossover.CACHE_PROPERTY, buildCache);
+            }
         }
         assertTrue(resumedLog.toString(StandardCharsets.UTF_8).contains("pruned layers as CSR at density <= 1.0000"),
                 resumedLog.toString(StandardCharsets.UTF_8));
         assertEquals(mses(csr), mses(cut));
         assertEquals(1.0, new ObjectMapper().readTree(cut.resolve("results.json").toFile()).get("sparse_threshold")
                 .asDouble());
-        assertEquals(null, DensityCrossover.override(), "the run's threshold does not outlive it");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Linear;
 import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.sparse.ExecutionMode;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.RatingSplit;
 import dev.winnow.recsys.data.Splits;
@@ -45,8 +46,8 @@ class SparseTrainingTest {
                     mask[i] = maskRng.nextDouble() < 0.1 ? 1f : 0f;
                 }
                 w.setMask(mask);
-                layer.setExecutionMode(mode);
-                layer.setSparseThreshold(autoThreshold);
+                layer.setExecutionPolicy(mode != null ? ExecutionPolicy.always(mode)
+                        : ExecutionPolicy.byDensity(autoThreshold));
             }
             RatingTrainer trainer = new RatingTrainer(model, backend, new TrainConfig(EPOCHS, 128, 3e-3f, 3));
             List<Double> losses = new ArrayList<>();

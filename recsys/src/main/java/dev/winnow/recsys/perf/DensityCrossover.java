@@ -1,7 +1,9 @@
-package dev.winnow.engine.sparse;
+package dev.winnow.recsys.perf;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.io.AtomicFile;
+import dev.winnow.engine.sparse.ExecutionPolicy;
+import dev.winnow.engine.sparse.KernelTimer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,30 +14,28 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * The density below which a pruned Linear runs faster in CSR form than as a masked dense GEMM on this machine: the
- * threshold {@link ExecutionMode#choose} compares a layer's density with.
+ * The density below which a pruned Linear runs faster in CSR form than as a masked dense GEMM on this machine: what
+ * the CLI hands to a model as {@link ExecutionPolicy#byDensity}. It is measured here, by the CLI and the benchmarks,
+ * never in a forward pass (the engine only ever sees the value).
  *
- * <p>Where it comes from, first match wins: an override ({@link #setOverride}, which {@code winnow train
- * --sparse-threshold} calls, or the system property {@code winnow.sparse.threshold}); the value measured earlier in
- * this JVM; the per-machine cache file ({@code winnow.sparse.cache}, default
+ * <p>Where it comes from, first match wins: the value read or measured earlier in this JVM for the same cache file
+ * and key; the per-machine cache file ({@code winnow.sparse.cache}, default
  * {@code ~/.cache/winnow/sparse-crossover.properties}), keyed by backend name (which names the vector width), CPU
  * model (name, family, model number and stepping: a VM may call both a Zen 3 and a Zen 5 "AMD EPYC"), core count
  * and the generation of the kernels; else a measurement (1.5-3 s: one training-step shape, masked dense and CSR at two
  * densities, a straight line through the CSR times since they grow with nnz) whose result is written to that file.
+ * {@code compare --sparse-threshold D} skips all of this.
  */
 public final class DensityCrossover {
     private static final Logger LOG = Logger.getLogger(DensityCrossover.class.getName());
-    public static final String OVERRIDE_PROPERTY = "winnow.sparse.threshold";
     public static final String CACHE_PROPERTY = "winnow.sparse.cache";
 
     /**
@@ -53,63 +53,25 @@ public final class DensityCrossover {
     static final int IN = 256;
     static final int OUT = 256;
 
-    private static volatile Double override;
-    private static final Map<String, Double> MEASURED = new ConcurrentHashMap<>();
-    /** The answer per live backend: a Linear asks on every forward, so this must not rebuild the key each time. */
-    private static final Map<Backend, Double> BY_BACKEND = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Values read or measured in this JVM, by cache file and machine key: one measurement per machine and JVM. */
+    private static final Map<String, Double> KNOWN = new ConcurrentHashMap<>();
 
     private DensityCrossover() {
     }
 
-    /** Fixes the threshold for this JVM (null removes the override). Must be within [0, 1]. */
-    public static void setOverride(Double threshold) {
-        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-            throw new IllegalArgumentException("sparse threshold must be a density in [0, 1], got " + threshold);
-        }
-        override = threshold;
-    }
-
-    /** The override {@link #setOverride} set, or null. */
-    public static Double override() {
-        return override;
-    }
-
     /** Forgets every value measured or read in this JVM (tests: the next call reads the cache file or measures). */
     static void forgetMeasurements() {
-        MEASURED.clear();
-        BY_BACKEND.clear();
+        KNOWN.clear();
     }
 
-    /** The threshold for layers on {@code backend} (see the class comment for where it comes from). */
+    /** The threshold for pruned layers on {@code backend} (see the class comment for where it comes from). */
     public static double threshold(Backend backend) {
-        Double o = override;
-        if (o != null) {
-            return o;
-        }
-        String prop = System.getProperty(OVERRIDE_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            try {
-                double v = Double.parseDouble(prop.trim());
-                if (v >= 0 && v <= 1) {
-                    return v;
-                }
-            } catch (NumberFormatException ignored) {
-                // fall through to the error below
-            }
-            throw new IllegalArgumentException("-D" + OVERRIDE_PROPERTY + "=" + prop + ": expected a density in [0, 1]");
-        }
-        Double known = BY_BACKEND.get(backend);
-        if (known != null) {
-            return known;
-        }
+        Path file = cacheFile();
         String key = machineKey(backend);
-        double t = MEASURED.computeIfAbsent(key, k -> cachedOrMeasure(backend, k));
-        BY_BACKEND.put(backend, t);
-        return t;
+        return KNOWN.computeIfAbsent(file + "\n" + key, k -> cachedOrMeasure(backend, file, key));
     }
 
-    private static double cachedOrMeasure(Backend backend, String key) {
-        Path file = cacheFile();
+    private static double cachedOrMeasure(Backend backend, Path file, String key) {
         Properties p = load(file);
         String v = p.getProperty(key);
         if (v != null) {

@@ -1,4 +1,4 @@
-package dev.winnow.engine.sparse;
+package dev.winnow.recsys.perf;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
@@ -16,10 +16,9 @@ import java.util.List;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Where the crossover threshold comes from: override, then cache file, then a measurement that fills the cache. */
+/** Where the crossover threshold comes from: the cache file, else a measurement that fills the cache. */
 class DensityCrossoverTest {
 
     /** The build's own cache file (pom.xml), put back after each test so later tests never touch the user's. */
@@ -29,26 +28,10 @@ class DensityCrossoverTest {
     @AfterEach
     void clear() {
         DensityCrossover.forgetMeasurements();
-        DensityCrossover.setOverride(null);
         if (BUILD_CACHE == null) {
             System.clearProperty(DensityCrossover.CACHE_PROPERTY);
         } else {
             System.setProperty(DensityCrossover.CACHE_PROPERTY, BUILD_CACHE);
-        }
-        System.clearProperty(DensityCrossover.OVERRIDE_PROPERTY);
-    }
-
-    @Test
-    void overrideWinsOverEverythingAndIsValidated() {
-        try (Backend be = new CpuBackend(2)) {
-            DensityCrossover.setOverride(0.25);
-            assertEquals(0.25, DensityCrossover.threshold(be));
-            assertThrows(IllegalArgumentException.class, () -> DensityCrossover.setOverride(1.5));
-            DensityCrossover.setOverride(null);
-            System.setProperty(DensityCrossover.OVERRIDE_PROPERTY, "0.125");
-            assertEquals(0.125, DensityCrossover.threshold(be));
-            System.setProperty(DensityCrossover.OVERRIDE_PROPERTY, "lots");
-            assertThrows(IllegalArgumentException.class, () -> DensityCrossover.threshold(be));
         }
     }
 
