@@ -32,7 +32,21 @@ public final class AtomicFile {
 
     private static final int NAME_ATTEMPTS = 100;
 
+    /** ".NAME.<random>.tmp": the random part is an unsigned long in base 36 (1 to 13 characters). */
+    private static final java.util.regex.Pattern TEMPORARY_NAME =
+            java.util.regex.Pattern.compile("\\.(.+)\\.[0-9a-z]{1,13}\\.tmp");
+
     private AtomicFile() {
+    }
+
+    /**
+     * Whether {@code fileName} is one of the temporary names this class writes beside a target (of any target when
+     * {@code targetName} is null). A writer killed between creating and renaming its temporary file leaves it behind;
+     * {@link RunLock} removes such leftovers once it holds the place they were written in.
+     */
+    public static boolean isTemporaryName(String fileName, String targetName) {
+        java.util.regex.Matcher m = TEMPORARY_NAME.matcher(fileName);
+        return m.matches() && (targetName == null || m.group(1).equals(targetName));
     }
 
     /** Replaces {@code target} with {@code bytes}; creates the parent directories. */

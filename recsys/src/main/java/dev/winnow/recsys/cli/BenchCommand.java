@@ -2,6 +2,7 @@ package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.io.RunLock;
 import dev.winnow.engine.nn.Linear;
 import dev.winnow.engine.sparse.ExecutionMode;
 import dev.winnow.engine.sparse.ExecutionPolicy;
@@ -274,7 +275,13 @@ public final class BenchCommand implements Runnable {
                 checkShapeFits("--batches " + batch + " --shapes " + dims[i][0] + "x" + dims[i][1] + " --densities "
                         + density(ds[ds.length - 1]), batch, dims[i][0], dims[i][1], ds[ds.length - 1]);
             }
-            Files.createDirectories(output);
+            // one sweep into --output at a time: two would write points.csv over each other
+            try (RunLock lock = RunLock.directory("--output", output, 1)) {
+                return sweep(dims, ds, cpu);
+            }
+        }
+
+        private int sweep(int[][] dims, double[] ds, boolean cpu) throws IOException {
             PrintStream o = System.out;
             List<String> labels = new ArrayList<>();
             List<double[]> summary = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.io.AtomicFile;
+import dev.winnow.engine.io.RunLock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.engine.backend.Backend;
@@ -127,6 +128,9 @@ public final class CompareCommand implements Callable<Integer> {
     private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--stop-after-epoch",
             "--allow-fallback");
 
+    /** How deep a run writes: DIR/models/METHOD-seedN/checkpoint.wck. */
+    private static final int RUN_TREE_DEPTH = 3;
+
     @Override
     public Integer call() throws IOException {
         if (resume != null) {
@@ -214,6 +218,19 @@ public final class CompareCommand implements Callable<Integer> {
         }
         checkPerMethod(methods, configs);
         Path dir = resume != null ? resume : out;
+        if (resume == null) {
+            // before the data is loaded: a place that cannot be written is refused before any work
+            WinnowCli.checkOutputDirectory("--out", out);
+        }
+        // Before anything in DIR is judged or written (its checkpoints, run.json) and before the data is loaded: a
+        // second run into DIR, or a second --resume of it, is refused at once instead of mixing its files with ours.
+        try (RunLock lock = RunLock.directory(resume != null ? "--resume" : "--out", dir, RUN_TREE_DEPTH)) {
+            return compare(dir, movies, methods, configs);
+        }
+    }
+
+    private int compare(Path dir, boolean movies, List<Method> methods, Map<Method, MethodConfig> configs)
+            throws IOException {
         Path ckpts = dir.resolve("checkpoints");
         if (resume == null && Files.isDirectory(ckpts)) {
             try (var files = Files.list(ckpts)) {
@@ -222,10 +239,6 @@ public final class CompareCommand implements Callable<Integer> {
                             + "continue it with --resume " + dir + " or choose another --out");
                 }
             }
-        }
-        if (resume == null) {
-            // before the data is loaded: a place that cannot be written is refused before any work
-            WinnowCli.checkOutputDirectory("--out", out);
         }
         PrintStream log = System.out;
         RegressionTask task = movies ? movieTask(log) : ratingTask(log);

@@ -2,6 +2,7 @@ package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.io.RunLock;
 import dev.winnow.engine.nn.Linear;
 import dev.winnow.recsys.baseline.BiasBaseline;
 import dev.winnow.recsys.baseline.BiasedMf;
@@ -138,15 +139,24 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Opened by the first NCF run, shared by every fold, closed when the command ends. */
     private Backend backend;
+    /** Taken on --out once the options are checked, released when the command ends. */
+    private RunLock lock;
 
     @Override
     public Integer call() throws IOException {
         try {
             return evaluateAll(System.out);
         } finally {
-            if (backend != null) {
-                backend.close();
-                backend = null;
+            try {
+                if (backend != null) {
+                    backend.close();
+                    backend = null;
+                }
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                    lock = null;
+                }
             }
         }
     }
@@ -179,6 +189,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + "mean with --features), not to --model " + model);
         }
         WinnowCli.checkOutputDirectory("--out", out);
+        // held until call() ends: a second eval into --out is refused before it trains anything
+        lock = RunLock.directory("--out", out, 1);
         List<RunResult> runs;
         DatasetInfo info;
         // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one

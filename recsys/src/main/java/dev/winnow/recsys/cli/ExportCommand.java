@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.io.ModelExporter;
 import dev.winnow.engine.io.NcfExport;
+import dev.winnow.engine.io.RunLock;
 import dev.winnow.engine.io.StorageChoice;
 import dev.winnow.engine.runtime.TensorInfo;
 import dev.winnow.recsys.checkpoint.Checkpoint;
@@ -53,9 +54,13 @@ public final class ExportCommand implements Callable<Integer> {
         if (notExportable != null) {
             throw new IllegalArgumentException(checkpoint + ": " + notExportable);
         }
-        if (MovieCheckpoint.isMovieCheckpoint(checkpoint)) {
-            return exportMovie(choice, o);
+        // one export into --out at a time: two would race to rename their files over it
+        try (RunLock lock = RunLock.file("--out", out)) {
+            return MovieCheckpoint.isMovieCheckpoint(checkpoint) ? exportMovie(choice, o) : exportNcf(choice, o);
         }
+    }
+
+    private int exportNcf(StorageChoice choice, PrintStream o) throws java.io.IOException {
         Checkpoint c = CheckpointFile.read(checkpoint);
         ModelExporter.Report r;
         try (Backend backend = new CpuBackend(1)) {

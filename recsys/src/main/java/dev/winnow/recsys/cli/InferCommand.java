@@ -1,5 +1,6 @@
 package dev.winnow.recsys.cli;
 
+import dev.winnow.engine.io.RunLock;
 import dev.winnow.engine.runtime.MovieCsv;
 import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.runtime.RecommenderModel;
@@ -153,8 +154,26 @@ public final class InferCommand implements Callable<Integer> {
 
     /** --output as UTF-8 text; '-' is standard output. */
     private Writer openOutput() throws IOException {
-        return output.equals("-") ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-                : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);
+        if (output.equals("-")) {
+            return new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+        }
+        // held until the writer is closed: a second infer into the same file is refused, not interleaved with ours
+        RunLock held = RunLock.file("--output", Path.of(output));
+        try {
+            return new java.io.FilterWriter(Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        held.close();
+                    }
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            held.close();
+            throw e;
+        }
     }
 
     private static void flush(RecommenderModel m, int[] users, int[] items, float[] out, int n, Writer w)

@@ -1,6 +1,7 @@
 package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.io.RunLock;
 import dev.winnow.kernels.BackendChoice;
 import dev.winnow.kernels.Backends;
 import dev.winnow.recsys.data.DataSource;
@@ -102,7 +103,9 @@ public final class TrainCommand implements Callable<Integer> {
         RatingSplit split = Splits.random(all, 0.0, testFraction, seed);
         BackendChoice choice = Backends.select(backendName, threads, allowFallback);
         out.println("backend " + choice.describe());
-        try (Backend backend = choice.backend()) {
+        // held from before training until the checkpoint is written: a second train into DIR is refused, not raced
+        try (RunLock lock = checkpoint == null ? null : RunLock.directory("--checkpoint", checkpoint, 1);
+             Backend backend = choice.backend()) {
             NcfModel ncf = new NcfModel(backend, cfg, all.users(), all.items(), seed);
             out.printf(Locale.ROOT, "data %s: %d users, %d items, %d train / %d test ratings%n", all.name(),
                     all.users(), all.items(), split.train().size(), split.test().size());
