@@ -92,6 +92,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) {
             WinnowCli.checkOutputDirectory("--checkpoint", checkpoint);
         }
+        // held from before the data is loaded until the checkpoint is written: a second train into DIR is refused at
+        // once, not raced
+        try (RunLock lock = checkpoint == null ? null : RunLock.directory("--checkpoint", checkpoint, 1)) {
+            return train();
+        }
+    }
+
+    private int train() throws java.io.IOException {
         NcfConfig cfg = NcfConfig.preset(model);
         TrainConfig tc = new TrainConfig(epochs, batchSize, lr, seed);
         PrintStream out = System.out;
@@ -103,9 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
         RatingSplit split = Splits.random(all, 0.0, testFraction, seed);
         BackendChoice choice = Backends.select(backendName, threads, allowFallback);
         out.println("backend " + choice.describe());
-        // held from before training until the checkpoint is written: a second train into DIR is refused, not raced
-        try (RunLock lock = checkpoint == null ? null : RunLock.directory("--checkpoint", checkpoint, 1);
-             Backend backend = choice.backend()) {
+        try (Backend backend = choice.backend()) {
             NcfModel ncf = new NcfModel(backend, cfg, all.users(), all.items(), seed);
             out.printf(Locale.ROOT, "data %s: %d users, %d items, %d train / %d test ratings%n", all.name(),
                     all.users(), all.items(), split.train().size(), split.test().size());
