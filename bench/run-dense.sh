@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dense GEMM and NCF-MLP benchmarks (bench/RESULTS.md, section "Dense GEMM and NCF-MLP").
+# Dense GEMM and NCF-MLP benchmarks (bench/HISTORY.md, section "Dense GEMM and NCF-MLP").
 # Run from the repository root on a quiet machine; never two benchmarks at once on 2 vCPUs.
 # Quick look instead of full length: QUICK=1 bench/run-dense.sh
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces README's "Reproduction" tables: the paper's methods on the movie task (each feature group alone, as in
+# Reproduces the tables of docs/reproduction.md: the paper's methods on the movie task (each feature group alone, as in
 # the paper's Table 4) and on MovieLens 100K. Run from the repository root after
 #   mvn -B -q --no-transfer-progress -DskipTests package
 # DATA defaults to ../shared/data (the folder holding imdb-5000/, tmdb-5000/ and ml-100k/); results go to OUT.

@@ -4,7 +4,7 @@
 #                                  and the crossover sweep (CSV + PNG under runs/sparse/), then a short JMH pass on
 #                                  the same point and its report (runs/sparse/grid/: grid.csv, crossover-grid.csv, grid.md)
 #   FULL=1 bench/run-sparse.sh     the whole JMH grid (3 batches x 4 shapes x 7 densities, SparseKernelBench's
-#                                  annotations; ~25 min for the grid on one core, see bench/RESULTS.md) and its report
+#                                  annotations; ~25 min for the grid on one core, see bench/HISTORY.md) and its report
 # Knobs: JMH_ONLY=1 skips the winnow bench points (JMH and the report only); JMH_BATCH, JMH_SHAPE, JMH_DENSITY
 # (comma lists; empty = the class's full list) narrow the JMH points; JMH_TIME replaces the iteration options, e.g.
 #   JMH_ONLY=1 JMH_BATCH=256 JMH_SHAPE=128x64 JMH_DENSITY=0.5,0.1 JMH_TIME='-wi 1 -w 100ms -i 1 -r 100ms' bench/run-sparse.sh

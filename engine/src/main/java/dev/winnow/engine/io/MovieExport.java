@@ -14,7 +14,7 @@ import static dev.winnow.engine.runtime.WnwFormat.*;
 
 /**
  * What the movie feature model exports (model kind 2): the fitted feature pipeline as plain numbers and strings
- * (section 3, layout in README "Model format (.wnw)"), the MLP's layers, the hidden activation, the training target
+ * (section 3, layout in docs/format.md), the MLP's layers, the hidden activation, the training target
  * mean the model's output is added to, and the rating range predictions are clipped to.
  *
  * @param numeric        one entry per numeric input, in vector order

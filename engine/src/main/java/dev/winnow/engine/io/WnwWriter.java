@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
 import static dev.winnow.engine.runtime.WnwFormat.*;
 
 /**
- * Encodes an {@link NcfExport} as a .wnw file image (format 1.0, README "Model format (.wnw)"), with one storage code
+ * Encodes an {@link NcfExport} as a .wnw file image (format 1.0, docs/format.md), with one storage code
  * per weight tensor, and writes files atomically (temporary file in the same folder, forced to disk, then renamed).
  */
 public final class WnwWriter {

@@ -21,7 +21,7 @@ import java.util.List;
 public abstract class Optimizer {
     /**
      * At or below this mask density (kept share) {@link MaskedUpdate#BY_DENSITY} uses the indexed update. Measured
-     * with {@code winnow bench kernels --updates} on a 1024 x 1024 weight with a random mask (bench/RESULTS.md,
+     * with {@code winnow bench kernels --updates} on a 1024 x 1024 weight with a random mask (bench/HISTORY.md,
      * sparse section): the indexed Adam and SGD steps beat the dense masked sweep at every density from 0.05 to 0.9
      * (the sweep's data-dependent branch mispredicts on a random mask, worst near 0.5); at 1.0 the sweep was as fast
      * (Adam) or 1.2x faster (SGD).

@@ -2,7 +2,7 @@ package dev.winnow.engine.runtime;
 
 /**
  * Constants of the .wnw model format (version 1.0), shared by the reader here and the writer in
- * {@code dev.winnow.engine.io}. The layout is documented in README.md, "Model format (.wnw)". All numbers are
+ * {@code dev.winnow.engine.io}. The layout is documented in docs/format.md. All numbers are
  * little-endian.
  */
 public final class WnwFormat {

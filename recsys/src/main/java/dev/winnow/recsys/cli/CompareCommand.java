@@ -95,7 +95,7 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Continue an interrupted comparison in DIR with the options it was started with.")
     Path resume;
 
-    @Option(names = "--run-file", paramLabel = "FILE", description = "YAML/JSON file of settings (see README).")
+    @Option(names = "--run-file", paramLabel = "FILE", description = "YAML/JSON file of settings (see docs/methods.md).")
     Path runFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Setting for every method, e.g. --set epochs=5.")

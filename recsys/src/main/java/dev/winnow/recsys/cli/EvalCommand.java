@@ -116,7 +116,7 @@ public final class EvalCommand implements Callable<Integer> {
     Double reg;
 
     @Option(names = "--tune", description = "mf: choose factors, learning rate, regularisation and epochs on a "
-            + "seeded 10%% validation carve of each training fold (grid in README), then refit on the whole fold.")
+            + "seeded 10%% validation carve of each training fold (grid in docs/data.md), then refit on the whole fold.")
     boolean tune;
 
     @Option(names = "--batch-size", description = "Mini-batch size (ncf); default: the preset's.")

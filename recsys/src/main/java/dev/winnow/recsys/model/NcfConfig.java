@@ -13,7 +13,7 @@ public record NcfConfig(String name, int embeddingDim, int[] hidden, Activation 
     /**
      * The teacher: embeddings of 176 per side through the student's MLP widths, 352 -> 128 -> 64 -> 1 (~516k
      * parameters on ML-100K, 5.1x the student). Its extra parameters sit in the embeddings, which cost a gather rather
-     * than a GEMM, so it trains in minutes on a CPU; with weight decay it beats biased MF on ML-100K (README).
+     * than a GEMM, so it trains in minutes on a CPU; with weight decay it beats biased MF on ML-100K (docs/data.md).
      */
     public static final NcfConfig TEACHER = new NcfConfig("teacher", 176, new int[] {128, 64}, Activation.RELU, 0.1);
 

@@ -110,7 +110,7 @@ public final class DensityCrossover {
      * masked dense, for one shape: masked dense and CSR at two densities, a line through the CSR points. The value
      * is cached for good, so it must not depend on a load spike or on which kernel the JIT compiled first. In a
      * fresh JVM the dense GEMM runs 2-4x slow for most of the first second, which put the crossover at 1.0 in three
-     * of four cold measurements (bench/RESULTS.md). So all three paths warm up together for a second; then blocks
+     * of four cold measurements (bench/HISTORY.md). So all three paths warm up together for a second; then blocks
      * of 7 interleaved rounds each give one estimate from each path's fastest call. Blocks during which the JIT was
      * busy are dropped, and the median of 5 counted blocks is the answer (after 10 s, the median of those counted
      * so far, or of all blocks if none counted).

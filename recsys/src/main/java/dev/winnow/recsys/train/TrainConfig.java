@@ -44,7 +44,7 @@ public record TrainConfig(int epochs, int batchSize, float learningRate, long se
             // the training ratings after ~5 epochs (u1 RMSE 0.957 at best); with it it keeps improving to 25 epochs
             case "student": return new TrainConfig(25, 256, 1e-3f, seed, 1e-3f, 1f, 0);
             // the teacher also halves its learning rate after every epoch from the 20th on: annealing over the last 5
-            // epochs lands it somewhere quieter than the constant rate does (ML-100K numbers in README)
+            // epochs lands it somewhere quieter than the constant rate does (ML-100K numbers in docs/data.md)
             case "teacher": return new TrainConfig(25, 256, 1e-3f, seed, 1e-3f, 0.5f, 20);
             default:
                 throw new IllegalArgumentException("unknown model preset '" + preset

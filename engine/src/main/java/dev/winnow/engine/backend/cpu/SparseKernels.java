@@ -50,7 +50,7 @@ public abstract class SparseKernels {
      * Largest packed X (floats) that {@link #linearForward} keeps for the backward. Above it the forward packs each
      * chunk into the per-part panel that stays in L2, and the backward packs X again: at batch 1024 x 1024 inputs
      * (4 MiB) writing every chunk to a fresh place made the forward ~14% slower, more than the backward saved
-     * (bench/RESULTS.md, "Sparse layer backward shares its packs"). The NCF student's layers (<= 32k floats) keep.
+     * (bench/HISTORY.md, "Sparse layer backward shares its packs"). The NCF student's layers (<= 32k floats) keep.
      */
     static final int KEEP_MAX_FLOATS = 128 * 1024;
 
@@ -357,7 +357,7 @@ public abstract class SparseKernels {
      * or not narrower than the matrix. Why blocks: the panel rows of one block (128 KiB at 512 columns) are read
      * from closer to the core than the whole 256 KiB panel at in = 1024; why not narrow ones: each (row, block)
      * reloads and stores the row's 64 partial sums, and the output panel streamed once per block competes with the
-     * input panel for L2. Measured at 1024x1024, batch 1024, in one JVM against the one-block kernel (RESULTS.md,
+     * input panel for L2. Measured at 1024x1024, batch 1024, in one JVM against the one-block kernel (bench/HISTORY.md,
      * "CSR forward, second pass"): 512 columns at density 0.1 and 256 at 0.3 faster by ~10%; 64-256 columns at
      * density 0.5 and 1 slower by up to 25%; at 0.05 the rule gives one block.
      */

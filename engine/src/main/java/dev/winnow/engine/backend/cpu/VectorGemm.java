@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * which applies both rules column by column. The few-row path fixes its own 8-lane layout ({@link #dot8},
  * {@link #gemmFewRows}).
  *
- * <p>Why it looks the way it does (measured, see bench/RESULTS.md): the kernel indexes A and B from the loop counter
+ * <p>Why it looks the way it does (measured, see bench/HISTORY.md): the kernel indexes A and B from the loop counter
  * {@code p} (never from separately incremented offsets) so C2 can hoist every bounds check out of the loop; that alone
  * doubled throughput. 6 x 2 vectors is the largest tile whose 12 accumulators, 2 B vectors and a broadcast fit in
  * the 16 AVX2 registers.
