@@ -1,8 +1,11 @@
 package dev.winnow.engine.io;
 
+import dev.winnow.engine.runtime.InputFiles;
+import dev.winnow.engine.runtime.RecommenderModel;
 import dev.winnow.engine.runtime.WnwFormat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,51 +26,102 @@ public record ModelFileSummary(long fileBytes, int versionMajor, int versionMino
         }
     }
 
+    /**
+     * Walks the file once, in a 64 KB window: a regular file only (a FIFO or device is refused before it is opened),
+     * and memory does not grow with its size or with any length it declares.
+     */
     public static ModelFileSummary read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > Integer.MAX_VALUE - 16) {
+        long size = InputFiles.requireRegular(file, "model file", Long.MAX_VALUE);
+        if (size > RecommenderModel.MAX_FILE_BYTES) {
             return new ModelFileSummary(size, -1, -1, List.of(), null, "file too large for a .wnw model");
         }
-        byte[] f = Files.readAllBytes(file);
         List<Section> sections = new ArrayList<>();
-        if (f.length < WnwFormat.FILE_HEADER_BYTES + WnwFormat.CRC_BYTES) {
-            return new ModelFileSummary(f.length, -1, -1, sections, null, "shorter than a file header: truncated");
+        if (size < WnwFormat.FILE_HEADER_BYTES + WnwFormat.CRC_BYTES) {
+            return new ModelFileSummary(size, -1, -1, sections, null, "shorter than a file header: truncated");
         }
-        for (int i = 0; i < WnwFormat.MAGIC.length; i++) {
-            if (f[i] != WnwFormat.MAGIC[i]) {
-                return new ModelFileSummary(f.length, -1, -1, sections, null, "magic bytes differ: not a .wnw file");
+        try (InputStream in = Files.newInputStream(file)) {
+            Walk w = new Walk(in, size - WnwFormat.CRC_BYTES, file);
+            byte[] h = w.next(WnwFormat.FILE_HEADER_BYTES, null);
+            for (int i = 0; i < WnwFormat.MAGIC.length; i++) {
+                if (h[i] != WnwFormat.MAGIC[i]) {
+                    return new ModelFileSummary(size, -1, -1, sections, null, "magic bytes differ: not a .wnw file");
+                }
+            }
+            int major = u16(h, 8);
+            int minor = u16(h, 10);
+            long count = u32(h, 12);
+            long bodyEnd = size - WnwFormat.CRC_BYTES;
+            long pos = WnwFormat.FILE_HEADER_BYTES;
+            CRC32C crc = new CRC32C();
+            String problem = null;
+            for (long s = 0; s < count; s++) {
+                if (bodyEnd - pos < 12) {
+                    problem = "section " + s + " of " + count + " runs past the end of the file: truncated";
+                    break;
+                }
+                crc.reset();
+                byte[] sh = w.next(8, crc);
+                long len = u32(sh, 4);
+                if (len > bodyEnd - pos - 12) {
+                    problem = "section " + s + " declares " + len + " payload bytes; only " + (bodyEnd - pos - 12)
+                            + " remain: truncated or damaged";
+                    break;
+                }
+                w.skip(len, crc);
+                long stored = u32(w.next(4, null), 0);
+                sections.add(new Section(u16(sh, 0), u16(sh, 2), pos, len, crc.getValue() == stored));
+                pos += 8 + len + 4;
+            }
+            if (problem == null && pos != bodyEnd) {
+                problem = (bodyEnd - pos) + " bytes between the last section and the file checksum";
+            }
+            w.skip(bodyEnd - w.at, null);
+            boolean fileOk = w.fileCrc.getValue() == u32(w.next(4, null), 0);
+            return new ModelFileSummary(size, major, minor, sections, fileOk, problem);
+        }
+    }
+
+    /** A sequential read that keeps the CRC32C of everything before the file checksum, for the file's own check. */
+    private static final class Walk {
+        private final InputStream in;
+        private final long bodyEnd;
+        private final Path file;
+        private final byte[] window = new byte[1 << 16];
+        final CRC32C fileCrc = new CRC32C();
+        long at;
+
+        Walk(InputStream in, long bodyEnd, Path file) {
+            this.in = in;
+            this.bodyEnd = bodyEnd;
+            this.file = file;
+        }
+
+        /** The next {@code n} (at most 16) bytes, also added to {@code crc} when given. */
+        byte[] next(int n, CRC32C crc) throws IOException {
+            byte[] b = new byte[n];
+            read(b, n, crc);
+            return b;
+        }
+
+        void skip(long n, CRC32C crc) throws IOException {
+            for (long left = n; left > 0; ) {
+                int k = (int) Math.min(left, window.length);
+                read(window, k, crc);
+                left -= k;
             }
         }
-        int major = u16(f, 8);
-        int minor = u16(f, 10);
-        long count = u32(f, 12);
-        int bodyEnd = f.length - WnwFormat.CRC_BYTES;
-        int pos = WnwFormat.FILE_HEADER_BYTES;
-        CRC32C crc = new CRC32C();
-        String problem = null;
-        for (long s = 0; s < count; s++) {
-            if (bodyEnd - pos < 12) {
-                problem = "section " + s + " of " + count + " runs past the end of the file: truncated";
-                break;
+
+        private void read(byte[] b, int n, CRC32C crc) throws IOException {
+            if (in.readNBytes(b, 0, n) != n) {
+                throw new IOException(file + ": the file ended early; it changed while it was read");
             }
-            long len = u32(f, pos + 4);
-            if (len > bodyEnd - pos - 12) {
-                problem = "section " + s + " declares " + len + " payload bytes; only " + (bodyEnd - pos - 12)
-                        + " remain: truncated or damaged";
-                break;
+            if (crc != null) {
+                crc.update(b, 0, n);
             }
-            int end = pos + 8 + (int) len;
-            crc.reset();
-            crc.update(f, pos, end - pos);
-            sections.add(new Section(u16(f, pos), u16(f, pos + 2), pos, len, crc.getValue() == u32(f, end)));
-            pos = end + 4;
+            int body = (int) Math.max(0, Math.min(n, bodyEnd - at));
+            fileCrc.update(b, 0, body);
+            at += n;
         }
-        if (problem == null && pos != bodyEnd) {
-            problem = (bodyEnd - pos) + " bytes between the last section and the file checksum";
-        }
-        crc.reset();
-        crc.update(f, 0, bodyEnd);
-        return new ModelFileSummary(f.length, major, minor, sections, crc.getValue() == u32(f, bodyEnd), problem);
     }
 
     private static int u16(byte[] b, int p) {

@@ -2,6 +2,7 @@ package dev.winnow.engine.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,15 +30,17 @@ public final class InputFiles {
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(path.toString(), null, "does not exist");
         }
+        // FileSystemException naming the file: the CLI reports it against the option that gave the path, exit 2
         if (a.isDirectory()) {
-            throw new IOException(path + ": is a directory, not a " + what);
+            throw new FileSystemException(path.toString(), null, "is a directory, not a " + what);
         }
         if (!a.isRegularFile()) {
-            throw new IOException(path + ": is not a regular file (a device, FIFO or socket); name a " + what);
+            throw new FileSystemException(path.toString(), null, "is not a regular file (a device, FIFO or socket);"
+                    + " name a " + what);
         }
         if (a.size() > maxBytes) {
-            throw new IOException(path + ": " + a.size() + " bytes is larger than a " + what + " may be ("
-                    + maxBytes + " bytes)");
+            throw new FileSystemException(path.toString(), null, a.size() + " bytes is larger than a " + what
+                    + " may be (" + maxBytes + " bytes)");
         }
         return a.size();
     }

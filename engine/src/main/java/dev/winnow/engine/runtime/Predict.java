@@ -46,23 +46,30 @@ public final class Predict {
         try {
             Path file = Path.of(args[0]);
             if (!Files.isRegularFile(file)) {
+                // missing, a directory, a device or a FIFO: named before a byte is read
                 err.println("no model file " + file);
                 return 2;
             }
-            if (WnwFormat.declaredKind(file) == WnwFormat.KIND_MOVIE_MLP) {
+            byte[] image = RecommenderModel.readFile(file);
+            // the file's structure and checksums hold (readFile); the kind it declares picks the loader, which
+            // checks the model before the arguments: a file that only claims a kind is refused, not answered with
+            // the usage of that kind
+            int kindAt = WnwFormat.FILE_HEADER_BYTES + WnwFormat.SECTION_HEADER_BYTES;
+            if (image.length > kindAt && image[kindAt] == WnwFormat.KIND_MOVIE_MLP) {
+                MovieRatingModel model = MovieRatingModel.parse(image, image.length, file.toString());
                 if (args.length < 2 || args.length > 3) {
                     err.println(USAGE);
                     return 2;
                 }
-                MovieRatingModel model = MovieRatingModel.load(file);
                 reading = args[1];
                 return movies(model, args, stdin, out, err);
             }
+            RecommenderModel model = RecommenderModel.parse(image, file.toString());
             if (args.length < 3 || args.length > 4) {
                 err.println(USAGE);
                 return 2;
             }
-            return pairs(RecommenderModel.load(file), args, out);
+            return pairs(model, args, out);
         } catch (ModelFormatException e) {
             err.println("refused: " + e.getMessage());
             return 1;

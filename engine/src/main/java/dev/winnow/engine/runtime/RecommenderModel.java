@@ -2,7 +2,6 @@ package dev.winnow.engine.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,7 +9,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 
 import static dev.winnow.engine.runtime.WnwFormat.*;
 
@@ -92,17 +90,20 @@ public final class RecommenderModel {
         return parse(bytes, bytes.length, path.toString(), KERNELS);
     }
 
-    /** The file's bytes, refused unread above {@link #MAX_FILE_BYTES} (shared with the movie model). */
+    /**
+     * The file's bytes, once it has proved to be a regular file of at most {@link #MAX_FILE_BYTES} whose header,
+     * lengths and checksums hold ({@link WnwReader}: a non-model file is refused in constant memory, whatever its
+     * size). Shared with the movie model.
+     */
     static byte[] readFile(Path path) throws IOException {
-        long size = Files.size(path);
-        if (size > MAX_FILE_BYTES) {
-            throw new ModelFormatException(path.toString(), "file", 0, "file of " + size
-                    + " bytes is larger than the " + MAX_FILE_BYTES + "-byte limit");
-        }
-        return Files.readAllBytes(path);
+        return WnwReader.readFile(path, MAX_FILE_BYTES);
     }
 
-    /** Reads the stream to its end (memory grows with the bytes actually read, never with a declared length). */
+    /**
+     * Reads the stream as its header and section lengths say, to the end of the file checksum: refused after 8 bytes
+     * when it is not a model, and when it goes on past the file's end; memory grows with the bytes actually read,
+     * never with a declared length.
+     */
     public static RecommenderModel load(InputStream in) throws IOException {
         return load(in, "stream");
     }
@@ -112,25 +113,14 @@ public final class RecommenderModel {
         return parse(buf, buf.length, sourceName, KERNELS);
     }
 
-    /** The stream's bytes up to its end, growing with what is read (shared with {@link MovieRatingModel}). */
+    /** The stream's bytes, read in bounded steps (shared with {@link MovieRatingModel}). */
     static byte[] readAll(InputStream in, String sourceName) throws IOException {
-        byte[] buf = new byte[8192];
-        int len = 0;
-        while (true) {
-            if (len == buf.length) {
-                if (len >= MAX_FILE_BYTES) {
-                    throw new ModelFormatException(sourceName, "file", len, "stream is longer than the "
-                            + MAX_FILE_BYTES + "-byte limit");
-                }
-                buf = Arrays.copyOf(buf, (int) Math.min(MAX_FILE_BYTES, 2L * buf.length));
-            }
-            int n = in.read(buf, len, buf.length - len);
-            if (n < 0) {
-                break;
-            }
-            len += n;
-        }
-        return len == buf.length ? buf : Arrays.copyOf(buf, len);
+        return WnwReader.readStream(in, sourceName);
+    }
+
+    /** Parses and validates a whole file image read by {@link #readFile}. */
+    static RecommenderModel parse(byte[] image, String source) throws ModelFormatException {
+        return parse(image, image.length, source, KERNELS);
     }
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
@@ -158,77 +148,24 @@ public final class RecommenderModel {
 
     /** Checks magic, version, every section's bounds and CRC32C and the file checksum; reads no payload. */
     static Frame frame(byte[] buf, int len, String source) throws ModelFormatException {
-        int minLen = FILE_HEADER_BYTES + CRC_BYTES;
-        if (len < minLen) {
-            throw new ModelFormatException(source, "file header", 0, "file is " + len + " bytes, shorter than the "
-                    + minLen + "-byte minimum: truncated, or not a .wnw model");
+        int[] t;
+        try {
+            t = new WnwReader(new java.io.ByteArrayInputStream(buf, 0, len), source, null).walk(len, true);
+        } catch (IOException e) {
+            throw (ModelFormatException) e; // a byte array does not fail to read: every refusal is the model's
         }
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (buf[i] != MAGIC[i]) {
-                throw new ModelFormatException(source, "file header", i, "magic bytes differ: not a Winnow .wnw"
-                        + " model file");
-            }
+        int n = t.length / 4;
+        int[] type = new int[n];
+        int[] flags = new int[n];
+        int[] start = new int[n];
+        int[] end = new int[n];
+        for (int s = 0; s < n; s++) {
+            type[s] = t[4 * s];
+            flags[s] = t[4 * s + 1];
+            start[s] = t[4 * s + 2];
+            end[s] = t[4 * s + 3];
         }
-        int major = SectionReader.readU16(buf, 8);
-        int minor = SectionReader.readU16(buf, 10);
-        if (major != VERSION_MAJOR) {
-            throw new ModelFormatException(source, "file header", 8, "format version " + major + "." + minor
-                    + " is not supported by this runtime (it reads " + VERSION_MAJOR + ".x); export the model"
-                    + " again with a matching winnow, or the file is damaged");
-        }
-        long count = SectionReader.readU32(buf, 12);
-        int bodyEnd = len - CRC_BYTES;
-        long maxSections = (bodyEnd - FILE_HEADER_BYTES) / (SECTION_HEADER_BYTES + CRC_BYTES);
-        if (count > maxSections) {
-            throw new ModelFormatException(source, "file header", 12, "section count " + count
-                    + " cannot fit in the " + (bodyEnd - FILE_HEADER_BYTES) + " bytes that follow: truncated or"
-                    + " damaged");
-        }
-        int[] type = new int[(int) count];
-        int[] flags = new int[(int) count];
-        int[] start = new int[(int) count];
-        int[] end = new int[(int) count];
-        int pos = FILE_HEADER_BYTES;
-        CRC32C crc = new CRC32C();
-        for (int s = 0; s < count; s++) {
-            String name = "section " + s;
-            if (bodyEnd - pos < SECTION_HEADER_BYTES + CRC_BYTES) {
-                throw new ModelFormatException(source, name, pos, "section header runs past the end of the file:"
-                        + " truncated");
-            }
-            type[s] = SectionReader.readU16(buf, pos);
-            flags[s] = SectionReader.readU16(buf, pos + 2);
-            long payload = SectionReader.readU32(buf, pos + 4);
-            long room = bodyEnd - pos - SECTION_HEADER_BYTES - CRC_BYTES;
-            if (payload > room) {
-                throw new ModelFormatException(source, name + " (" + sectionName(type[s]) + ")", pos + 4,
-                        "payload length " + payload + " exceeds the " + room + " bytes left: truncated or damaged");
-            }
-            int payloadEnd = pos + SECTION_HEADER_BYTES + (int) payload;
-            crc.reset();
-            crc.update(buf, pos, payloadEnd - pos);
-            long stored = SectionReader.readU32(buf, payloadEnd);
-            if (stored != crc.getValue()) {
-                throw new ModelFormatException(source, name + " (" + sectionName(type[s]) + ")", pos,
-                        String.format("checksum mismatch (stored %08x, computed %08x): the file is damaged",
-                                stored, crc.getValue()));
-            }
-            start[s] = pos + SECTION_HEADER_BYTES;
-            end[s] = payloadEnd;
-            pos = payloadEnd + CRC_BYTES;
-        }
-        if (pos != bodyEnd) {
-            throw new ModelFormatException(source, "file", pos, (bodyEnd - pos) + " bytes between the last section"
-                    + " and the file checksum: damaged or wrongly concatenated");
-        }
-        crc.reset();
-        crc.update(buf, 0, bodyEnd);
-        long storedFile = SectionReader.readU32(buf, bodyEnd);
-        if (storedFile != crc.getValue()) {
-            throw new ModelFormatException(source, "file checksum", bodyEnd, String.format(
-                    "mismatch (stored %08x, computed %08x): the file is damaged", storedFile, crc.getValue()));
-        }
-        return new Frame(type, flags, start, end, storedFile);
+        return new Frame(type, flags, start, end, SectionReader.readU32(buf, len - CRC_BYTES));
     }
 
     private static RecommenderModel build(byte[] buf, int len, String source, Kernels kernels, int[] type,

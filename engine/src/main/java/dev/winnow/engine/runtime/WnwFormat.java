@@ -61,9 +61,11 @@ public final class WnwFormat {
     /**
      * The model kind a file declares (the first byte of its first section), or -1 when it is too short or its magic
      * differs. Nothing is verified: this picks the loader ({@link RecommenderModel} for {@link #KIND_NCF},
-     * {@link MovieRatingModel} for {@link #KIND_MOVIE_MLP}), which checks everything.
+     * {@link MovieRatingModel} for {@link #KIND_MOVIE_MLP}), which checks everything. A path that is not a regular
+     * file is refused before it is opened (a FIFO would block here, a device never ends).
      */
     public static int declaredKind(java.nio.file.Path file) throws java.io.IOException {
+        InputFiles.requireRegular(file, "model file", RecommenderModel.MAX_FILE_BYTES);
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
             byte[] head = in.readNBytes(FILE_HEADER_BYTES + SECTION_HEADER_BYTES + 1);
             if (head.length < FILE_HEADER_BYTES + SECTION_HEADER_BYTES + 1) {

@@ -123,13 +123,57 @@ class RuntimeJarIT {
         assertTrue(r.err.contains("usage:"), r.err);
     }
 
+    /**
+     * Issue 17: at -Xmx64m the jar refuses a 300 MB file that is not a model, one whose header forges a 300 MB section,
+     * a device and a forged kind-2 header, each in one line and at once.
+     */
+    @Test
+    void runtimeJarRefusesWhatIsNotAModelInOneLineAtSixtyFourMegabytes(@TempDir Path dir) throws Exception {
+        Path jar = Path.of(System.getProperty("winnow.runtime.jar"));
+        byte[] ncf;
+        try (Backend backend = new CpuBackend(1)) {
+            ncf = ModelFiles.small(backend, StorageChoice.DENSE, 6);
+        }
+        Path big = BoundedModelReadTest.sparse(dir, "big.bin", new byte[] {'P', 'K', 3, 4});
+        byte[] head = java.util.Arrays.copyOf(ncf, WnwFormat.FILE_HEADER_BYTES + WnwFormat.SECTION_HEADER_BYTES);
+        ModelFiles.putU32(head, 12, 1);
+        ModelFiles.putU32(head, WnwFormat.FILE_HEADER_BYTES + 4, (300 << 20) - head.length - 8);
+        Path forgedLength = BoundedModelReadTest.sparse(dir, "forged-length.wnw", head);
+        byte[] kind2 = ncf.clone();
+        kind2[ModelFiles.sectionOffset(kind2, 0) + 8] = (byte) WnwFormat.KIND_MOVIE_MLP;
+        ModelFiles.reseal(kind2);
+        Path forgedKind = Files.write(dir.resolve("kind2.wnw"), kind2);
+        String[][] cases = {
+            {big.toString(), "refused: " + big + ": file header at byte 0: magic bytes differ"},
+            {forgedLength.toString(), "refused: " + forgedLength + ": section 0 (model) at byte 16: checksum mismatch"},
+            {"/dev/zero", "no model file /dev/zero"},
+            {forgedKind.toString(), "refused: " + forgedKind + ": "}};
+        for (String[] c : cases) {
+            if (c[0].equals("/dev/zero") && !Files.exists(Path.of(c[0]))) {
+                continue;
+            }
+            long t0 = System.nanoTime();
+            Result r = java(dir, jar, "-Xmx64m", c[0], "1", "2", "3");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(r.exit == 1 || r.exit == 2, c[0] + ": exit " + r.exit + ": " + r.err);
+            assertTrue(r.err.startsWith(c[1]), r.err);
+            assertEquals(1, r.err.strip().lines().count(), r.err);
+            assertTrue(seconds < 20, c[0] + " took " + seconds + " s");
+        }
+    }
+
     private record Result(int exit, String out, String err) {
     }
 
     private static Result java(Path dir, Path jar, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
-        cmd.addAll(java.util.List.of(args));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        int first = 0;
+        while (first < args.length && args[first].startsWith("-X")) {
+            cmd.add(args[first++]);
+        }
+        cmd.addAll(java.util.List.of("-jar", jar.toString()));
+        cmd.addAll(java.util.List.of(args).subList(first, args.length));
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -2,11 +2,13 @@ package dev.winnow.recsys.checkpoint;
 
 import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.engine.nn.Activation;
+import dev.winnow.engine.runtime.InputFiles;
 import dev.winnow.recsys.model.NcfConfig;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -109,15 +111,22 @@ public final class CheckpointFile {
             throw new NoSuchFileException(file.toString(), null, "no checkpoint here; write one with"
                     + " `winnow train ... --checkpoint DIR`");
         }
-        long size = Files.size(file);
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new CheckpointFormatException(file + ": " + size + " bytes is too large for a checkpoint");
-        }
-        byte[] all = Files.readAllBytes(file);
+        // a directory, FIFO or device is refused before it is opened; what is not a checkpoint after its magic bytes
+        int size = (int) InputFiles.requireRegular(file, "checkpoint", Integer.MAX_VALUE - 16);
         String where = file.toString();
-        if (all.length < MAGIC.length + 2 + 4 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-            throw new CheckpointFormatException(where + ": not a Winnow checkpoint (magic bytes differ or the file is"
-                    + " truncated to " + all.length + " bytes)");
+        byte[] all;
+        try (InputStream stream = Files.newInputStream(file)) {
+            byte[] head = stream.readNBytes(MAGIC.length);
+            if (size < MAGIC.length + 2 + 4 || !Arrays.equals(head, MAGIC)) {
+                throw new CheckpointFormatException(where + ": not a Winnow checkpoint (magic bytes differ or the"
+                        + " file is truncated to " + size + " bytes)");
+            }
+            all = Arrays.copyOf(head, size);
+            if (stream.readNBytes(all, head.length, size - head.length) != size - head.length
+                    || stream.read() >= 0) {
+                throw new CheckpointFormatException(where + ": the file changed while it was read (it was " + size
+                        + " bytes); read it again once it is written");
+            }
         }
         ByteBuffer in = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
         int version = in.getShort(MAGIC.length) & 0xFFFF;

@@ -5,6 +5,7 @@ import dev.winnow.engine.io.NcfExport;
 import dev.winnow.engine.io.WnwWriter;
 import dev.winnow.engine.nn.Activation;
 import dev.winnow.engine.nn.Mlp;
+import dev.winnow.engine.runtime.InputFiles;
 import dev.winnow.recsys.movies.MovieFeatures;
 import dev.winnow.recsys.movies.MovieFields;
 
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -125,10 +127,21 @@ public record MovieCheckpoint(MovieFeatures features, List<NcfExport.LayerWeight
 
     public static MovieCheckpoint read(Path dirOrFile) throws IOException {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE_NAME) : dirOrFile;
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(Files.readAllBytes(file)))) {
-            if (in.readInt() != MAGIC) {
+        // a directory, FIFO or device is refused before it is opened; what is not a checkpoint after 4 bytes
+        int size = (int) InputFiles.requireRegular(file, "movie checkpoint", Integer.MAX_VALUE - 16);
+        byte[] all;
+        try (java.io.InputStream stream = Files.newInputStream(file)) {
+            byte[] head = stream.readNBytes(4);
+            if (head.length < 4 || new DataInputStream(new java.io.ByteArrayInputStream(head)).readInt() != MAGIC) {
                 throw new CheckpointFormatException(file + ": not a movie checkpoint (magic differs)");
             }
+            all = Arrays.copyOf(head, size);
+            if (stream.readNBytes(all, 4, size - 4) != size - 4 || stream.read() >= 0) {
+                throw new CheckpointFormatException(file + ": the file changed while it was read (it was " + size
+                        + " bytes); read it again once it is written");
+            }
+        }
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 4, size - 4))) {
             String data = in.readUTF();
             long seed = in.readLong();
             float offset = in.readFloat();
@@ -193,6 +206,9 @@ public record MovieCheckpoint(MovieFeatures features, List<NcfExport.LayerWeight
 
     private static List<String> strings(DataInputStream in, Path file) throws IOException {
         int n = count(in, file, "string count");
+        if (2L * n > in.available()) {
+            throw new CheckpointFormatException(file + ": " + n + " strings run past the end");
+        }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(in.readUTF());

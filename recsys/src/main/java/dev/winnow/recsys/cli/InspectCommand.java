@@ -26,6 +26,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream o = System.out;
+        // refuses a directory, FIFO or device in one line before anything is printed or opened
         ModelFileSummary s = ModelFileSummary.read(file);
         o.printf(Locale.ROOT, "%s: %d bytes, format %s%n", file, s.fileBytes(),
                 s.versionMajor() < 0 ? "unknown" : s.versionMajor() + "." + s.versionMinor());
@@ -40,7 +41,7 @@ public final class InspectCommand implements Callable<Integer> {
         if (s.problem() != null) {
             o.println("structure: " + s.problem());
         }
-        if (declaresMovieKind(file)) {
+        if (WnwFormat.declaredKind(file) == WnwFormat.KIND_MOVIE_MLP) {
             MovieRatingModel mm;
             try {
                 mm = MovieRatingModel.load(file);
@@ -84,14 +85,5 @@ public final class InspectCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "total: %d of %d parameters nonzero (density %.4f); checksum %08x ok%n", nnz, cells,
                 (double) nnz / cells, m.checksum());
         return 0;
-    }
-
-    /** Whether the first section's first byte (the model kind) says 2: the movie feature model. */
-    private static boolean declaresMovieKind(Path file) throws java.io.IOException {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(WnwFormat.FILE_HEADER_BYTES + WnwFormat.SECTION_HEADER_BYTES + 1);
-            return head.length == WnwFormat.FILE_HEADER_BYTES + WnwFormat.SECTION_HEADER_BYTES + 1
-                    && head[head.length - 1] == WnwFormat.KIND_MOVIE_MLP;
-        }
     }
 }

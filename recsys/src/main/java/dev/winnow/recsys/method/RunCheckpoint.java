@@ -1,6 +1,7 @@
 package dev.winnow.recsys.method;
 
 import dev.winnow.engine.io.AtomicFile;
+import dev.winnow.engine.runtime.InputFiles;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,9 +9,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
@@ -94,14 +97,27 @@ public final class RunCheckpoint {
      * run or configuration, or a damaged file, is an error naming the file.
      */
     public static RunState read(Path file, String method, long seed, String config) throws IOException {
-        byte[] all;
+        int size;
         try {
-            all = Files.readAllBytes(file);
+            // a directory, FIFO or device is refused before it is opened
+            size = (int) InputFiles.requireRegular(file, "run checkpoint", Integer.MAX_VALUE - 16);
         } catch (NoSuchFileException e) {
             return null;
         }
-        if (all.length < 20) {
-            throw new IOException(file + ": checkpoint truncated (" + all.length + " bytes)");
+        if (size < 20) {
+            throw new IOException(file + ": checkpoint truncated (" + size + " bytes)");
+        }
+        byte[] all;
+        try (InputStream stream = Files.newInputStream(file)) {
+            byte[] head = stream.readNBytes(8);
+            // the magic first: another file is refused after 8 bytes, not after reading it whole
+            if (java.nio.ByteBuffer.wrap(head).getLong() != MAGIC) {
+                throw new IOException(file + ": not a winnow run checkpoint");
+            }
+            all = Arrays.copyOf(head, size);
+            if (stream.readNBytes(all, 8, size - 8) != size - 8 || stream.read() >= 0) {
+                throw new IOException(file + ": the file changed while it was read (it was " + size + " bytes)");
+            }
         }
         CRC32 crc = new CRC32();
         crc.update(all, 0, all.length - 8);

@@ -5,7 +5,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.winnow.engine.runtime.InputFiles;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,12 +36,29 @@ import java.util.Map;
 public record RunFile(String preset, Integer seeds, List<Method> methods, Map<String, String> all,
                       Map<Method, Map<String, String>> perMethod) {
 
+    /** Largest run file read: a few hundred settings take a few KB, and a larger file is not a run file. */
+    public static final long MAX_BYTES = 1 << 20;
+
     public static RunFile read(Path file) {
         JsonNode root;
         try {
+            try {
+                InputFiles.requireRegular(file, "run file", MAX_BYTES);
+            } catch (NoSuchFileException e) {
+                throw e;
+            } catch (FileSystemException e) {
+                // a directory, FIFO, device or a file over the cap, refused before it is opened
+                throw new IllegalArgumentException("--run-file " + file + ": " + e.getReason());
+            }
+            String text;
+            try (InputStream in = Files.newInputStream(file)) {
+                // strict UTF-8, as Files.readString: a malformed byte is an error, not a replacement character
+                text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(
+                        InputFiles.readAtMost(in, (int) MAX_BYTES, file.toString()))).toString();
+            }
             // A key given twice is refused, not silently last-wins (at the top level and in per-method settings).
             root = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                    .readTree(Files.readString(file));
+                    .readTree(text);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--run-file: " + file + " does not exist");
         } catch (IOException e) {

@@ -47,6 +47,6 @@ class InspectCommandTest {
         assertEquals("winnow inspect: " + missing + ": does not exist", r.err().strip());
         r = CliRun.of("inspect", dir.toString());
         assertEquals(2, r.exit(), r.err());
-        assertEquals("winnow inspect: " + dir + ": is a directory; name a file", r.err().strip());
+        assertEquals("winnow inspect: " + dir + ": is a directory, not a model file", r.err().strip());
     }
 }
