@@ -54,11 +54,6 @@ public abstract class SparseKernels {
      */
     static final int KEEP_MAX_FLOATS = 128 * 1024;
 
-    /** For measurements: {@code -Dwinnow.sparse.columnBlocks=false} keeps the one-block gather. */
-    private static final boolean COLUMN_BLOCKS =
-            !"false".equals(System.getProperty("winnow.sparse.columnBlocks"));
-    /** For measurements: {@code -Dwinnow.sparse.alignPanels=false} starts the panels at index 0, as before. */
-    private static final boolean ALIGN_PANELS = !"false".equals(System.getProperty("winnow.sparse.alignPanels"));
 
     /** Per-part scratch: packed input panel, packed output panel, and where in each the cache lines start. */
     private float[][] panelIn = new float[0][];
@@ -216,11 +211,11 @@ public abstract class SparseKernels {
             if (keep.data.length < chunks * xChunk + CacheLineOffset.PAD) {
                 keep.data = new float[chunks * xChunk + CacheLineOffset.PAD];
             }
-            keep.offset = ALIGN_PANELS ? CacheLineOffset.of(keep.data, addressScratch) : 0;
+            keep.offset = CacheLineOffset.of(keep.data, addressScratch);
         }
         int used = usedColumns(cols, ci, rp[rows]);
         int[] list = colList;
-        int width = COLUMN_BLOCKS && blocksColumns() ? blockColumns(rows, cols, rp[rows]) : cols;
+        int width = blocksColumns() ? blockColumns(rows, cols, rp[rows]) : cols;
         int blocks = width < cols && splitBlocks(rows, rp, ci, width, (cols + width - 1) / width)
                 ? (cols + width - 1) / width : 1;
         int[] bs = blockStart;
@@ -287,7 +282,7 @@ public abstract class SparseKernels {
             packedA = new float[chunks * aChunk + CacheLineOffset.PAD];
         }
         float[] pa = packedA;
-        int aOff = ALIGN_PANELS ? CacheLineOffset.of(pa, addressScratch) : 0;
+        int aOff = CacheLineOffset.of(pa, addressScratch);
         // dY's panel rows that anything reads: W's rows with entries, i.e. W^T's columns (the SDDMM loads the panel
         // row of every row r but uses it only for r's entries).
         int usedRows = usedRows(rows, rp);
@@ -297,7 +292,7 @@ public abstract class SparseKernels {
         if (wantDx) {
             ensurePanels(parts, 0, cols);
             alignPanels(parts);
-            int width = COLUMN_BLOCKS && blocksColumns() ? blockColumns(cols, rows, nnz) : rows;
+            int width = blocksColumns() ? blockColumns(cols, rows, nnz) : rows;
             blocks = width < rows && splitBlocks(cols, trp, tci, width, (rows + width - 1) / width)
                     ? (rows + width - 1) / width : 1;
         }
@@ -331,7 +326,7 @@ public abstract class SparseKernels {
                 packedB = new float[chunks * bChunk + CacheLineOffset.PAD];
             }
             pb = packedB;
-            bOff = ALIGN_PANELS ? CacheLineOffset.of(pb, addressScratch) : 0;
+            bOff = CacheLineOffset.of(pb, addressScratch);
             int usedCols = usedColumns(cols, ci, nnz);
             int[] cols1 = colList;
             float[] pbf = pb;
@@ -510,8 +505,8 @@ public abstract class SparseKernels {
         float[] pa = packedA;
         float[] pb = packedB;
         // Every 64-float panel row on a cache line, as in spmmNT: the b rows are read at random columns.
-        int aOff = ALIGN_PANELS ? CacheLineOffset.of(pa, addressScratch) : 0;
-        int bOff = ALIGN_PANELS ? CacheLineOffset.of(pb, addressScratch) : 0;
+        int aOff = CacheLineOffset.of(pa, addressScratch);
+        int bOff = CacheLineOffset.of(pb, addressScratch);
         // Only the panel rows the products read: a's rows with entries, b's columns with entries.
         int usedRows = usedRows(rows, rp);
         int[] rows1 = rowList;
@@ -584,8 +579,8 @@ public abstract class SparseKernels {
     /** Where each part's panels start on a cache line, asked again on every call because the GC moves arrays. */
     private void alignPanels(int parts) {
         for (int p = 0; p < parts; p++) {
-            panelInOffset[p] = ALIGN_PANELS ? CacheLineOffset.of(panelIn[p], addressScratch) : 0;
-            panelOutOffset[p] = ALIGN_PANELS ? CacheLineOffset.of(panelOut[p], addressScratch) : 0;
+            panelInOffset[p] = CacheLineOffset.of(panelIn[p], addressScratch);
+            panelOutOffset[p] = CacheLineOffset.of(panelOut[p], addressScratch);
         }
     }
 

@@ -37,8 +37,8 @@ final class VectorGemm implements DenseGemm {
     private static final int NC = 1024;
     /** Below this many multiply-adds a product runs on the calling thread: dispatch would cost more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
-    /** Reading row-major A in place skips packing but measured ~2x slower in the kernel (6 strided streams). */
-    private static final boolean READ_A_IN_PLACE = Boolean.getBoolean("winnow.gemm.readAInPlace");
+    // A is always packed: reading row-major A in place skips packing but measured ~2x slower in the kernel (6 strided
+    // streams; bench/HISTORY.md, "What was tried on the GEMM"), so that path was removed.
 
     /** Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. */
     private float[] packedB = new float[NC * KC];
@@ -195,11 +195,7 @@ final class VectorGemm implements DenseGemm {
         float[] tile = scratch(edgeTile, part, MR * NR);
         for (int ic = rowFrom; ic < rowTo; ic += MC) {
             int mc = Math.min(MC, rowTo - ic);
-            int fullPanels = transA || !READ_A_IN_PLACE ? 0 : mc / MR;
-            // Row-major A is read in place; transposed A and the ragged last rows go through a packed panel.
-            if (fullPanels * MR < mc) {
-                packA(transA, a, lda, ic + fullPanels * MR, mc - fullPanels * MR, pc, kc, ap);
-            }
+            packA(transA, a, lda, ic, mc, pc, kc, ap);
             int mPanels = (mc + MR - 1) / MR;
             for (int jp = panelFrom; jp < panelTo; jp++) {
                 int col = jc + jp * NR;
@@ -212,15 +208,11 @@ final class VectorGemm implements DenseGemm {
                         if (overwrite) {
                             zeroTile(c, row * ldc + col, ldc);
                         }
-                        if (ip < fullPanels) {
-                            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, c, row * ldc + col, ldc);
-                        } else {
-                            kernelPackedA(kc, ap, (ip - fullPanels) * MR * kc, bp, bOff, c, row * ldc + col, ldc);
-                        }
+                        kernelPackedA(kc, ap, ip * MR * kc, bp, bOff, c, row * ldc + col, ldc);
                     } else {
                         int inside = rows < MR ? 0 : Math.max(0, Math.min(cols, insideCols - col));
-                        edge(ip < fullPanels, kc, a, lda, row, pc, ap, (ip - fullPanels) * MR * kc, bp, bOff, tile,
-                                c, row * ldc + col, ldc, rows, cols, inside, overwrite);
+                        edge(kc, ap, ip * MR * kc, bp, bOff, tile, c, row * ldc + col, ldc, rows, cols, inside,
+                                overwrite);
                     }
                 }
             }
@@ -232,20 +224,15 @@ final class VectorGemm implements DenseGemm {
      * {@code inside} columns start from C (or zero when this block overwrites C) and whose other columns start from
      * zero; then the inside columns are copied back and the others added to C (or copied when overwriting).
      */
-    private static void edge(boolean rowMajorA, int kc, float[] a, int lda, int row, int pc, float[] ap, int aOff,
-                             float[] bp, int bOff, float[] tile, float[] c, int cOff, int ldc, int rows, int cols,
-                             int inside, boolean overwrite) {
+    private static void edge(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile, float[] c, int cOff,
+                             int ldc, int rows, int cols, int inside, boolean overwrite) {
         zeroTile(tile, 0, NR);
         if (!overwrite) {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cOff + r * ldc, tile, r * NR, inside);
             }
         }
-        if (rowMajorA) {
-            kernelRowMajorA(kc, a, row * lda + pc, lda, bp, bOff, tile, 0, NR);
-        } else {
-            kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
-        }
+        kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
         for (int r = 0; r < rows; r++) {
             int co = cOff + r * ldc;
             int to = r * NR;
@@ -354,58 +341,6 @@ final class VectorGemm implements DenseGemm {
                 }
             }
         }
-    }
-
-    /** C[0:MR, 0:NR] += A[6 rows at stride lda] * Bpanel over kc steps; A read in place. */
-    private static void kernelRowMajorA(int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[] c,
-                                        int cOff, int ldc) {
-        // Accumulators start from C itself and go back with one store each: no separate load-add at the end.
-        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
-        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
-        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
-        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
-        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
-        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + p]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-        }
-        c00.intoArray(c, cOff);
-        c01.intoArray(c, cOff + L);
-        c10.intoArray(c, cOff + ldc);
-        c11.intoArray(c, cOff + ldc + L);
-        c20.intoArray(c, cOff + 2 * ldc);
-        c21.intoArray(c, cOff + 2 * ldc + L);
-        c30.intoArray(c, cOff + 3 * ldc);
-        c31.intoArray(c, cOff + 3 * ldc + L);
-        c40.intoArray(c, cOff + 4 * ldc);
-        c41.intoArray(c, cOff + 4 * ldc + L);
-        c50.intoArray(c, cOff + 5 * ldc);
-        c51.intoArray(c, cOff + 5 * ldc + L);
     }
 
     /** C[0:MR, 0:NR] += Apanel * Bpanel over kc steps; A packed k-major in MR-tall panels. */
