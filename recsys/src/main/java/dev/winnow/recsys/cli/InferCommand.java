@@ -7,6 +7,7 @@ import dev.winnow.engine.runtime.MovieCsv;
 import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.runtime.RecommenderModel;
 import dev.winnow.engine.runtime.WnwFormat;
+import dev.winnow.recsys.data.DataFileReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -95,7 +96,7 @@ public final class InferCommand implements Callable<Integer> {
                     bad++;
                     break;
                 }
-                String line = text(in);
+                String line = DataFileReader.text(in);
                 if (in.malformed()) {
                     System.err.println(name + ":" + lineNo + ": invalid UTF-8; row skipped");
                     bad++;
@@ -179,19 +180,6 @@ public final class InferCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--input " + e.getMessage());
         }
         return Files.newInputStream(Path.of(input));
-    }
-
-    /** The current line without its line break ("\n" or "\r\n"). */
-    private static String text(InputLines in) {
-        int n = in.length();
-        char[] c = in.chars();
-        if (n > 0 && c[n - 1] == '\n') {
-            n--;
-            if (n > 0 && c[n - 1] == '\r') {
-                n--;
-            }
-        }
-        return new String(c, 0, n);
     }
 
     /** --output as UTF-8 text; '-' is standard output. */
