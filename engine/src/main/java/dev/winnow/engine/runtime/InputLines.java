@@ -22,7 +22,7 @@ public final class InputLines {
     private final InputStream in;
     private final Charset cs;
     private final CharsetDecoder strict;
-    private final byte[] chunk = new byte[1 << 16];
+    private final byte[] chunk = new byte[1 << 14];
     private int pos;
     private int lim;
     private byte[] bytes = new byte[256];

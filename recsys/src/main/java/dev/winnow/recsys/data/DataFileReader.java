@@ -33,7 +33,7 @@ public final class DataFileReader {
      */
     public static InputLines lines(Path file, Charset cs) throws IOException {
         InputFiles.requireRegular(file, "data file", Long.MAX_VALUE);
-        return new InputLines(new BufferedInputStream(Files.newInputStream(file), 1 << 16), cs);
+        return new InputLines(Files.newInputStream(file), cs); // InputLines reads in 16 KB steps itself
     }
 
     /** The current line of {@code in} without its line break ("\n" or "\r\n"). */
