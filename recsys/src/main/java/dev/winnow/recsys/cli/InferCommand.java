@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
  * {@code user,item,rating} rows, with the data set's raw ids when the model has an id map (real data) and 0-based
  * indices otherwise; a movie feature model (kind 2) reads films, one per row under a header naming the
  * model's raw fields (RFC 4180: quoted fields may hold commas and line breaks), and writes {@code id,rating} rows
- * ({@link MovieCsv}). Ratings have 4 decimals. Bad rows are reported on stderr with their line number and skipped;
- * the exit code is 1 when there were any.
+ * ({@link MovieCsv}). Ratings have 4 decimals. Bad rows (invalid UTF-8 included) are reported on stderr with their
+ * line number and skipped; the exit code is 1 when there were any. The input is read a line at a time and a line over
+ * 1 MiB ends the read ({@code InputLines}), so memory stays bounded on any input.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
         description = "Predict ratings with a .wnw model: user,item pairs for an NCF model, films (a CSV whose header"
@@ -44,7 +45,8 @@ public final class InferCommand implements Callable<Integer> {
                     + " model has an id map, as models trained on real data do; 0-based indices otherwise; a header"
                     + " line is allowed). Movie model: CSV whose header names every raw field the model reads (a header"
                     + " lacking any is refused with the full list; lists joined by '|', dates yyyy-mm-dd, empty = missing; other columns are"
-                    + " ignored). '-' reads stdin.")
+                    + " ignored). '-' reads stdin; otherwise a regular file (not a device or FIFO). UTF-8; a row with"
+                    + " bad bytes is skipped with its line, and a line over 1 MiB ends the read.")
     String input;
 
     @Option(names = "--id-column", paramLabel = "NAME",
