@@ -6,10 +6,10 @@ import java.io.IOException;
  * A streaming RFC 4180 reader, java.base only: fields separated by ',', records by CRLF, LF or a lone CR; a field in
  * double quotes may hold commas, line breaks and doubled quotes ({@code ""} stands for one {@code "}); a quote inside
  * an unquoted field is kept as a literal character. Empty lines are skipped; {@link InputLines} drops a leading
- * byte-order mark. Fields are views into a reused buffer, valid until the next {@link #next()}: reading a file allocates only
- * while the buffers grow to the longest record. A malformed record (a character after a closing quote, a quote left
- * open at the end of the input) is still returned, with {@link #problem()} saying what is wrong, and reading goes on
- * at the next line.
+ * byte-order mark. Fields are views into a reused buffer, valid until the next {@link #next()}: reading a file
+ * allocates only while the buffers grow to the longest record. A malformed record (a character after a closing
+ * quote, a quote left open at the end of the input) is still returned, with {@link #problem()} saying what is wrong,
+ * and reading goes on at the next line.
  *
  * <p>A record that touches a line with bad bytes is flagged {@code invalid UTF-8}, and memory stays bounded: a line
  * over {@link InputLines#MAX_LINE_BYTES} or a record over {@link #MAX_RECORD_CHARS} is returned flagged and ends the

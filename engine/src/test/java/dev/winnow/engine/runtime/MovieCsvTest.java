@@ -59,7 +59,8 @@ class MovieCsvTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String errors = err.toString(StandardCharsets.UTF_8);
         assertEquals(List.of(2L, 3L), List.of(c.predictions(), c.badRows()));
-        assertTrue(errors.contains("films.csv:4: column 'budget': \"lots\" is not a finite number; row skipped"), errors);
+        assertTrue(errors.contains("films.csv:4: column 'budget': \"lots\" is not a finite number; row skipped"),
+                errors);
         assertTrue(errors.contains("films.csv:5: column 'release_date': \"2001-02-30\" is not a date (yyyy-mm-dd)"),
                 errors);
         assertTrue(errors.contains("films.csv:6: expected 10 fields as in the header, found 3"), errors);

@@ -34,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class DataReaderFuzzTest {
     private static final long SEED = 17;
     private static final int CASES_PER_FILE = 500;
-    private static final Pattern ONE_LINE = Pattern.compile(
-            "(?:.*/)?(?:u\\.data|ratings\\.csv|movie_metadata\\.csv|tmdb_5000_movies\\.csv)(?::[0-9]+)?: [^\\p{Cntrl}]*");
+    private static final Pattern ONE_LINE = Pattern.compile("(?:.*/)?(?:u\\.data|ratings\\.csv|movie_metadata\\.csv"
+            + "|tmdb_5000_movies\\.csv)(?::[0-9]+)?: [^\\p{Cntrl}]*");
 
     @TempDir
     Path dir;
@@ -226,7 +226,8 @@ class DataReaderFuzzTest {
                 + "tagline,title,vote_average,vote_count";
         List<String> lines = new ArrayList<>(List.of(header));
         SplittableRandom r = new SplittableRandom(SEED);
-        String genres = "\"[{\"\"id\"\": 18, \"\"name\"\": \"\"Drama\"\"}, {\"\"id\"\": 35, \"\"name\"\": \"\"Comedy\"\"}]\"";
+        String genres = "\"[{\"\"id\"\": 18, \"\"name\"\": \"\"Drama\"\"}, "
+                + "{\"\"id\"\": 35, \"\"name\"\": \"\"Comedy\"\"}]\"";
         for (int k = 0; k < 20; k++) {
             lines.add((r.nextInt(100) * 1_000_000) + "," + genres + ",,"  + k + "," + genres + ",en,Film " + k
                     + ",\"An overview, with a comma\nand a second line.\"," + r.nextInt(100) + "," + genres + ","

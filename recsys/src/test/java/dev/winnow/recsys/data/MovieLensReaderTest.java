@@ -159,9 +159,11 @@ class MovieLensReaderTest {
         assertTrue(loadError(false).startsWith("ratings.csv:2: rating \"Infinity\" is not a finite number"),
                 loadError(false));
         write("ratings.csv", "userId,movieId,rating,timestamp\n3000000000,2,3,4\n");
-        assertTrue(loadError(false).startsWith("ratings.csv:2: user id \"3000000000\" is outside 0..2147483647"), loadError(false));
+        assertTrue(loadError(false).startsWith("ratings.csv:2: user id \"3000000000\" is outside 0..2147483647"),
+                loadError(false));
         write("ratings.csv", "userId,movieId,rating,timestamp\n1,x2,3,4\n");
-        assertTrue(loadError(false).startsWith("ratings.csv:2: item id \"x2\" is not a whole number"), loadError(false));
+        assertTrue(loadError(false).startsWith("ratings.csv:2: item id \"x2\" is not a whole number"),
+                loadError(false));
     }
 
     @Test
@@ -210,9 +212,9 @@ class MovieLensReaderTest {
 
     @Test
     void aRatingsLineThatIsNotUtf8IsABadLineWithItsNumberNotInputLength1() throws IOException {
-        Files.write(dir.resolve("ratings.csv"), new byte[] {'u', 's', 'e', 'r', 'I', 'd', ',', 'm', 'o', 'v', 'i', 'e',
-            'I', 'd', ',', 'r', 'a', 't', 'i', 'n', 'g', '\n', '1', ',', '1', ',', '4', '\n', '2', ',', (byte) 0xff, ',',
-            '4', '\n', '3', ',', '1', ',', '5', '\n'});
+        byte[] csv = "userId,movieId,rating\n1,1,4\n2,#,4\n3,1,5\n".getBytes(StandardCharsets.UTF_8);
+        csv[new String(csv, StandardCharsets.UTF_8).indexOf('#')] = (byte) 0xff; // a byte that is never UTF-8
+        Files.write(dir.resolve("ratings.csv"), csv);
         assertEquals("ratings.csv:3: invalid UTF-8 (use --skip-bad-lines to skip such lines)", loadError(false));
         LoadedRatings d = DataSource.load(dir.toString(), 0, true);
         assertEquals(2, d.ratings().size());
