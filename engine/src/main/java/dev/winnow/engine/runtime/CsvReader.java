@@ -1,23 +1,32 @@
 package dev.winnow.engine.runtime;
 
 import java.io.IOException;
-import java.io.Reader;
 
 /**
  * A streaming RFC 4180 reader, java.base only: fields separated by ',', records by CRLF, LF or a lone CR; a field in
  * double quotes may hold commas, line breaks and doubled quotes ({@code ""} stands for one {@code "}); a quote inside
- * an unquoted field is kept as a literal character. Empty lines are skipped and a leading UTF-8 byte-order mark is
- * dropped. Fields are views into a reused buffer, valid until the next {@link #next()}: reading a file allocates only
- * while the buffers grow to the longest record. A malformed record (a character after a closing quote, a quote left
- * open at the end of the input) is still returned, with {@link #problem()} saying what is wrong, and reading goes on
- * at the next line.
+ * an unquoted field is kept as a literal character. Empty lines are skipped; {@link InputLines} drops a leading
+ * byte-order mark. Fields are views into a reused buffer, valid until the next {@link #next()}: reading a file
+ * allocates only while the buffers grow to the longest record. A malformed record (a character after a closing
+ * quote, a quote left open at the end of the input) is still returned, with {@link #problem()} saying what is wrong,
+ * and reading goes on at the next line.
+ *
+ * <p>A record that touches a line with bad bytes is flagged {@code invalid UTF-8}, and memory stays bounded: a line
+ * over {@link InputLines#MAX_LINE_BYTES} or a record over {@link #MAX_RECORD_CHARS} is returned flagged and ends the
+ * input, with {@link #stopped()} set.
  */
 public final class CsvReader {
-    private final Reader in;
-    private final char[] chunk = new char[8192];
+    /** The longest record accepted: a quoted field may span lines, so this bounds it; 1 Mi characters. */
+    public static final int MAX_RECORD_CHARS = 1 << 20;
+
+    private final InputLines lines;
+    private char[] chunk = new char[0];
+    /** Lines mode: the number of a line with bad bytes that the current record touched, or 0. */
+    private long badLine;
+    private String stopProblem;
+    private boolean stopped;
     private int pos;
     private int lim;
-    private boolean started;
     private char[] record = new char[256];
     private int length;
     private int[] starts = new int[16];
@@ -29,8 +38,8 @@ public final class CsvReader {
     private long recordLine;
     private String problem;
 
-    public CsvReader(Reader in) {
-        this.in = in;
+    public CsvReader(InputLines lines) {
+        this.lines = lines;
     }
 
     /** Reads the next non-empty record; false at the end of the input. */
@@ -40,17 +49,35 @@ public final class CsvReader {
             length = 0;
             problem = null;
             recordLine = line;
+            badLine = 0;
             int c = read();
-            if (c < 0) {
+            if (c < 0 && (stopProblem == null || stopped)) {
                 return false;
             }
             if (c == '\n' || c == '\r') {
                 endLine(c);
                 continue; // an empty line
             }
-            readRecord(c);
+            if (c >= 0) {
+                readRecord(c);
+            }
+            if (stopProblem != null) {
+                stopped = true;
+                problem = (problem == null || length < MAX_RECORD_CHARS ? "" : problem + "; ") + stopProblem
+                        + "; reading stopped there";
+            } else if (badLine > 0) {
+                problem = badLine == recordLine ? "invalid UTF-8" : "invalid UTF-8 on line " + badLine;
+            }
             return true;
         }
+    }
+
+    /**
+     * Whether reading ended early on a line or record too long to hold: the current record then carries that
+     * problem and no further record is read.
+     */
+    public boolean stopped() {
+        return stopped;
     }
 
     private void readRecord(int c) throws IOException {
@@ -89,8 +116,8 @@ public final class CsvReader {
                     endLine(c);
                     return;
                 }
-                problem = "'" + (char) c + "' after the closing quote of field " + count
-                        + " (a field with a quote must be quoted whole, its quotes doubled)";
+                problem = Echo.quote(String.valueOf((char) c)) + " after the closing quote of field " + count
+                        + " (quote the whole field, doubling its quotes)";
                 while (c >= 0 && c != '\n' && c != '\r') {
                     c = read();
                 }
@@ -122,6 +149,11 @@ public final class CsvReader {
     }
 
     private void append(char c) {
+        if (length >= MAX_RECORD_CHARS) {
+            stopProblem = "record longer than " + MAX_RECORD_CHARS + " characters";
+            pos = lim;
+            return;
+        }
         if (length == record.length) {
             record = java.util.Arrays.copyOf(record, 2 * length);
         }
@@ -143,23 +175,23 @@ public final class CsvReader {
     }
 
     private boolean fill() throws IOException {
-        int n;
-        do {
-            n = in.read(chunk, 0, chunk.length);
-        } while (n == 0);
-        if (n < 0) {
+        if (stopProblem != null) {
             return false;
         }
-        pos = 0;
-        lim = n;
-        if (!started) {
-            started = true;
-            if (chunk[0] == '\uFEFF') {
-                pos = 1;
-                return pos < lim || fill();
-            }
+        if (!lines.next()) {
+            return false;
         }
-        return true;
+        if (lines.tooLong()) {
+            stopProblem = "line " + lines.number() + " is longer than " + InputLines.MAX_LINE_BYTES + " bytes";
+            return false;
+        }
+        chunk = lines.chars();
+        pos = 0;
+        lim = lines.length();
+        if (lines.malformed() && badLine == 0) {
+            badLine = lines.number();
+        }
+        return lim > 0 || fill();
     }
 
     /** Fields of the current record. */

@@ -3,10 +3,8 @@ package dev.winnow.engine.runtime;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,13 +120,15 @@ public final class Predict {
         boolean isStdin = args[1].equals("-");
         String source = isStdin ? "stdin" : args[1];
         if (!isStdin && !Files.isRegularFile(Path.of(source))) {
+            // a device or FIFO (/dev/zero) is refused here too: only '-' streams without an end
             throw new IllegalArgumentException("no input file " + source + " (FILMS.csv, or - for stdin)");
         }
         MovieCsv.Counts counts;
-        try (Reader in = isStdin ? new InputStreamReader(stdin, StandardCharsets.UTF_8)
-                : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8)) {
+        // decoded line by line: a bad byte costs its row, not the run; lines are bounded (InputLines)
+        try (InputStream in = isStdin ? stdin : Files.newInputStream(Path.of(source))) {
             Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            counts = MovieCsv.run(model, in, source, args.length == 3 ? args[2] : null, w, err);
+            counts = MovieCsv.run(model, new InputLines(in, StandardCharsets.UTF_8), source,
+                    args.length == 3 ? args[2] : null, w, err);
         }
         err.println(counts.predictions() + " predictions, " + counts.badRows() + " bad rows");
         return counts.badRows() == 0 ? 0 : 1;

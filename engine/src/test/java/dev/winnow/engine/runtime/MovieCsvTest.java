@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -18,6 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MovieCsvTest {
+    private static InputLines lines(String csv) {
+        return new InputLines(new java.io.ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8);
+    }
+
     private static final String HEADER = "id,title,budget,duration,production_companies,release_date,genres,"
             + "content_rating,overview,gross";
 
@@ -51,12 +55,13 @@ class MovieCsvTest {
                 + "\"tt,5\",Fine,200,,,,Comedy,PG-13,,\r\n";
         StringWriter out = new StringWriter();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        MovieCsv.Counts c = MovieCsv.run(m, new StringReader(csv), "films.csv", null, out,
+        MovieCsv.Counts c = MovieCsv.run(m, lines(csv), "films.csv", null, out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         String errors = err.toString(StandardCharsets.UTF_8);
-        assertEquals(new MovieCsv.Counts(2, 3), c);
-        assertTrue(errors.contains("films.csv:4: column 'budget': 'lots' is not a finite number; row skipped"), errors);
-        assertTrue(errors.contains("films.csv:5: column 'release_date': '2001-02-30' is not a date (yyyy-mm-dd)"),
+        assertEquals(List.of(2L, 3L), List.of(c.predictions(), c.badRows()));
+        assertTrue(errors.contains("films.csv:4: column 'budget': \"lots\" is not a finite number; row skipped"),
+                errors);
+        assertTrue(errors.contains("films.csv:5: column 'release_date': \"2001-02-30\" is not a date (yyyy-mm-dd)"),
                 errors);
         assertTrue(errors.contains("films.csv:6: expected 10 fields as in the header, found 3"), errors);
         String first = rating(m, film("Crouching Tiger, Hidden Dragon", "1.7e7", "2000-07-06", "Action|Drama",
@@ -70,14 +75,14 @@ class MovieCsvTest {
         MovieRatingModel m = MovieRequestTest.model(MovieRequestTest.export(16, 2));
         String header = "title,budget,duration,production_companies,release_date,genres,content_rating,overview";
         StringWriter out = new StringWriter();
-        MovieCsv.run(m, new StringReader(header + "\nA,1,2,,2001-01-01,Drama,R,x\nB,1,2,,2001-01-01,Drama,R,y\n"),
+        MovieCsv.run(m, lines(header + "\nA,1,2,,2001-01-01,Drama,R,x\nB,1,2,,2001-01-01,Drama,R,y\n"),
                 "f.csv", null, out, System.err);
         assertEquals(List.of("row", "1", "2"), out.toString().lines().map(l -> l.split(",")[0]).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MovieCsv.run(m,
-                new StringReader("title,budget,genres\nA,1,Drama\n"), "f.csv", null, new StringWriter(), System.err));
+                lines("title,budget,genres\nA,1,Drama\n"), "f.csv", null, new StringWriter(), System.err));
         assertTrue(e.getMessage().startsWith("f.csv:1: the header has no column 'duration', 'production_companies',"
                 + " 'release_date', 'content_rating', 'overview';"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> MovieCsv.run(m, new StringReader(header + "\n"),
+        e = assertThrows(IllegalArgumentException.class, () -> MovieCsv.run(m, lines(header + "\n"),
                 "f.csv", "imdb_id", new StringWriter(), System.err));
         assertTrue(e.getMessage().contains("'imdb_id' (--id-column)"), e.getMessage());
     }
@@ -87,24 +92,24 @@ class MovieCsvTest {
         MovieRatingModel m = MovieRequestTest.model(MovieRequestTest.export(16, 2));
         String header = "title,budget,duration,production_companies,release_date,genres,content_rating,overview";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MovieCsv.run(m,
-                new StringReader(header + ",budget\nA,1,2,,2001-01-01,Drama,R,x,5\n"), "f.csv", null,
+                lines(header + ",budget\nA,1,2,,2001-01-01,Drama,R,x,5\n"), "f.csv", null,
                 new StringWriter(), System.err));
         assertEquals("f.csv:1: the header has the column 'budget' more than once (columns 2 and 9); the model reads "
                 + "it, so keep one", e.getMessage());
         // a repeated column the model does not read is harmless
         StringWriter out = new StringWriter();
-        MovieCsv.run(m, new StringReader(header + ",note,note\nA,1,2,,2001-01-01,Drama,R,x,a,b\n"), "f.csv", null,
+        MovieCsv.run(m, lines(header + ",note,note\nA,1,2,,2001-01-01,Drama,R,x,a,b\n"), "f.csv", null,
                 out, System.err);
         assertEquals(2, out.toString().lines().count(), out.toString());
 
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        MovieCsv.Counts c = MovieCsv.run(m, new StringReader(header + "\nA,1000d,2,,2001-01-01,Drama,R,x\n"
+        MovieCsv.Counts c = MovieCsv.run(m, lines(header + "\nA,1000d,2,,2001-01-01,Drama,R,x\n"
                 + "B,1e3,2,,2001-01-01,Drama,R,x\nC,Infinity,2,,2001-01-01,Drama,R,x\n"), "f.csv", null,
                 new StringWriter(), new PrintStream(err, true, StandardCharsets.UTF_8));
         String errors = err.toString(StandardCharsets.UTF_8);
-        assertEquals(new MovieCsv.Counts(1, 2), c, errors);
-        assertTrue(errors.contains("f.csv:2: column 'budget': '1000d' is not a finite number; row skipped"), errors);
-        assertTrue(errors.contains("f.csv:4: column 'budget': 'Infinity' is not a finite number; row skipped"),
+        assertEquals(List.of(1L, 2L), List.of(c.predictions(), c.badRows()), errors);
+        assertTrue(errors.contains("f.csv:2: column 'budget': \"1000d\" is not a finite number; row skipped"), errors);
+        assertTrue(errors.contains("f.csv:4: column 'budget': \"Infinity\" is not a finite number; row skipped"),
                 errors);
     }
 

@@ -13,9 +13,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.winnow.engine.runtime.ModelFiles.ITEM_IDS;
 import static dev.winnow.engine.runtime.ModelFiles.USER_IDS;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,14 +135,70 @@ class PredictTest {
         assertEquals(2, r.exit, r.err);
         assertEquals(1, r.err.strip().lines().count(), r.err);
         assertTrue(r.err.contains("the header has no column"), r.err);
-        Path latin1 = Files.write(dir.resolve("latin1.csv"), "title\n\u00e9t\u00e9\n".getBytes(
-                StandardCharsets.ISO_8859_1));
-        r = run(movie.toString(), latin1.toString());
-        assertEquals(1, r.exit, r.err);
-        assertEquals(1, r.err.strip().lines().count(), r.err);
-        assertTrue(r.err.startsWith("cannot read " + latin1 + ": "), r.err);
+        Path dev = Path.of("/dev/zero");
+        if (Files.exists(dev)) {
+            assertUsageError(run(movie.toString(), dev.toString()), "no input file " + dev + " (FILMS.csv, or - for"
+                    + " stdin)");
+        }
         r = run(movie.toString(), "-", "imdb", "extra");
         assertEquals(2, r.exit);
         assertTrue(r.err.startsWith("usage: "), r.err);
+    }
+
+    private static final String FILMS_HEADER = "id,title,budget,duration,production_companies,release_date,genres,"
+            + "content_rating,overview\n";
+
+    private static Run runOnStdin(java.io.InputStream stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Predict.run(args, stdin, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRowWithInvalidUtf8IsSkippedWithItsLineAndTheGoodRowsAreWritten() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.writeBytes((FILMS_HEADER + "a,A,1,90,,2001-01-01,Drama,R,x\n").getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes("b,\u00e9t\u00e9,1,90,,2001-01-01,Drama,R,x\n".getBytes(StandardCharsets.ISO_8859_1));
+        bytes.writeBytes("c,C\u00e9,1,90,,2001-01-01,Drama,R,x\n".getBytes(StandardCharsets.UTF_8));
+        Path latin1 = Files.write(dir.resolve("latin1.csv"), bytes.toByteArray());
+        Run r = run(movie.toString(), latin1.toString());
+        assertEquals(1, r.exit, r.err);
+        assertEquals(List.of("id", "a", "c"), r.out.lines().map(l -> l.split(",")[0]).toList());
+        assertTrue(r.err.contains(latin1 + ":3: invalid UTF-8; row skipped"), r.err);
+        assertTrue(r.err.contains("2 predictions, 1 bad rows"), r.err);
+    }
+
+    @Test
+    void endlessZerosOnStdinEndInOneBoundedLineMessage() {
+        java.io.InputStream zeros = new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 0);
+                return len;
+            }
+        };
+        Run r = runOnStdin(zeros, movie.toString(), "-");
+        assertEquals(2, r.exit, r.err);
+        assertEquals("stdin:1: header: line 1 is longer than 1048576 bytes; reading"
+                + " stopped there", r.err.strip());
+    }
+
+    @Test
+    void anEmptyCsvAndAnUnclosedQuoteAreOneLineEachNamingWhere() throws Exception {
+        Run r = runOnStdin(new ByteArrayInputStream(new byte[0]), movie.toString(), "-");
+        assertUsageError(r, "stdin: empty file; expected a header naming the columns budget,duration,"
+                + "production_companies,release_date,genres,content_rating,overview,title");
+        String csv = FILMS_HEADER + "a,A,1,90,,2001-01-01,Drama,R,x\nb,\"B,1,90,,2001-01-01,Drama,R,x\n"
+                + "c,C,1,90,,2001-01-01,Drama,R,x\n";
+        r = runOnStdin(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), movie.toString(), "-");
+        assertEquals(1, r.exit, r.err);
+        assertTrue(r.err.startsWith("stdin:3: a quoted field opened on line 3 is never closed; row skipped"), r.err);
     }
 }

@@ -117,7 +117,7 @@ class RuntimeJarIT {
         heat.put("overview", "Cops, robbers.");
         assertEquals("imdb,rating\ntt1," + String.format(java.util.Locale.ROOT, "%.4f", movie.predict(heat)) + "\n",
                 r.out.replace("\r\n", "\n"));
-        assertTrue(r.err.contains(csv + ":3: column 'budget': 'cheap' is not a finite number; row skipped"), r.err);
+        assertTrue(r.err.contains(csv + ":3: column 'budget': \"cheap\" is not a finite number; row skipped"), r.err);
         r = java(dir, jar, movieFile.toString());
         assertEquals(2, r.exit, r.err);
         assertTrue(r.err.contains("usage:"), r.err);

@@ -1,21 +1,25 @@
 package dev.winnow.recsys.cli;
 
 import dev.winnow.engine.io.RunLock;
+import dev.winnow.engine.runtime.Echo;
+import dev.winnow.engine.runtime.InputFiles;
+import dev.winnow.engine.runtime.InputLines;
 import dev.winnow.engine.runtime.MovieCsv;
 import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.runtime.RecommenderModel;
 import dev.winnow.engine.runtime.WnwFormat;
+import dev.winnow.recsys.data.DataFileReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,8 +29,9 @@ import java.util.concurrent.Callable;
  * {@code user,item,rating} rows, with the data set's raw ids when the model has an id map (real data) and 0-based
  * indices otherwise; a movie feature model (kind 2) reads films, one per row under a header naming the
  * model's raw fields (RFC 4180: quoted fields may hold commas and line breaks), and writes {@code id,rating} rows
- * ({@link MovieCsv}). Ratings have 4 decimals. Bad rows are reported on stderr with their line number and skipped;
- * the exit code is 1 when there were any.
+ * ({@link MovieCsv}). Ratings have 4 decimals. Bad rows (invalid UTF-8 included) are reported on stderr with their
+ * line number and skipped; the exit code is 1 when there were any. The input is read a line at a time and a line over
+ * 1 MiB ends the read ({@code InputLines}), so memory stays bounded on any input.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
         description = "Predict ratings with a .wnw model: user,item pairs for an NCF model, films (a CSV whose header"
@@ -41,7 +46,8 @@ public final class InferCommand implements Callable<Integer> {
                     + " model has an id map, as models trained on real data do; 0-based indices otherwise; a header"
                     + " line is allowed). Movie model: CSV whose header names every raw field the model reads (a header"
                     + " lacking any is refused with the full list; lists joined by '|', dates yyyy-mm-dd, empty = missing; other columns are"
-                    + " ignored). '-' reads stdin.")
+                    + " ignored). '-' reads stdin; otherwise a regular file (not a device or FIFO). UTF-8; a row with"
+                    + " bad bytes is skipped with its line, and a line over 1 MiB ends the read.")
     String input;
 
     @Option(names = "--id-column", paramLabel = "NAME",
@@ -53,13 +59,18 @@ public final class InferCommand implements Callable<Integer> {
             description = "Where to write user,item,rating rows; '-' (default) is stdout.")
     String output;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Pairs predicted together. Default: ${DEFAULT-VALUE}.")
+    /** The largest --batch: three arrays of this many entries (12 MB); larger batches would not predict faster. */
+    static final int MAX_BATCH = 1 << 20;
+
+    @Option(names = "--batch", defaultValue = "256",
+            description = "Pairs predicted together (1.." + MAX_BATCH + "). Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Override
     public Integer call() throws IOException {
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        if (batch < 1 || batch > MAX_BATCH) {
+            // checked before the arrays are allocated: --batch 2147483647 must be a message, not an OutOfMemoryError
+            throw new IllegalArgumentException("--batch must be 1.." + MAX_BATCH + ", got " + batch);
         }
         if (WnwFormat.declaredKind(model) == WnwFormat.KIND_MOVIE_MLP) {
             return films();
@@ -75,13 +86,25 @@ public final class InferCommand implements Callable<Integer> {
         float[] out = new float[batch];
         long good = 0;
         long bad = 0;
-        try (BufferedReader in = openInput(); Writer w = openOutput()) {
+        try (InputStream stream = openInput(); Writer w = openOutput()) {
+            // decoded a line at a time: a bad byte costs its row, and a line is at most 1 MiB (InputLines)
+            InputLines in = new InputLines(stream, StandardCharsets.UTF_8);
             w.write("user,item,rating\n");
             int n = 0;
-            long lineNo = 0;
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
+            while (in.next()) {
+                long lineNo = in.number();
+                if (in.tooLong()) {
+                    System.err.println(name + ":" + lineNo + ": line longer than " + InputLines.MAX_LINE_BYTES
+                            + " bytes; reading stopped there");
+                    bad++;
+                    break;
+                }
+                String line = DataFileReader.text(in);
+                if (in.malformed()) {
+                    System.err.println(name + ":" + lineNo + ": invalid UTF-8; row skipped");
+                    bad++;
+                    continue;
+                }
                 if (line.isBlank()) {
                     continue;
                 }
@@ -95,9 +118,9 @@ public final class InferCommand implements Callable<Integer> {
                 if (f.length < 2) {
                     problem = "expected user,item but found " + f.length + " column";
                 } else if (!isInteger(f[0].trim())) {
-                    problem = "user '" + f[0].trim() + "' is not an integer";
+                    problem = "user " + Echo.quote(f[0].trim()) + " is not an integer";
                 } else if (!isInteger(f[1].trim())) {
-                    problem = "item '" + f[1].trim() + "' is not an integer";
+                    problem = "item " + Echo.quote(f[1].trim()) + " is not an integer";
                 } else {
                     int rawUser = Integer.parseInt(f[0].trim());
                     int rawItem = Integer.parseInt(f[1].trim());
@@ -133,23 +156,33 @@ public final class InferCommand implements Callable<Integer> {
         MovieRatingModel m = MovieRatingModel.load(model);
         String name = input.equals("-") ? "stdin" : input;
         MovieCsv.Counts c;
-        try (BufferedReader in = openInput(); Writer w = openOutput()) {
-            c = MovieCsv.run(m, in, name, idColumn, w, System.err);
+        try (InputStream in = openInput(); Writer w = openOutput()) {
+            c = MovieCsv.run(m, new InputLines(in, StandardCharsets.UTF_8), name, idColumn, w, System.err);
         }
         System.err.printf(Locale.ROOT, "infer: %d predictions, %d bad rows%n", c.predictions(), c.badRows());
         return c.badRows() == 0 ? 0 : 1;
     }
 
-    /** --input as UTF-8 text; '-' is standard input. */
-    private BufferedReader openInput() throws IOException {
+    /**
+     * --input's bytes; '-' is standard input. A named input must be a regular file: a directory, FIFO or device
+     * ({@code /dev/zero}) is refused before the header goes out.
+     */
+    private InputStream openInput() throws IOException {
         if (input.equals("-")) {
-            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            return System.in;
         }
         if (Files.isDirectory(Path.of(input))) {
             // opening a directory succeeds on Linux and only the first read fails, after the header went out
             throw new IllegalArgumentException("--input " + input + ": is a directory; name a file");
         }
-        return Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+        try {
+            InputFiles.requireRegular(Path.of(input), "CSV file (or - for stdin)", Long.MAX_VALUE);
+        } catch (NoSuchFileException e) {
+            throw e; // named with its option by WinnowCli
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--input " + e.getMessage());
+        }
+        return Files.newInputStream(Path.of(input));
     }
 
     /** --output as UTF-8 text; '-' is standard output. */

@@ -1,5 +1,8 @@
 package dev.winnow.recsys.data;
 
+import dev.winnow.engine.runtime.InputFiles;
+import dev.winnow.engine.runtime.InputLines;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,6 +25,34 @@ public final class DataFileReader {
     private static final int[] UTF8_BOM = {0xEF, 0xBB, 0xBF};
 
     private DataFileReader() {
+    }
+
+    /**
+     * The lines of {@code file} ({@link InputLines}: decoded one at a time, a bad byte flags only its line, a line over
+     * 1 MiB ends the read), after checking that it is a regular file: a FIFO or device never reaches the reader.
+     */
+    public static InputLines lines(Path file, Charset cs) throws IOException {
+        InputFiles.requireRegular(file, "data file", Long.MAX_VALUE);
+        return new InputLines(Files.newInputStream(file), cs); // InputLines reads in 16 KB steps itself
+    }
+
+    /** The current line of {@code in} without its line break ("\n" or "\r\n"). */
+    public static String text(InputLines in) {
+        int n = in.length();
+        char[] c = in.chars();
+        if (n > 0 && c[n - 1] == '\n') {
+            n--;
+            if (n > 0 && c[n - 1] == '\r') {
+                n--;
+            }
+        }
+        return new String(c, 0, n);
+    }
+
+    /** The message for a line {@link InputLines#tooLong()} reports, after {@code FILE:LINE: }. */
+    public static String tooLong() {
+        return "line longer than " + InputLines.MAX_LINE_BYTES + " bytes (1 MiB), the most a line may be; reading"
+                + " stopped there";
     }
 
     public static BufferedReader open(Path file, Charset cs) throws IOException {

@@ -1,16 +1,10 @@
 package dev.winnow.recsys.data;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.winnow.engine.runtime.CsvReader;
+import dev.winnow.engine.runtime.Echo;
+import dev.winnow.engine.runtime.InputLines;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +85,7 @@ public final class MovieLensReader {
         IdIndex users = Files.isRegularFile(uUser) ? readUUser(uUser) : null;
         BadLines bad = new BadLines(uData.getFileName().toString(), skipBadLines);
         RawRatings raw = new RawRatings();
-        forEachLine(uData, StandardCharsets.ISO_8859_1, (lineNo, line) -> {
+        forEachLine(uData, StandardCharsets.ISO_8859_1, bad, (lineNo, line) -> {
             String[] f = line.strip().split("\\s+", -1);
             if (f.length != 4) {
                 bad.report(lineNo, "expected 4 tab-separated fields (user item rating timestamp), found " + f.length);
@@ -143,25 +137,22 @@ public final class MovieLensReader {
 
     /** A side file with '|' between fields and no quoting (titles contain quotes and commas, never '|'). */
     private static List<String[]> readPipeSeparated(Path file, Charset cs, int fields, String layout) {
-        CsvMapper mapper = new CsvMapper();
-        CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator('|').withoutQuoteChar();
         List<String[]> rows = new ArrayList<>();
         String name = file.getFileName().toString();
-        try (Reader r = DataFileReader.open(file, cs);
-             JsonParser p = mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY).enable(CsvParser.Feature.SKIP_EMPTY_LINES)
-                     .getFactory().createParser(r)) {
-            ((CsvParser) p).setSchema(schema);
-            List<String> row = new ArrayList<>();
-            long line;
-            while ((line = nextRow(p, row)) > 0) {
-                if (row.size() != fields) {
-                    throw new DataFormatException(name + ":" + line + ": expected " + fields + " '|'-separated fields ("
-                            + layout + "), found " + row.size());
+        try {
+            InputLines in = DataFileReader.lines(file, cs);
+            while (in.next()) {
+                String line = lineOf(in, name);
+                if (line.isBlank()) {
+                    continue;
                 }
-                rows.add(row.toArray(new String[0]));
+                String[] row = line.split("\\|", -1);
+                if (row.length != fields) {
+                    throw new DataFormatException(name + ":" + in.number() + ": expected " + fields + " '|'-separated"
+                            + " fields (" + layout + "), found " + row.length);
+                }
+                rows.add(row);
             }
-        } catch (JsonProcessingException e) {
-            throw new DataFormatException(name + ":" + lineOf(e.getLocation()) + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
         }
@@ -171,12 +162,23 @@ public final class MovieLensReader {
         return rows;
     }
 
+    /** The current line's text; a line with bad bytes or too long to hold stops the read with FILE:LINE. */
+    private static String lineOf(InputLines in, String name) {
+        if (in.tooLong()) {
+            throw new DataFormatException(name + ":" + in.number() + ": " + DataFileReader.tooLong());
+        }
+        if (in.malformed()) {
+            throw new DataFormatException(name + ":" + in.number() + ": bytes not valid in the file's encoding");
+        }
+        return DataFileReader.text(in);
+    }
+
     // ---- MovieLens 1M ----------------------------------------------------------------------------------------------
 
     public static LoadedRatings readMl1m(Path ratingsDat, boolean skipBadLines) {
         BadLines bad = new BadLines(ratingsDat.getFileName().toString(), skipBadLines);
         RawRatings raw = new RawRatings();
-        forEachLine(ratingsDat, StandardCharsets.ISO_8859_1, (lineNo, line) -> {
+        forEachLine(ratingsDat, StandardCharsets.ISO_8859_1, bad, (lineNo, line) -> {
             String[] f = splitDoubleColon(line.strip());
             if (f.length != 4) {
                 bad.report(lineNo, "expected 4 '::'-separated fields (UserID::MovieID::Rating::Timestamp), found "
@@ -208,18 +210,31 @@ public final class MovieLensReader {
         String name = ratingsCsv.getFileName().toString();
         BadLines bad = new BadLines(name, skipBadLines);
         RawRatings raw = new RawRatings();
-        CsvMapper mapper = new CsvMapper();
-        try (Reader r = DataFileReader.open(ratingsCsv, StandardCharsets.UTF_8);
-             JsonParser p = mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY).enable(CsvParser.Feature.SKIP_EMPTY_LINES)
-                     .enable(CsvParser.Feature.TRIM_SPACES).getFactory().createParser(r)) {
+        try {
+            CsvReader csv = new CsvReader(DataFileReader.lines(ratingsCsv, StandardCharsets.UTF_8));
             int[] column = null;
             int width = 0;
             List<String> row = new ArrayList<>(8);
-            long line;
-            while ((line = nextRow(p, row)) > 0) {
+            while (csv.next()) {
+                long line = csv.line();
+                if (csv.stopped() || (column == null && csv.problem() != null)) {
+                    // a line or record too long to hold ends the read; a broken header leaves no columns to go by
+                    throw new DataFormatException(name + ":" + line + ": " + csv.problem());
+                }
+                row.clear();
+                for (int k = 0; k < csv.size(); k++) {
+                    row.add(csv.field(k).toString().strip());
+                }
+                if (row.size() == 1 && row.get(0).isEmpty() && csv.problem() == null) {
+                    continue; // a blank line
+                }
                 if (column == null) {
                     column = headerColumns(name, row);
                     width = row.size();
+                    continue;
+                }
+                if (csv.problem() != null) {
+                    bad.report(line, csv.problem());
                     continue;
                 }
                 if (row.size() != width) {
@@ -232,12 +247,9 @@ public final class MovieLensReader {
                 addRating(raw, bad, line, f, RatingScale.HALF_STARS, null, null, null, null);
             }
             if (column == null) {
-                throw new DataFormatException(name + ": the file is empty; expected a header "
+                throw new DataFormatException(name + ": empty file; expected a header "
                         + "userId,movieId,rating,timestamp and one rating per line");
             }
-        } catch (JsonProcessingException e) {
-            throw new DataFormatException(name + ":" + lineOf(e.getLocation()) + ": not valid CSV: "
-                    + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot read: " + e.getMessage(), e);
         }
@@ -259,7 +271,7 @@ public final class MovieLensReader {
         for (int w = 0; w < 3; w++) {
             if (col[w] < 0) {
                 throw new DataFormatException(name + ":1: header has no '" + wanted[w] + "' column; expected "
-                        + "userId,movieId,rating,timestamp, found " + String.join(",", header));
+                        + "userId,movieId,rating,timestamp, found " + Echo.quote(String.join(",", header)));
             }
         }
         return col;
@@ -267,37 +279,28 @@ public final class MovieLensReader {
 
     // ---- shared ----------------------------------------------------------------------------------------------------
 
-    /**
-     * Reads the next CSV row into {@code row} and returns its 1-based line, or 0 at the end. With WRAP_AS_ARRAY the
-     * whole document is one outer array whose elements are the rows.
-     */
-    private static long nextRow(JsonParser p, List<String> row) throws IOException {
-        row.clear();
-        JsonToken t = p.nextToken();
-        if (t == JsonToken.START_ARRAY && p.getParsingContext().getParent().inRoot()) {
-            t = p.nextToken();
-        }
-        if (t != JsonToken.START_ARRAY) {
-            return 0;
-        }
-        long line = p.currentLocation().getLineNr();
-        while (p.nextToken() == JsonToken.VALUE_STRING) {
-            row.add(p.getText());
-        }
-        return Math.max(1, line);
-    }
-
     @FunctionalInterface
     private interface LineHandler {
         void accept(long lineNo, String line);
     }
 
-    private static void forEachLine(Path file, Charset cs, LineHandler handler) {
-        try (BufferedReader r = DataFileReader.open(file, cs)) {
-            long lineNo = 0;
-            String line;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
+    /**
+     * Hands each non-blank line to {@code handler}. A line whose bytes are not valid in {@code cs} goes to
+     * {@code bad} like any malformed line; one too long to hold ends the read whatever the policy.
+     */
+    private static void forEachLine(Path file, Charset cs, BadLines bad, LineHandler handler) {
+        try {
+            InputLines in = DataFileReader.lines(file, cs);
+            while (in.next()) {
+                long lineNo = in.number();
+                if (in.tooLong()) {
+                    throw new DataFormatException(bad.file() + ":" + lineNo + ": " + DataFileReader.tooLong());
+                }
+                if (in.malformed()) {
+                    bad.report(lineNo, "invalid " + cs.name());
+                    continue;
+                }
+                String line = DataFileReader.text(in);
                 if (!line.isBlank()) {
                     handler.accept(lineNo, line);
                 }
@@ -322,11 +325,11 @@ public final class MovieLensReader {
         try {
             r = Double.parseDouble(f[2].strip());
         } catch (NumberFormatException e) {
-            bad.report(lineNo, "rating '" + f[2] + "' is not a number; expected " + scale);
+            bad.report(lineNo, "rating " + Echo.quote(f[2]) + " is not a number; expected " + scale);
             return;
         }
         if (!Double.isFinite(r)) {
-            bad.report(lineNo, "rating '" + f[2].strip() + "' is not a finite number; expected " + scale);
+            bad.report(lineNo, "rating " + Echo.quote(f[2].strip()) + " is not a finite number; expected " + scale);
             return;
         }
         String problem = scale.problem(r);
@@ -338,7 +341,7 @@ public final class MovieLensReader {
         try {
             t = Long.parseLong(f[3].strip());
         } catch (NumberFormatException e) {
-            bad.report(lineNo, "timestamp '" + f[3] + "' is not a whole number of seconds");
+            bad.report(lineNo, "timestamp " + Echo.quote(f[3]) + " is not a whole number of seconds");
             return;
         }
         if (t < 0) {
@@ -367,7 +370,7 @@ public final class MovieLensReader {
             }
             return v;
         } catch (NumberFormatException e) {
-            bad.report(lineNo, field + " '" + s + "' " + notAnInt(s));
+            bad.report(lineNo, field + " " + Echo.quote(s) + " " + notAnInt(s));
             return null;
         }
     }
@@ -376,7 +379,7 @@ public final class MovieLensReader {
         try {
             return Integer.parseInt(s.strip());
         } catch (NumberFormatException e) {
-            throw new DataFormatException(file + ":" + line + ": " + field + " '" + s + "' " + notAnInt(s));
+            throw new DataFormatException(file + ":" + line + ": " + field + " " + Echo.quote(s) + " " + notAnInt(s));
         }
     }
 
@@ -384,10 +387,6 @@ public final class MovieLensReader {
     private static String notAnInt(String s) {
         return s.strip().matches("[+-]?[0-9]+") ? "is outside 0.." + Integer.MAX_VALUE
                 : "is not a whole number";
-    }
-
-    private static long lineOf(JsonLocation loc) {
-        return loc == null ? 0 : loc.getLineNr();
     }
 
     private static LoadedRatings build(String format, Path file, RawRatings raw, BadLines bad, RatingScale scale,

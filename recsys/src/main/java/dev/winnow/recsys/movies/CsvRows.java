@@ -1,14 +1,10 @@
 package dev.winnow.recsys.movies;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import dev.winnow.engine.runtime.CsvReader;
+import dev.winnow.engine.runtime.Echo;
 import dev.winnow.recsys.data.DataFileReader;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,12 +15,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Reads a UTF-8 CSV file with a header row through Jackson's CSV parser (quoted fields, embedded newlines, CRLF) and
- * hands back each record with the physical line it starts on, so that errors can say {@code file:line: ...}.
+ * Reads a UTF-8 CSV file with a header row through the runtime's {@link CsvReader} (RFC 4180: quoted fields,
+ * embedded newlines, CRLF; lines and records bounded) and hands back each record with the physical line it starts on,
+ * so that errors can say {@code file:line: ...}. Serving ({@code winnow infer}) reads films with the same reader.
  */
 final class CsvRows {
-    private static final CsvMapper MAPPER = new CsvMapper();
-
     private CsvRows() {
     }
 
@@ -48,44 +43,50 @@ final class CsvRows {
         }
     }
 
-    /** Every record of {@code path}; fails when a column in {@code required} is absent from the header. */
+    /**
+     * Every record of {@code path}; fails with {@code file:line: ...} when a column in {@code required} is absent from
+     * the header, or at the first record that cannot be read (a broken quote, bytes that are not UTF-8, more fields
+     * than the header names, a line over 1 MiB). A record with fewer fields lacks the last columns ({@link Row#get}
+     * gives "").
+     */
     static List<Row> read(Path path, List<String> required) {
         String file = path.getFileName().toString();
         List<Row> rows = new ArrayList<>();
-        CsvSchema schema = CsvSchema.emptySchema().withHeader();
-        try (Reader reader = DataFileReader.open(path, StandardCharsets.UTF_8);
-             MappingIterator<Map<String, String>> it = MAPPER.readerForMapOf(String.class).with(schema)
-                     .readValues(reader)) {
-            JsonParser parser = it.getParser();
-            boolean checkedHeader = false;
-            Map<String, String> repeated = Map.of();
-            // Jackson reports where a record ends; it starts on the line after the previous one ended (header: 1).
-            int previousEnd = 1;
-            while (true) {
-                int line;
-                Map<String, String> values;
-                try {
-                    if (!it.hasNextValue()) {
-                        break;
-                    }
-                    values = it.nextValue();
-                    line = previousEnd + 1;
-                    previousEnd = parser.currentTokenLocation().getLineNr();
-                } catch (RuntimeException | IOException e) {
-                    throw new MovieDataException(file + ":" + parser.currentLocation().getLineNr() + ": not valid CSV ("
-                            + firstLine(e.getMessage()) + ")", e);
+        try {
+            CsvReader csv = new CsvReader(DataFileReader.lines(path, StandardCharsets.UTF_8));
+            if (!csv.next()) {
+                throw new MovieDataException(file + ": empty file; expected a header naming the columns, with "
+                        + String.join(",", required));
+            }
+            if (csv.problem() != null) {
+                throw new MovieDataException(file + ":" + csv.line() + ": header: " + csv.problem());
+            }
+            String[] header = new String[csv.size()];
+            for (int c = 0; c < header.length; c++) {
+                header[c] = csv.field(c).toString();
+            }
+            Map<String, String> repeated = repeatedColumns(header);
+            List<String> names = List.of(header);
+            for (String column : required) {
+                if (!names.contains(column)) {
+                    throw new MovieDataException(file + ":1: the header has no column '" + column + "' (found "
+                            + Echo.quote(String.join(",", header)) + "); is this the right file?");
                 }
-                if (!checkedHeader) {
-                    repeated = repeatedColumns(((CsvParser) parser).getSchema());
-                    for (String column : required) {
-                        if (!values.containsKey(column)) {
-                            throw new MovieDataException(file + ":1: the header has no column '" + column
-                                    + "' (found " + values.keySet() + "); is this the right file?");
-                        }
-                    }
-                    checkedHeader = true;
+            }
+            while (csv.next()) {
+                int line = (int) csv.line();
+                if (csv.problem() != null) {
+                    throw new MovieDataException(file + ":" + line + ": not valid CSV (" + csv.problem() + ")");
                 }
-                rows.add(new Row(file, line, new LinkedHashMap<>(values), repeated));
+                if (csv.size() > header.length) {
+                    throw new MovieDataException(file + ":" + line + ": not valid CSV (" + csv.size() + " fields, the"
+                            + " header names " + header.length + ")");
+                }
+                Map<String, String> values = new LinkedHashMap<>();
+                for (int c = 0; c < csv.size(); c++) {
+                    values.put(header[c], csv.field(c).toString());
+                }
+                rows.add(new Row(file, line, values, repeated));
             }
         } catch (NoSuchFileException e) {
             throw new MovieDataException(path + ": file not found", e);
@@ -99,10 +100,10 @@ final class CsvRows {
     }
 
     /** Header names that occur more than once, each with its 1-based column numbers ("4, 23"). */
-    private static Map<String, String> repeatedColumns(CsvSchema header) {
+    private static Map<String, String> repeatedColumns(String[] header) {
         Map<String, List<Integer>> at = new LinkedHashMap<>();
-        for (int c = 0; c < header.size(); c++) {
-            at.computeIfAbsent(header.columnName(c), k -> new ArrayList<>()).add(c + 1);
+        for (int c = 0; c < header.length; c++) {
+            at.computeIfAbsent(header[c], k -> new ArrayList<>()).add(c + 1);
         }
         Map<String, String> repeated = new LinkedHashMap<>();
         at.forEach((name, columns) -> {
@@ -111,13 +112,5 @@ final class CsvRows {
             }
         });
         return repeated;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -1,5 +1,7 @@
 package dev.winnow.recsys.movies;
 
+import dev.winnow.engine.runtime.Echo;
+
 import java.util.regex.Pattern;
 
 /** Parsing of optional numeric CSV fields with a range check and an error that names the file, line and field. */
@@ -10,7 +12,10 @@ final class Numbers {
      * ({@code 0x1p4}); the serving runtime ({@code MovieRatingModel.parseNumber}) refuses those, and the two sides
      * must read every cell alike.
      */
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+    // possessive (++, *+): the same language as [+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?, without the
+    // quadratic backtracking that form does on a long run of digits followed by a wrong character
+    private static final Pattern DECIMAL =
+            Pattern.compile("[+-]?+(?:[0-9]++(?:\\.[0-9]*+)?|\\.[0-9]++)(?:[eE][+-]?+[0-9]++)?");
 
     private Numbers() {
     }
@@ -18,7 +23,7 @@ final class Numbers {
     /** {@code raw} (already stripped) as a double; NumberFormatException unless it has the {@link #DECIMAL} form. */
     static double parse(String raw) {
         if (!DECIMAL.matcher(raw).matches()) {
-            throw new NumberFormatException("not a decimal number: '" + raw + "'");
+            throw new NumberFormatException("not a decimal number: " + Echo.quote(raw));
         }
         return Double.parseDouble(raw);
     }
@@ -33,10 +38,10 @@ final class Numbers {
         try {
             v = parse(raw);
         } catch (NumberFormatException e) {
-            throw row.error(column, "'" + raw + "' is not a number");
+            throw row.error(column, Echo.quote(raw) + " is not a number");
         }
         if (!(v >= min && v <= max)) {
-            throw row.error(column, raw + " is outside " + fmt(min) + ".." + fmt(max));
+            throw row.error(column, Echo.quote(raw) + " is outside " + fmt(min) + ".." + fmt(max));
         }
         return v;
     }

@@ -3,6 +3,7 @@ package dev.winnow.recsys.movies;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.engine.runtime.Echo;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -45,7 +46,7 @@ public record TmdbFilm(int line, String title, String originalTitle, Integer yea
             try {
                 year = LocalDate.parse(date).getYear();
             } catch (DateTimeParseException e) {
-                throw row.error("release_date", "'" + date + "' is not a date of the form YYYY-MM-DD");
+                throw row.error("release_date", Echo.quote(date) + " is not a date of the form YYYY-MM-DD");
             }
             f.put(MovieFields.RELEASE_DATE, date);
         }
@@ -77,7 +78,7 @@ public record TmdbFilm(int line, String title, String originalTitle, Integer yea
         try {
             node = JSON.readTree(raw);
         } catch (JsonProcessingException e) {
-            throw row.error(column, "malformed JSON array (" + e.getOriginalMessage() + ")");
+            throw row.error(column, "malformed JSON array (" + Echo.quote(e.getOriginalMessage()) + ")");
         }
         if (node == null || !node.isArray()) {
             throw row.error(column, "expected a JSON array of {\"name\": ...} objects, found "
@@ -87,7 +88,7 @@ public record TmdbFilm(int line, String title, String originalTitle, Integer yea
         for (JsonNode item : node) {
             JsonNode name = item.get("name");
             if (name == null || !name.isTextual()) {
-                throw row.error(column, "array element " + item + " has no text \"name\"");
+                throw row.error(column, "array element " + Echo.quote(item.toString()) + " has no text \"name\"");
             }
             String n = name.asText().replace('|', '/').strip();
             if (!n.isEmpty()) {

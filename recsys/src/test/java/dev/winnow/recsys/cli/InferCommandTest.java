@@ -37,7 +37,7 @@ class InferCommandTest {
         CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--output",
                 out.toString(), "--batch", "2");
         assertEquals(1, r.exit(), "bad rows make the exit code 1");
-        assertTrue(r.err().contains(in + ":4: user 'abc' is not an integer"), r.err());
+        assertTrue(r.err().contains(in + ":4: user \"abc\" is not an integer"), r.err());
         assertTrue(r.err().contains(in + ":6: user 60 is outside 0..59"), r.err());
         assertTrue(r.err().contains(in + ":7: expected user,item"), r.err());
         assertTrue(r.err().contains(in + ":8: item -1 is outside 0..89"), r.err());
@@ -112,21 +112,28 @@ class InferCommandTest {
         badDate.put("release_date", "1995-02-30");
         csv.append(row("tt2", badDate, fields)).append("\r\n");
         csv.append("tt3,1,2\r\n");
+        csv.append(row("tt\u00e9", quiet, fields)).append("\r\n"); // written below as ISO-8859-1: not UTF-8
         csv.append(row("tt4", quiet, fields)).append("\r\n");
         Path in = dir.resolve("films.csv");
-        Files.writeString(in, csv);
+        int latin1 = csv.indexOf("tt\u00e9");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.writeBytes(csv.substring(0, latin1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bytes.writeBytes("tt\u00e9".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        bytes.writeBytes(csv.substring(latin1 + 3).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(in, bytes.toByteArray());
         Path out = dir.resolve("ratings.csv");
         CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--output",
                 out.toString(), "--id-column", "movie_id");
         assertEquals(1, r.exit(), "bad rows make the exit code 1: " + r.err());
         // the quoted overview spans two lines, so the bad rows are on lines 4, 5 and 6
-        assertTrue(r.err().contains(in + ":4: column 'budget': 'sixty million' is not a finite number; row skipped"),
+        assertTrue(r.err().contains(in + ":4: column 'budget': \"sixty million\" is not a finite number; row skipped"),
                 r.err());
-        assertTrue(r.err().contains(in + ":5: column 'release_date': '1995-02-30' is not a date (yyyy-mm-dd)"),
+        assertTrue(r.err().contains(in + ":5: column 'release_date': \"1995-02-30\" is not a date (yyyy-mm-dd)"),
                 r.err());
         assertTrue(r.err().contains(in + ":6: expected " + (fields.size() + 2) + " fields as in the header, found 3"),
                 r.err());
-        assertTrue(r.err().contains("infer: 2 predictions, 3 bad rows"), r.err());
+        assertTrue(r.err().contains(in + ":7: invalid UTF-8; row skipped"), r.err());
+        assertTrue(r.err().contains("infer: 2 predictions, 4 bad rows"), r.err());
         assertEquals(List.of("movie_id,rating",
                 "tt0113277," + String.format(Locale.ROOT, "%.4f", m.predict(heat)),
                 "tt4," + String.format(Locale.ROOT, "%.4f", m.predict(quiet))), Files.readAllLines(out));
@@ -184,5 +191,87 @@ class InferCommandTest {
         r = CliRun.of("infer", "--model", model.toString(), "--input", noInput.toString());
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("--input " + noInput + ": does not exist"), r.err());
+    }
+
+    private static Path ncfModel(Path dir) throws Exception {
+        ExportCommandTest.checkpoint(dir, ExportCommandTest.SMALL, 9);
+        Path model = dir.resolve("m.wnw");
+        assertEquals(0, CliRun.of("export", "--checkpoint", dir.toString(), "--out", model.toString()).exit());
+        return model;
+    }
+
+    @Test
+    void aRowThatIsNotUtf8IsSkippedWithItsLineAndEveryGoodRowIsWritten(@TempDir Path dir) throws Exception {
+        Path model = ncfModel(dir);
+        Path in = Files.write(dir.resolve("l.csv"), new byte[] {'0', ',', '0', '\n', '1', ',', '1', '\n', (byte) 0xe9,
+            ',', '2', '\n', '2', ',', '2', '\n'});
+        CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains(in + ":3: invalid UTF-8; row skipped"), r.err());
+        assertEquals(List.of("user,item,rating", "0,0", "1,1", "2,2"),
+                r.out().lines().map(l -> l.replaceAll(",[^,]*$", "")).map(l -> l.equals("user,item") ? l + ",rating"
+                        : l).toList());
+        assertTrue(r.err().contains("infer: 3 predictions, 1 bad rows"), r.err());
+    }
+
+    @Test
+    void aDeviceIsRefusedInOneLineAndALineOver1MiBEndsTheRead(@TempDir Path dir) throws Exception {
+        Path model = ncfModel(dir);
+        if (Files.exists(Path.of("/dev/zero"))) {
+            CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", "/dev/zero");
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("winnow infer: --input /dev/zero: is not a regular file (a device, FIFO or socket); name a CSV"
+                    + " file (or - for stdin)", r.err().strip());
+            assertEquals("", r.out());
+        }
+        byte[] zeros = new byte[(1 << 20) + 100];
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes("0,0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b.writeBytes(zeros);
+        b.writeBytes("\n1,1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path in = Files.write(dir.resolve("long.csv"), b.toByteArray());
+        CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertEquals(List.of(in + ":2: line longer than 1048576 bytes; reading stopped there",
+                "infer: 1 predictions, 1 bad rows"), r.err().lines().toList());
+        assertEquals(2, r.out().lines().count(), r.out());
+
+        // stdin is allowed (documented), and an endless line on it ends the same way instead of growing
+        java.io.InputStream old = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(zeros));
+            r = CliRun.of("infer", "--model", model.toString(), "--input", "-");
+        } finally {
+            System.setIn(old);
+        }
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("stdin:1: line longer than 1048576 bytes; reading stopped there"), r.err());
+    }
+
+    @Test
+    void anEchoedValueIsQuotedEscapedAndCut(@TempDir Path dir) throws Exception {
+        Path model = ncfModel(dir);
+        String id = "7\u001b[31m" + "9".repeat(500_000) + "\u0000x";
+        Path in = Files.writeString(dir.resolve("ids.csv"), "0,0\n" + id + ",1\n");
+        CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString());
+        assertEquals(1, r.exit(), r.err());
+        String first = r.err().lines().findFirst().orElseThrow();
+        assertEquals(in + ":2: user \"7\\u001b[31m" + "9".repeat(54) + "\"... (500008 chars) is not an integer; row"
+                + " skipped", first);
+        assertTrue(first.chars().noneMatch(c -> c < 0x20), first);
+    }
+
+    @Test
+    void aBatchTooLargeToAllocateIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path model = ncfModel(dir);
+        Path in = Files.writeString(dir.resolve("p.csv"), "0,0\n");
+        for (String batch : new String[] {"2147483647", "0", "1048577"}) {
+            CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--batch", batch);
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("winnow infer: --batch must be 1..1048576, got " + batch, r.err().strip());
+            assertEquals("", r.out());
+        }
+        CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--batch", "1048576");
+        assertEquals(0, r.exit(), r.err());
     }
 }

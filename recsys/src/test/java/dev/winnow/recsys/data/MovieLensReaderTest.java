@@ -120,7 +120,7 @@ class MovieLensReaderTest {
     void aMalformedLineStopsTheLoadNamingFileLineFieldAndValue() throws IOException {
         write("u.data", "1\t1\t3\t881250949\n1\t2\t4\t881250949\n2\tabc\t3\t881250949\n");
         String m = loadError(false);
-        assertTrue(m.startsWith("u.data:3: item id 'abc' is not a whole number"), m);
+        assertTrue(m.startsWith("u.data:3: item id \"abc\" is not a whole number"), m);
         assertTrue(m.contains("--skip-bad-lines"), "the message says how to go on: " + m);
     }
 
@@ -138,7 +138,7 @@ class MovieLensReaderTest {
         LoadedRatings d = DataSource.load(dir.toString(), 0, true);
         assertEquals(2, d.ratings().size());
         assertEquals(2, d.skippedLines());
-        assertTrue(d.firstSkipped().startsWith("u.data:2: rating 'four' is not a number"), d.firstSkipped());
+        assertTrue(d.firstSkipped().startsWith("u.data:2: rating \"four\" is not a number"), d.firstSkipped());
         assertTrue(MovieLensReader.describe(d).contains("skipped 2 bad lines"), MovieLensReader.describe(d));
     }
 
@@ -156,12 +156,14 @@ class MovieLensReaderTest {
     @Test
     void anInfiniteRatingAndAnIdBeyondIntRangeSayWhatIsWrong() throws IOException {
         write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,Infinity,4\n");
-        assertTrue(loadError(false).startsWith("ratings.csv:2: rating 'Infinity' is not a finite number"),
+        assertTrue(loadError(false).startsWith("ratings.csv:2: rating \"Infinity\" is not a finite number"),
                 loadError(false));
         write("ratings.csv", "userId,movieId,rating,timestamp\n3000000000,2,3,4\n");
-        assertTrue(loadError(false).startsWith("ratings.csv:2: user id '3000000000' is outside 0..2147483647"), loadError(false));
+        assertTrue(loadError(false).startsWith("ratings.csv:2: user id \"3000000000\" is outside 0..2147483647"),
+                loadError(false));
         write("ratings.csv", "userId,movieId,rating,timestamp\n1,x2,3,4\n");
-        assertTrue(loadError(false).startsWith("ratings.csv:2: item id 'x2' is not a whole number"), loadError(false));
+        assertTrue(loadError(false).startsWith("ratings.csv:2: item id \"x2\" is not a whole number"),
+                loadError(false));
     }
 
     @Test
@@ -206,5 +208,49 @@ class MovieLensReaderTest {
         assertEquals("Toy Story (1995)", d.itemTitles()[0]);
         assertEquals("Mis\u00e9rables, Les (1995)", d.itemTitles()[542]);
         assertEquals(3.52986, d.ratings().meanRating(), 1e-5);
+    }
+
+    @Test
+    void aRatingsLineThatIsNotUtf8IsABadLineWithItsNumberNotInputLength1() throws IOException {
+        byte[] csv = "userId,movieId,rating\n1,1,4\n2,#,4\n3,1,5\n".getBytes(StandardCharsets.UTF_8);
+        csv[new String(csv, StandardCharsets.UTF_8).indexOf('#')] = (byte) 0xff; // a byte that is never UTF-8
+        Files.write(dir.resolve("ratings.csv"), csv);
+        assertEquals("ratings.csv:3: invalid UTF-8 (use --skip-bad-lines to skip such lines)", loadError(false));
+        LoadedRatings d = DataSource.load(dir.toString(), 0, true);
+        assertEquals(2, d.ratings().size());
+        assertEquals(1, d.skippedLines());
+        assertEquals("ratings.csv:3: invalid UTF-8", d.firstSkipped());
+    }
+
+    @Test
+    void anUnclosedQuoteNamesTheLineItOpenedOnAndAnEmptyCsvIsOneLine() throws IOException {
+        write("ratings.csv", "userId,movieId,rating\n1,1,4\n2,\"1,4\n3,1,5\n4,1,5\n");
+        assertEquals("ratings.csv:3: a quoted field opened on line 3 is never closed (use --skip-bad-lines to skip"
+                + " such lines)", loadError(false));
+        write("ratings.csv", "");
+        assertEquals("ratings.csv: empty file; expected a header userId,movieId,rating,timestamp and one rating per"
+                + " line", loadError(false));
+    }
+
+    @Test
+    void aLineOver1MiBEndsTheLoadWithItsNumberWhateverThePolicy() throws IOException {
+        write("u.data", "1\t1\t3\t881250949\n" + "7".repeat(InputLinesLimit.BYTES + 1) + "\n1\t2\t3\t881250949\n");
+        for (boolean skip : new boolean[] {false, true}) {
+            assertEquals("u.data:2: line longer than 1048576 bytes (1 MiB), the most a line may be; reading stopped"
+                    + " there", loadError(skip));
+        }
+    }
+
+    @Test
+    void anEchoedValueIsQuotedEscapedAndCutToOneShortLine() throws IOException {
+        write("ratings.csv", "userId,movieId,rating\n1,1,\u001b[2J" + "9".repeat(200_000) + "\u0000\n");
+        String m = loadError(false);
+        assertTrue(m.startsWith("ratings.csv:2: rating \"\\u001b[2J999"), m);
+        assertTrue(m.length() < 200 && m.chars().noneMatch(c -> c < 0x20), m);
+    }
+
+    /** The line cap, named here so that the test reads as the limit it checks. */
+    private static final class InputLinesLimit {
+        static final int BYTES = dev.winnow.engine.runtime.InputLines.MAX_LINE_BYTES;
     }
 }

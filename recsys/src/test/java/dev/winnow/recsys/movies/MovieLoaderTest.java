@@ -91,14 +91,14 @@ class MovieLoaderTest {
         Path csv = write(dir, "movie_metadata.csv", "\r\n", IMDB_HEADER, imdbRow("Fine", "2001", "100", "6.0"),
                 imdbRow("Broken", "2002", "12abc", "6.0"));
         MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
-        assertEquals("movie_metadata.csv:3: field budget: '12abc' is not a number", e.getMessage());
+        assertEquals("movie_metadata.csv:3: field budget: \"12abc\" is not a number", e.getMessage());
     }
 
     @Test
     void aScoreOutsideOneToTenIsRejectedWithItsRange(@TempDir Path dir) throws IOException {
         Path csv = write(dir, "movie_metadata.csv", "\r\n", IMDB_HEADER, imdbRow("High", "2001", "100", "11.5"));
         MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
-        assertEquals("movie_metadata.csv:2: field imdb_score: 11.5 is outside 1..10", e.getMessage());
+        assertEquals("movie_metadata.csv:2: field imdb_score: \"11.5\" is outside 1..10", e.getMessage());
     }
 
     @Test
@@ -128,7 +128,7 @@ class MovieLoaderTest {
             Path csv = write(dir, "movie_metadata.csv", "\n", IMDB_HEADER,
                     imdbRow("Suffix", "2000", budget.contains(",") ? "\"" + budget + "\"" : budget, "7.0"));
             MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv), budget);
-            assertEquals("movie_metadata.csv:2: field budget: '" + budget + "' is not a number", e.getMessage());
+            assertEquals("movie_metadata.csv:2: field budget: \"" + budget + "\" is not a number", e.getMessage());
         }
         Path csv = write(dir, "movie_metadata.csv", "\n", IMDB_HEADER, imdbRow("Exponent", "2000", "1.7e7", "7.0"));
         assertEquals("17000000", ImdbFilm.load(csv).get(0).fields().get(MovieFields.BUDGET));
@@ -159,7 +159,7 @@ class MovieLoaderTest {
     @Test
     void aBadDateAndAMissingColumnAndAMissingFileEachSayWhatIsWrong(@TempDir Path dir) throws IOException {
         Path bad = write(dir, "tmdb_5000_movies.csv", "\n", TMDB_HEADER, tmdbRow("D", "10/12/2009", "[]", "x"));
-        assertEquals("tmdb_5000_movies.csv:2: field release_date: '10/12/2009' is not a date of the form YYYY-MM-DD",
+        assertEquals("tmdb_5000_movies.csv:2: field release_date: \"10/12/2009\" is not a date of the form YYYY-MM-DD",
                 assertThrows(MovieDataException.class, () -> TmdbFilm.load(bad)).getMessage());
         Path noScore = write(dir, "movie_metadata.csv", "\n", "movie_title,title_year", "\"A\",2000");
         String m = assertThrows(MovieDataException.class, () -> ImdbFilm.load(noScore)).getMessage();
@@ -169,5 +169,38 @@ class MovieLoaderTest {
         String missing = assertThrows(MovieDataException.class, () -> MovieMerge.load(dir.resolve("nowhere")))
                 .getMessage();
         assertTrue(missing.contains("movie_metadata.csv"), missing);
+    }
+
+    @Test
+    void aRowThatIsNotUtf8AnUnclosedQuoteAndAnEmptyFileEachNameTheirLineInOneLine(@TempDir Path dir)
+            throws IOException {
+        Path csv = write(dir, "movie_metadata.csv", "\r\n", IMDB_HEADER, imdbRow("Fine", "2001", "100", "6.0"),
+                imdbRow("Caf#", "2002", "100", "6.0"), imdbRow("Late", "2003", "100", "6.0"));
+        byte[] b = Files.readAllBytes(csv);
+        b[new String(b, StandardCharsets.ISO_8859_1).indexOf("Caf#") + 3] = (byte) 0xff; // not UTF-8
+        Files.write(csv, b);
+        MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
+        assertEquals("movie_metadata.csv:3: not valid CSV (invalid UTF-8)", e.getMessage());
+
+        write(dir, "movie_metadata.csv", "\r\n", IMDB_HEADER, imdbRow("Fine", "2001", "100", "6.0"),
+                "Color,\"Open quote,x\r\nand more,y", "Color,z");
+        e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
+        assertEquals("movie_metadata.csv:3: not valid CSV (a quoted field opened on line 3 is never closed)",
+                e.getMessage());
+
+        Files.write(csv, new byte[0]);
+        e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
+        assertTrue(e.getMessage().startsWith("movie_metadata.csv: empty file; expected a header"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
+    void aHugeValueWithEscapesIsEchoedQuotedAndCut(@TempDir Path dir) throws IOException {
+        String budget = "\u001b]0;x\u0007" + "1".repeat(300_000) + "z";
+        Path csv = write(dir, "movie_metadata.csv", "\r\n", IMDB_HEADER, imdbRow("Big", "2001", budget, "6.0"));
+        MovieDataException e = assertThrows(MovieDataException.class, () -> ImdbFilm.load(csv));
+        assertTrue(e.getMessage().startsWith("movie_metadata.csv:2: field budget: \"\\u001b]0;x\\u0007111"),
+                e.getMessage());
+        assertTrue(e.getMessage().length() < 200, e.getMessage());
     }
 }
