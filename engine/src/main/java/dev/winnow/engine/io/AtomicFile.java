@@ -9,6 +9,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -16,7 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A file replaced whole or not at all: the content goes to a sibling temporary file, is forced to disk, and is
- * renamed over the target. Readers (another JVM, a serving process) see the old file or the new one, never half.
+ * renamed over the target. Readers (another JVM, a serving process) see the old file or the new one, never half. A
+ * target that is a symbolic link keeps its link: the file it names is replaced. A target that exists and is not a
+ * regular file (a directory, a device such as /dev/null, a FIFO) is refused.
  *
  * <p>The temporary file is opened with {@code CREATE_NEW} and no explicit attributes, so it gets the permissions
  * the process umask gives any new file (0644 under umask 022). {@code Files.createTempFile} would make it 0600,
@@ -60,7 +63,7 @@ public final class AtomicFile {
      * write (a full disk) is reported as a {@link FileSystemException} naming {@code target}.
      */
     public static void write(Path target, Content content) throws IOException {
-        Path abs = target.toAbsolutePath();
+        Path abs = replaceable(target);
         Path dir = abs.getParent();
         Files.createDirectories(dir);
         Path tmp = null;
@@ -103,6 +106,30 @@ public final class AtomicFile {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * The file the rename will replace: {@code target} itself when it does not exist yet, else the regular file it is
+     * or links to. Anything else is refused before a byte is written: renaming over a device, a FIFO or a socket
+     * would replace the special file itself ({@code export --out /dev/null} run as root would leave a regular file
+     * at /dev/null), and renaming over a symbolic link would replace the link instead of the file it names.
+     */
+    private static Path replaceable(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        if (Files.exists(abs)) {
+            Path real = abs.toRealPath();
+            if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileSystemException(target.toString(), null, Files.isDirectory(real)
+                        ? "is a directory"
+                        : "is not a regular file (a device, FIFO or socket); name a file to write");
+            }
+            return real;
+        }
+        if (Files.isSymbolicLink(abs)) {
+            throw new FileSystemException(target.toString(), null, "is a symbolic link to nothing; name a file to "
+                    + "write");
+        }
+        return abs;
     }
 
     /**

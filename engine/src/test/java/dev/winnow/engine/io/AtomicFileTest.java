@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A file replaced whole or not at all, with the permissions any new file gets. */
@@ -110,6 +111,35 @@ class AtomicFileTest {
         assertEquals(target.toString(), e.getFile());
         assertEquals(target + ": No space left on device", e.getMessage());
         assertEquals(List.of(), names(dir), "no temporary file left");
+    }
+
+    @Test
+    void aSpecialFileIsRefusedNotReplaced(@TempDir Path dir) throws Exception {
+        // `export --out /dev/null` run as root renamed a regular file over the device (found on /dev/full)
+        Path fifo = dir.resolve("fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mk.waitFor() == 0, "no mkfifo here");
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> AtomicFile.write(fifo, new byte[] {1}));
+        assertEquals(fifo.toString(), e.getFile());
+        assertTrue(e.getReason().startsWith("is not a regular file"), e.getReason());
+        assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther(),
+                "the FIFO is still a FIFO");
+        assertEquals(List.of("fifo"), names(dir), "no temporary file either");
+    }
+
+    @Test
+    void aSymbolicLinkKeepsItsLinkAndTheFileItNamesIsReplaced(@TempDir Path dir) throws IOException {
+        Path real = Files.writeString(dir.resolve("model-v1.wnw"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("current.wnw"), real.getFileName());
+        AtomicFile.write(link, "new".getBytes(StandardCharsets.UTF_8));
+        assertTrue(Files.isSymbolicLink(link), "the link stays a link");
+        assertEquals("new", Files.readString(real));
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere"));
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> AtomicFile.write(dangling, new byte[] {1}));
+        assertEquals("is a symbolic link to nothing; name a file to write", e.getReason());
+        assertTrue(Files.notExists(dir.resolve("nowhere")));
     }
 
     @Test

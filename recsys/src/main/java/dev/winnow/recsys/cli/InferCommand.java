@@ -185,27 +185,105 @@ public final class InferCommand implements Callable<Integer> {
         return Files.newInputStream(Path.of(input));
     }
 
-    /** --output as UTF-8 text; '-' is standard output. */
+    /**
+     * --output as UTF-8 text; '-' is standard output. A failed write names the output; on standard output, whose
+     * PrintStream keeps its errors to itself (a full disk, a closed pipe), the error is asked for when the output is
+     * flushed, so the command cannot exit 0 with its rows lost.
+     */
     private Writer openOutput() throws IOException {
         if (output.equals("-")) {
-            return new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+            return new NamedWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)),
+                    "stdout", null, System.out);
         }
         // held until the writer is closed: a second infer into the same file is refused, not interleaved with ours
         RunLock held = RunLock.file("--output", Path.of(output));
         try {
-            return new java.io.FilterWriter(Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
-                @Override
-                public void close() throws IOException {
-                    try {
-                        super.close();
-                    } finally {
-                        held.close();
-                    }
-                }
-            };
+            return new NamedWriter(Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8), output, held,
+                    null);
         } catch (IOException | RuntimeException e) {
             held.close();
             throw e;
+        }
+    }
+
+    /** A writer whose I/O errors name the output ("--output out.csv: no space left on device"). */
+    private static final class NamedWriter extends java.io.FilterWriter {
+        private final String name;
+        private final RunLock lock;
+        private final java.io.PrintStream console;
+
+        NamedWriter(Writer out, String name, RunLock lock, java.io.PrintStream console) {
+            super(out);
+            this.name = name;
+            this.lock = lock;
+            this.console = console;
+        }
+
+        private void checkConsole() throws IOException {
+            if (console != null && console.checkError()) {
+                throw new java.nio.file.FileSystemException(name, null, "write failed (disk full or pipe closed?)");
+            }
+        }
+
+        private IOException named(IOException e) {
+            if (e instanceof java.nio.file.FileSystemException) {
+                return e;
+            }
+            java.nio.file.FileSystemException n = new java.nio.file.FileSystemException(name, null,
+                    e.getMessage() == null ? "write failed" : e.getMessage());
+            n.initCause(e);
+            return n;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            try {
+                super.write(c);
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws IOException {
+            try {
+                super.write(buf, off, len);
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public void write(String str, int off, int len) throws IOException {
+            try {
+                super.write(str, off, len);
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                super.flush();
+            } catch (IOException e) {
+                throw named(e);
+            }
+            checkConsole();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close();
+                checkConsole();
+            } catch (IOException e) {
+                throw named(e);
+            } finally {
+                if (lock != null) {
+                    lock.close();
+                }
+            }
         }
     }
 

@@ -172,12 +172,14 @@ public final class WinnowCli implements Runnable {
                 reason = "(with " + fs.getOtherFile() + ") " + reason;
             }
             Path file = pathOf(fs.getFile()).toAbsolutePath().normalize();
+            // the option that names the file itself first; else one naming a directory above it
             for (String[] o : pathOptions(parsed)) {
-                Path given = pathOf(o[1]).toAbsolutePath().normalize();
-                if (file.equals(given)) {
+                if (file.equals(pathOf(o[1]).toAbsolutePath().normalize())) {
                     return named(o) + ": " + reason;
                 }
-                if (file.startsWith(given)) {
+            }
+            for (String[] o : pathOptions(parsed)) {
+                if (file.startsWith(pathOf(o[1]).toAbsolutePath().normalize())) {
                     return named(o) + ": " + fs.getFile() + ": " + reason;
                 }
             }

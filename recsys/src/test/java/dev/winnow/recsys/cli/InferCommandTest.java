@@ -274,4 +274,40 @@ class InferCommandTest {
         CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--batch", "1048576");
         assertEquals(0, r.exit(), r.err());
     }
+
+    @Test
+    void aFailedWriteNamesTheOutputAndIsNotAnInternalError(@TempDir Path dir) throws Exception {
+        Path model = ncfModel(dir);
+        Path in = Files.writeString(dir.resolve("p.csv"), "0,0\n1,1\n");
+        Path full = Path.of("/dev/full"); // every write fails with ENOSPC, as on a full disk
+        if (Files.isWritable(full)) {
+            CliRun r = CliRun.of("infer", "--model", model.toString(), "--input", in.toString(), "--output",
+                    full.toString());
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("winnow infer: --output /dev/full: no space left on device", r.err().strip());
+            assertTrue(Files.isWritable(full) && !Files.isRegularFile(full), "the device is still a device");
+        }
+        // standard output's PrintStream keeps write errors to itself: it was exit 0 with every row lost
+        java.io.PrintStream oldOut = System.out;
+        java.io.PrintStream broken = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        }, true);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream oldErr = System.err;
+        int code;
+        try {
+            System.setOut(broken);
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = WinnowCli.run("infer", "--model", model.toString(), "--input", in.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        String e = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, code, e);
+        assertTrue(e.contains("winnow infer: stdout: write failed"), e);
+    }
 }
