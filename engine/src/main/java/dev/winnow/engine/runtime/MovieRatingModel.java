@@ -172,24 +172,20 @@ public final class MovieRatingModel {
     }
 
     public static MovieRatingModel load(Path path) throws IOException {
-        byte[] bytes = RecommenderModel.readFile(path);
+        byte[] bytes = WnwReader.readFile(path);
         return parse(bytes, bytes.length, path.toString());
     }
 
     /** Reads the stream to its end (memory grows with the bytes actually read, never with a declared length). */
     public static MovieRatingModel load(java.io.InputStream in, String sourceName) throws IOException {
-        byte[] bytes = RecommenderModel.readAll(in, sourceName);
+        byte[] bytes = WnwReader.readStream(in, sourceName);
         return parse(bytes, bytes.length, sourceName);
     }
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
     public static MovieRatingModel parse(byte[] buf, int len, String source) throws ModelFormatException {
-        RecommenderModel.Frame f = RecommenderModel.frame(buf, len, source);
-        if (f.type.length == 0 || f.type[0] != SECTION_MODEL) {
-            throw new ModelFormatException(source, "section 0", FILE_HEADER_BYTES,
-                    "the first section must be the model header");
-        }
-        SectionReader h = new SectionReader(buf, f.start[0], f.end[0], source, "section 0 (model)");
+        WnwReader.Frame f = WnwReader.frame(buf, len, source);
+        SectionReader h = f.modelHeader();
         int kind = h.u8("model kind");
         if (kind != KIND_MOVIE_MLP) {
             throw h.fail("model kind " + kind + " is not the movie feature MLP (kind 2)"
@@ -208,10 +204,9 @@ public final class MovieRatingModel {
 
         SectionReader p = null;
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (int s = 1; s < f.type.length; s++) {
-            String name = "section " + s + " (" + sectionName(f.type[s]) + ")";
-            SectionReader r = new SectionReader(buf, f.start[s], f.end[s], source, name);
-            switch (f.type[s]) {
+        for (int s = 1; s < f.sections(); s++) {
+            SectionReader r = f.section(s);
+            switch (f.type(s)) {
                 case SECTION_FEATURE_PIPELINE:
                     if (p != null) {
                         throw r.fail("a second feature pipeline");
@@ -230,8 +225,7 @@ public final class MovieRatingModel {
                     }
                     mlp.checkLayer(r, layer);
                     String tensor = tensorName(role, layer);
-                    r = new SectionReader(buf, r.position(), f.end[s], source, "section " + s + " (tensor " + tensor
-                            + ")");
+                    r = r.rest("section " + s + " (tensor " + tensor + ")");
                     mlp.readTensor(r, role, storage, layer, rows, cols, tensor);
                     break;
                 }
@@ -243,10 +237,10 @@ public final class MovieRatingModel {
                 case SECTION_ID_MAP:
                     throw r.fail("an id map belongs to an NCF model (kind 1); films are named by the CSV's id column");
                 default:
-                    r.skipUnknown(f.type[s], f.flags[s], FLAG_REQUIRED);
+                    f.skipUnknown(r, s);
             }
         }
-        SectionReader tail = new SectionReader(buf, len - CRC_BYTES, len, source, "file");
+        SectionReader tail = f.end();
         if (p == null) {
             throw tail.fail("the feature pipeline section (type 3) is missing");
         }

@@ -86,17 +86,8 @@ public final class RecommenderModel {
     // ---- loading ------------------------------------------------------------------------------------------------
 
     public static RecommenderModel load(Path path) throws IOException {
-        byte[] bytes = readFile(path);
+        byte[] bytes = WnwReader.readFile(path);
         return parse(bytes, bytes.length, path.toString(), KERNELS);
-    }
-
-    /**
-     * The file's bytes, once it has proved to be a regular file of at most {@link #MAX_FILE_BYTES} whose header,
-     * lengths and checksums hold ({@link WnwReader}: a non-model file is refused in constant memory, whatever its
-     * size). Shared with the movie model.
-     */
-    static byte[] readFile(Path path) throws IOException {
-        return WnwReader.readFile(path, MAX_FILE_BYTES);
     }
 
     /**
@@ -109,73 +100,19 @@ public final class RecommenderModel {
     }
 
     public static RecommenderModel load(InputStream in, String sourceName) throws IOException {
-        byte[] buf = readAll(in, sourceName);
+        byte[] buf = WnwReader.readStream(in, sourceName);
         return parse(buf, buf.length, sourceName, KERNELS);
     }
 
-    /** The stream's bytes, read in bounded steps (shared with {@link MovieRatingModel}). */
-    static byte[] readAll(InputStream in, String sourceName) throws IOException {
-        return WnwReader.readStream(in, sourceName);
-    }
-
-    /** Parses and validates a whole file image read by {@link #readFile}. */
+    /** Parses and validates a whole file image read by {@link WnwReader#readFile}. */
     static RecommenderModel parse(byte[] image, String source) throws ModelFormatException {
         return parse(image, image.length, source, KERNELS);
     }
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
     static RecommenderModel parse(byte[] buf, int len, String source, Kernels kernels) throws ModelFormatException {
-        Frame f = frame(buf, len, source);
-        return build(buf, len, source, kernels, f.type, f.flags, f.start, f.end, f.checksum);
-    }
-
-    /** The validated section table of a file image (shared with {@link MovieRatingModel}). */
-    static final class Frame {
-        final int[] type;
-        final int[] flags;
-        final int[] start;
-        final int[] end;
-        final long checksum;
-
-        Frame(int[] type, int[] flags, int[] start, int[] end, long checksum) {
-            this.type = type;
-            this.flags = flags;
-            this.start = start;
-            this.end = end;
-            this.checksum = checksum;
-        }
-    }
-
-    /** Checks magic, version, every section's bounds and CRC32C and the file checksum; reads no payload. */
-    static Frame frame(byte[] buf, int len, String source) throws ModelFormatException {
-        int[] t;
-        try {
-            t = new WnwReader(new java.io.ByteArrayInputStream(buf, 0, len), source, null).walk(len, true);
-        } catch (IOException e) {
-            throw (ModelFormatException) e; // a byte array does not fail to read: every refusal is the model's
-        }
-        int n = t.length / 4;
-        int[] type = new int[n];
-        int[] flags = new int[n];
-        int[] start = new int[n];
-        int[] end = new int[n];
-        for (int s = 0; s < n; s++) {
-            type[s] = t[4 * s];
-            flags[s] = t[4 * s + 1];
-            start[s] = t[4 * s + 2];
-            end[s] = t[4 * s + 3];
-        }
-        return new Frame(type, flags, start, end, SectionReader.readU32(buf, len - CRC_BYTES));
-    }
-
-    private static RecommenderModel build(byte[] buf, int len, String source, Kernels kernels, int[] type,
-                                          int[] flags, int[] start, int[] end, long checksum)
-            throws ModelFormatException {
-        if (type.length == 0 || type[0] != SECTION_MODEL) {
-            throw new ModelFormatException(source, "section 0", FILE_HEADER_BYTES,
-                    "the first section must be the model header");
-        }
-        SectionReader h = new SectionReader(buf, start[0], end[0], source, "section 0 (model)");
+        WnwReader.Frame f = WnwReader.frame(buf, len, source);
+        SectionReader h = f.modelHeader();
         int kind = h.u8("model kind");
         if (kind == KIND_MOVIE_MLP) {
             throw h.fail("model kind 2 is the movie feature MLP: load it with MovieRatingModel.load, not"
@@ -202,10 +139,9 @@ public final class RecommenderModel {
         Map<String, String> metadata = new LinkedHashMap<>();
         IdMap userIds = null;
         IdMap itemIds = null;
-        for (int s = 1; s < type.length; s++) {
-            String name = "section " + s + " (" + sectionName(type[s]) + ")";
-            SectionReader r = new SectionReader(buf, start[s], end[s], source, name);
-            switch (type[s]) {
+        for (int s = 1; s < f.sections(); s++) {
+            SectionReader r = f.section(s);
+            switch (f.type(s)) {
                 case SECTION_TENSOR: {
                     int role = r.u8("tensor role");
                     int storage = r.u8("storage code");
@@ -213,8 +149,7 @@ public final class RecommenderModel {
                     int rows = r.count("rows", 1, Integer.MAX_VALUE);
                     int cols = r.count("columns", 1, Integer.MAX_VALUE);
                     String tensor = tensorName(role, layer);
-                    r = new SectionReader(buf, r.position(), end[s], source,
-                            "section " + s + " (tensor " + tensor + ")");
+                    r = r.rest("section " + s + " (tensor " + tensor + ")");
                     StoredTensor t;
                     if (role == ROLE_WEIGHT || role == ROLE_BIAS) {
                         mlp.checkLayer(r, layer);
@@ -238,7 +173,7 @@ public final class RecommenderModel {
                     } else {
                         throw r.fail("unknown tensor role " + role);
                     }
-                    infos.add(new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), end[s] - start[s]));
+                    infos.add(new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), f.payloadBytes(s)));
                     break;
                 }
                 case SECTION_METADATA:
@@ -257,17 +192,16 @@ public final class RecommenderModel {
                 case SECTION_FEATURE_PIPELINE:
                     throw r.fail("a feature pipeline belongs to the movie feature model (kind 2), not to an NCF model");
                 default:
-                    r.skipUnknown(type[s], flags[s], FLAG_REQUIRED);
-                    // an optional section from a newer minor version: skipped
+                    f.skipUnknown(r, s);
             }
         }
-        SectionReader tail = new SectionReader(buf, len - CRC_BYTES, len, source, "file");
+        SectionReader tail = f.end();
         if (userT == null || itemT == null) {
             throw tail.fail("the " + (userT == null ? "user" : "item") + " embedding table is missing");
         }
         return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, mlp.activation,
                 new EmbeddingTable(userT), new EmbeddingTable(itemT), mlp.layers(tail), userIds, itemIds, infos,
-                metadata, len, checksum, kernels);
+                metadata, len, f.checksum(), kernels);
     }
 
     // ---- serving ------------------------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ final class SectionReader {
         return pos;
     }
 
-    int remaining() {
-        return end - pos;
+    /** The unread rest of this section, named {@code section} in errors (a tensor's payload once its header is read). */
+    SectionReader rest(String section) {
+        return new SectionReader(buf, pos, end, source, section);
     }
 
     ModelFormatException fail(String problem) {
@@ -138,16 +139,5 @@ final class SectionReader {
             into.put(key, string("metadata value for " + key));
         }
         expectEnd();
-    }
-
-    /**
-     * An unknown section type: refused if its flags mark it required (written by a newer major revision), skipped
-     * otherwise (an optional section from a newer minor version).
-     */
-    void skipUnknown(int type, int flags, int requiredFlag) throws ModelFormatException {
-        if ((flags & requiredFlag) != 0) {
-            throw fail("section type " + type + " is marked required but this runtime does not know it; use a newer "
-                    + "runtime");
-        }
     }
 }
