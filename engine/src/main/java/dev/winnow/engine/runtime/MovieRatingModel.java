@@ -3,8 +3,6 @@ package dev.winnow.engine.runtime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +20,7 @@ import static dev.winnow.engine.runtime.WnwFormat.*;
  * buffers on its first request; after that a request allocates nothing: tokens are scanned and hashed in place,
  * vocabulary lookups compare characters against the stored words, and dates and numbers are read by hand. (Two
  * fallbacks allocate, both rare: a number the exact fast path cannot read, such as one with more than 15 significant
- * digits, goes through {@link Double#parseDouble}, a date not written yyyy-mm-dd through {@link LocalDate#parse}; and a
+ * digits, goes through {@link Double#parseDouble}, a date not written yyyy-mm-dd through {@link java.time.LocalDate#parse}; and a
  * text whose hashed tokens would make the training side's HashMap build a tree bin is summed through a HashMap.)
  * The {@code Map} methods are conveniences over the same path.
  */
@@ -38,9 +36,6 @@ public final class MovieRatingModel {
 
     private static final int FNV_OFFSET = 0x811C9DC5;
     private static final int FNV_PRIME = 0x01000193;
-    /** 10^0 .. 10^22: every one is an exact double, so m * 10^e and m / 10^e round once (Clinger's fast path). */
-    private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
-            1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
     private final int hashDim;
     private final String[] numericNames;
@@ -820,10 +815,10 @@ public final class MovieRatingModel {
             }
             case DERIVE_DAY_OF_MONTH:
             case DERIVE_MONTH:
-                x = dateField(v, a, b, derivation[j] == DERIVE_MONTH);
+                x = IsoDateParser.monthOrDay(v, a, b, derivation[j] == DERIVE_MONTH);
                 break;
             default:
-                x = parseNumber(v, a, b);
+                x = DecimalParser.parse(v, a, b);
         }
         if (!Double.isFinite(x)) {
             bad(r, f);
@@ -844,121 +839,6 @@ public final class MovieRatingModel {
             }
         }
         return true;
-    }
-
-    /**
-     * {@code Double.parseDouble(s[a, b))}, exactly, for decimal digits with an optional sign, point and exponent: those
-     * whose digits fit 2^53 and whose power of ten is within 10^+-22 are converted with one correctly rounded multiply
-     * or divide (as parseDouble rounds: the same double), the others go through parseDouble itself. NaN when
-     * unreadable, and for what only parseDouble would read (a type suffix as in {@code 1000d} or {@code 2.5f},
-     * {@code Infinity}, {@code NaN}, hex): the training side's reader refuses those too, and both must agree.
-     */
-    static double parseNumber(CharSequence s, int a, int b) {
-        int i = a;
-        char c = s.charAt(i);
-        boolean negative = c == '-';
-        if (c == '-' || c == '+') {
-            i++;
-        }
-        long m = 0;
-        int exp = 0;
-        boolean digits = false;
-        boolean fast = true;
-        while (i < b && (c = s.charAt(i)) >= '0' && c <= '9') {
-            m = m * 10 + (c - '0');
-            fast &= m <= 1L << 53;
-            digits = true;
-            i++;
-        }
-        if (i < b && s.charAt(i) == '.') {
-            i++;
-            while (i < b && (c = s.charAt(i)) >= '0' && c <= '9') {
-                m = m * 10 + (c - '0');
-                fast &= m <= 1L << 53;
-                exp--;
-                digits = true;
-                i++;
-            }
-        }
-        if (i < b && (s.charAt(i) == 'e' || s.charAt(i) == 'E') && digits) {
-            i++;
-            boolean negExp = i < b && s.charAt(i) == '-';
-            if (i < b && (s.charAt(i) == '-' || s.charAt(i) == '+')) {
-                i++;
-            }
-            int e = 0;
-            boolean expDigits = false;
-            while (i < b && (c = s.charAt(i)) >= '0' && c <= '9') {
-                e = Math.min(100_000, e * 10 + (c - '0'));
-                expDigits = true;
-                i++;
-            }
-            fast &= expDigits;
-            exp += negExp ? -e : e;
-        }
-        if (!digits || i != b) {
-            return Double.NaN;
-        }
-        if (fast && exp >= -22 && exp <= 22) {
-            double v = exp >= 0 ? m * POW10[exp] : m / POW10[-exp];
-            return negative ? -v : v;
-        }
-        try {
-            return Double.parseDouble(s.subSequence(a, b).toString());
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
-    }
-
-    /**
-     * Month or day of {@code LocalDate.parse(s[a, b))} (ISO yyyy-mm-dd, strict: the day must exist), NaN when it does
-     * not parse. The plain 10-char form is read by hand; other forms (signed or long years) go to LocalDate.
-     */
-    static double dateField(CharSequence s, int a, int b, boolean month) {
-        if (b - a == 10 && s.charAt(a + 4) == '-' && s.charAt(a + 7) == '-') {
-            int y = digits(s, a, a + 4);
-            int mo = digits(s, a + 5, a + 7);
-            int d = digits(s, a + 8, a + 10);
-            if (y >= 0 && mo >= 0 && d >= 0) {
-                if (mo < 1 || mo > 12 || d < 1 || d > monthLength(y, mo)) {
-                    return Double.NaN;
-                }
-                return month ? mo : d;
-            }
-        }
-        try {
-            LocalDate date = LocalDate.parse(s.subSequence(a, b));
-            return month ? date.getMonthValue() : date.getDayOfMonth();
-        } catch (DateTimeParseException e) {
-            return Double.NaN;
-        }
-    }
-
-    /** The ASCII decimal s[a, b) or -1. */
-    private static int digits(CharSequence s, int a, int b) {
-        int v = 0;
-        for (int i = a; i < b; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
-    }
-
-    private static int monthLength(int year, int month) {
-        switch (month) {
-            case 2:
-                return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
-            case 4:
-            case 6:
-            case 9:
-            case 11:
-                return 30;
-            default:
-                return 31;
-        }
     }
 
     /** FNV-1a (32-bit) of the token's UTF-8 bytes, reduced mod {@code dim}. */
