@@ -23,7 +23,7 @@ final class SectionReader {
         return pos;
     }
 
-    /** The unread rest of this section, named {@code section} in errors (a tensor's payload once its header is read). */
+    /** The unread rest of this section, named {@code section} in errors (a tensor's payload after its header). */
     SectionReader rest(String section) {
         return new SectionReader(buf, pos, end, source, section);
     }
@@ -77,6 +77,19 @@ final class SectionReader {
     float finiteF32(String what) throws ModelFormatException {
         float v = f32(what);
         if (!Float.isFinite(v)) {
+            throw fail(what + " is " + v + "; it must be finite");
+        }
+        return v;
+    }
+
+    /** A little-endian IEEE double that must be finite. */
+    double finiteF64(String what) throws ModelFormatException {
+        need(8, what);
+        long lo = readU32(buf, pos);
+        long hi = readU32(buf, pos + 4);
+        pos += 8;
+        double v = Double.longBitsToDouble(lo | hi << 32);
+        if (!Double.isFinite(v)) {
             throw fail(what + " is " + v + "; it must be finite");
         }
         return v;

@@ -65,7 +65,7 @@ final class WnwReader {
         return kept.toByteArray();
     }
 
-    /** Checks magic, version, every section's bounds and CRC32C and the file checksum of a file image; reads no payload. */
+    /** Checks magic, version, every section's bounds and CRC32C and the file checksum of an image; reads no payload. */
     static Frame frame(byte[] buf, int len, String source) throws ModelFormatException {
         int[] table;
         try {

@@ -121,7 +121,7 @@ class MovieRequestTest {
         for (MovieExport.Text t : e.text()) {
             Map<Integer, Integer> counts = new HashMap<>();
             for (String token : tokens(raw.get(t.field()))) {
-                counts.merge(MovieRatingModel.bucket(token, e.hashDim()), 1, Integer::sum);
+                counts.merge(TokenCounts.bucket(token, e.hashDim()), 1, Integer::sum);
             }
             double norm = 0;
             for (Map.Entry<Integer, Integer> en : counts.entrySet()) {
@@ -216,7 +216,7 @@ class MovieRequestTest {
         int trials = 20_000;
         for (int trial = 0; trial < trials; trial++) {
             int dim = new int[] {8, 16, 64, 100, 1000, 70_000, 1 << 20}[r.nextInt(7)];
-            MovieRatingModel.Scratch s = new MovieRatingModel.Scratch(1, dim, true);
+            TokenCounts s = new TokenCounts(dim);
             Map<Integer, Integer> real = new HashMap<>();
             int n = r.nextInt(1, 200);
             int mode = r.nextInt(3);
@@ -286,15 +286,15 @@ class MovieRequestTest {
         java.util.Set<Integer> buckets = new java.util.HashSet<>();
         for (int i = 0; tokens.size() < 10; i++) {
             String t = "tok" + i;
-            int b = MovieRatingModel.bucket(t, dim);
+            int b = TokenCounts.bucket(t, dim);
             if ((b & 63) == 5 && buckets.add(b)) {
                 tokens.add(t);
             }
         }
-        MovieRatingModel.Scratch s = new MovieRatingModel.Scratch(1, dim, true);
+        TokenCounts s = new TokenCounts(dim);
         boolean emulated = true;
         for (String t : tokens) {
-            emulated &= s.merge(MovieRatingModel.bucket(t, dim));
+            emulated &= s.merge(TokenCounts.bucket(t, dim));
         }
         assertFalse(emulated, "the crafted text must reach the tree case");
         MovieExport e = export(dim, 5);
