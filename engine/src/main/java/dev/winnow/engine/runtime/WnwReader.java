@@ -224,6 +224,10 @@ final class WnwReader {
             return table[4 * s + 3] - table[4 * s + 2];
         }
 
+        int fileBytes() {
+            return len;
+        }
+
         /** The whole-file CRC32C (already checked). */
         long checksum() {
             return SectionReader.readU32(buf, len - CRC_BYTES);
