@@ -195,6 +195,13 @@ final class FeaturePipeline {
     void features(MovieRatingModel.Request r, TokenCounts tokens, float[] out) {
         java.util.Arrays.fill(out, 0, width, 0f);
         r.badField = -1;
+        int o = numericFeatures(r, out);
+        o = categoricalFeatures(r, out, o);
+        textFeatures(r, tokens, out, o);
+    }
+
+    /** Per numeric input: its standardised value, then a missing flag; returns the offset after them. */
+    private int numericFeatures(MovieRatingModel.Request r, float[] out) {
         int o = 0;
         for (int j = 0; j < numericNames.length; j++) {
             double v = numericValue(j, r);
@@ -206,6 +213,11 @@ final class FeaturePipeline {
             }
             o += 2;
         }
+        return o;
+    }
+
+    /** Per categorical field, from offset {@code o}: multi-hot over its vocabulary, then the "other" slot. */
+    private int categoricalFeatures(MovieRatingModel.Request r, float[] out, int o) {
         for (int j = 0; j < categoricalFields.length; j++) {
             String[] words = vocab[j];
             CharSequence value = r.text[categoricalField[j]];
@@ -233,6 +245,11 @@ final class FeaturePipeline {
             }
             o += words.length + 1;
         }
+        return o;
+    }
+
+    /** Per text field, from offset {@code o}: the TF-IDF weights of its hashed tokens, L2-normalised. */
+    private void textFeatures(MovieRatingModel.Request r, TokenCounts tokens, float[] out, int o) {
         for (int j = 0; j < textFields.length; j++) {
             CharSequence text = r.text[textField[j]];
             float[] w = idf[j];
