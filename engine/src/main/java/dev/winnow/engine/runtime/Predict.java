@@ -48,7 +48,7 @@ public final class Predict {
                 err.println("no model file " + file);
                 return 2;
             }
-            byte[] image = RecommenderModel.readFile(file);
+            byte[] image = WnwReader.readFile(file);
             // the file's structure and checksums hold (readFile); the kind it declares picks the loader, which
             // checks the model before the arguments: a file that only claims a kind is refused, not answered with
             // the usage of that kind

@@ -86,17 +86,8 @@ public final class RecommenderModel {
     // ---- loading ------------------------------------------------------------------------------------------------
 
     public static RecommenderModel load(Path path) throws IOException {
-        byte[] bytes = readFile(path);
+        byte[] bytes = WnwReader.readFile(path);
         return parse(bytes, bytes.length, path.toString(), KERNELS);
-    }
-
-    /**
-     * The file's bytes, once it has proved to be a regular file of at most {@link #MAX_FILE_BYTES} whose header,
-     * lengths and checksums hold ({@link WnwReader}: a non-model file is refused in constant memory, whatever its
-     * size). Shared with the movie model.
-     */
-    static byte[] readFile(Path path) throws IOException {
-        return WnwReader.readFile(path, MAX_FILE_BYTES);
     }
 
     /**
@@ -109,73 +100,19 @@ public final class RecommenderModel {
     }
 
     public static RecommenderModel load(InputStream in, String sourceName) throws IOException {
-        byte[] buf = readAll(in, sourceName);
+        byte[] buf = WnwReader.readStream(in, sourceName);
         return parse(buf, buf.length, sourceName, KERNELS);
     }
 
-    /** The stream's bytes, read in bounded steps (shared with {@link MovieRatingModel}). */
-    static byte[] readAll(InputStream in, String sourceName) throws IOException {
-        return WnwReader.readStream(in, sourceName);
-    }
-
-    /** Parses and validates a whole file image read by {@link #readFile}. */
+    /** Parses and validates a whole file image read by {@link WnwReader#readFile}. */
     static RecommenderModel parse(byte[] image, String source) throws ModelFormatException {
         return parse(image, image.length, source, KERNELS);
     }
 
     /** Parses and validates a whole file image (the first {@code len} bytes of {@code buf}). */
     static RecommenderModel parse(byte[] buf, int len, String source, Kernels kernels) throws ModelFormatException {
-        Frame f = frame(buf, len, source);
-        return build(buf, len, source, kernels, f.type, f.flags, f.start, f.end, f.checksum);
-    }
-
-    /** The validated section table of a file image (shared with {@link MovieRatingModel}). */
-    static final class Frame {
-        final int[] type;
-        final int[] flags;
-        final int[] start;
-        final int[] end;
-        final long checksum;
-
-        Frame(int[] type, int[] flags, int[] start, int[] end, long checksum) {
-            this.type = type;
-            this.flags = flags;
-            this.start = start;
-            this.end = end;
-            this.checksum = checksum;
-        }
-    }
-
-    /** Checks magic, version, every section's bounds and CRC32C and the file checksum; reads no payload. */
-    static Frame frame(byte[] buf, int len, String source) throws ModelFormatException {
-        int[] t;
-        try {
-            t = new WnwReader(new java.io.ByteArrayInputStream(buf, 0, len), source, null).walk(len, true);
-        } catch (IOException e) {
-            throw (ModelFormatException) e; // a byte array does not fail to read: every refusal is the model's
-        }
-        int n = t.length / 4;
-        int[] type = new int[n];
-        int[] flags = new int[n];
-        int[] start = new int[n];
-        int[] end = new int[n];
-        for (int s = 0; s < n; s++) {
-            type[s] = t[4 * s];
-            flags[s] = t[4 * s + 1];
-            start[s] = t[4 * s + 2];
-            end[s] = t[4 * s + 3];
-        }
-        return new Frame(type, flags, start, end, SectionReader.readU32(buf, len - CRC_BYTES));
-    }
-
-    private static RecommenderModel build(byte[] buf, int len, String source, Kernels kernels, int[] type,
-                                          int[] flags, int[] start, int[] end, long checksum)
-            throws ModelFormatException {
-        if (type.length == 0 || type[0] != SECTION_MODEL) {
-            throw new ModelFormatException(source, "section 0", FILE_HEADER_BYTES,
-                    "the first section must be the model header");
-        }
-        SectionReader h = new SectionReader(buf, start[0], end[0], source, "section 0 (model)");
+        WnwReader.Frame f = WnwReader.frame(buf, len, source);
+        SectionReader h = f.modelHeader();
         int kind = h.u8("model kind");
         if (kind == KIND_MOVIE_MLP) {
             throw h.fail("model kind 2 is the movie feature MLP: load it with MovieRatingModel.load, not"
@@ -195,61 +132,32 @@ public final class RecommenderModel {
         }
         mlp.readShapes(h, 2 * dim);
         h.expectEnd();
+        return readSections(f, mlp, userCount, itemCount, dim, minRating, maxRating, kernels);
+    }
 
-        StoredTensor userT = null;
-        StoredTensor itemT = null;
+    /** Reads the tensor, id-map and metadata sections into the model the header describes. */
+    private static RecommenderModel readSections(WnwReader.Frame f, MlpSections mlp, int userCount, int itemCount,
+                                                 int dim, float minRating, float maxRating, Kernels kernels)
+            throws ModelFormatException {
+        StoredTensor[] tables = new StoredTensor[2];
+        IdMap[] ids = new IdMap[2];
         List<TensorInfo> infos = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        IdMap userIds = null;
-        IdMap itemIds = null;
-        for (int s = 1; s < type.length; s++) {
-            String name = "section " + s + " (" + sectionName(type[s]) + ")";
-            SectionReader r = new SectionReader(buf, start[s], end[s], source, name);
-            switch (type[s]) {
-                case SECTION_TENSOR: {
-                    int role = r.u8("tensor role");
-                    int storage = r.u8("storage code");
-                    int layer = r.u16("layer index");
-                    int rows = r.count("rows", 1, Integer.MAX_VALUE);
-                    int cols = r.count("columns", 1, Integer.MAX_VALUE);
-                    String tensor = tensorName(role, layer);
-                    r = new SectionReader(buf, r.position(), end[s], source,
-                            "section " + s + " (tensor " + tensor + ")");
-                    StoredTensor t;
-                    if (role == ROLE_WEIGHT || role == ROLE_BIAS) {
-                        mlp.checkLayer(r, layer);
-                        t = mlp.readTensor(r, role, storage, layer, rows, cols, tensor);
-                    } else if (role == ROLE_USER_EMBEDDING || role == ROLE_ITEM_EMBEDDING) {
-                        int expRows = role == ROLE_USER_EMBEDDING ? userCount : itemCount;
-                        if (rows != expRows || cols != dim) {
-                            throw r.fail("shape " + rows + "x" + cols + " but the model header implies " + expRows
-                                    + "x" + dim);
-                        }
-                        if (role == ROLE_USER_EMBEDDING ? userT != null : itemT != null) {
-                            throw r.fail("tensor " + tensor + " appears twice");
-                        }
-                        t = StoredTensor.read(r, storage, rows, cols);
-                        r.expectEnd();
-                        if (role == ROLE_USER_EMBEDDING) {
-                            userT = t;
-                        } else {
-                            itemT = t;
-                        }
-                    } else {
-                        throw r.fail("unknown tensor role " + role);
-                    }
-                    infos.add(new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), end[s] - start[s]));
+        for (int s = 1; s < f.sections(); s++) {
+            SectionReader r = f.section(s);
+            switch (f.type(s)) {
+                case SECTION_TENSOR:
+                    infos.add(readTensor(r, s, f.payloadBytes(s), mlp, tables, userCount, itemCount, dim));
                     break;
-                }
                 case SECTION_METADATA:
                     r.readMetadata(metadata);
                     break;
                 case SECTION_ID_MAP:
-                    if (userIds != null) {
+                    if (ids[0] != null) {
                         throw r.fail("a second id map");
                     }
-                    userIds = IdMap.read(r, "user", userCount);
-                    itemIds = IdMap.read(r, "item", itemCount);
+                    ids[0] = IdMap.read(r, "user", userCount);
+                    ids[1] = IdMap.read(r, "item", itemCount);
                     r.expectEnd();
                     break;
                 case SECTION_MODEL:
@@ -257,17 +165,51 @@ public final class RecommenderModel {
                 case SECTION_FEATURE_PIPELINE:
                     throw r.fail("a feature pipeline belongs to the movie feature model (kind 2), not to an NCF model");
                 default:
-                    r.skipUnknown(type[s], flags[s], FLAG_REQUIRED);
-                    // an optional section from a newer minor version: skipped
+                    f.skipUnknown(r, s);
             }
         }
-        SectionReader tail = new SectionReader(buf, len - CRC_BYTES, len, source, "file");
-        if (userT == null || itemT == null) {
-            throw tail.fail("the " + (userT == null ? "user" : "item") + " embedding table is missing");
+        SectionReader tail = f.end();
+        if (tables[0] == null || tables[1] == null) {
+            throw tail.fail("the " + (tables[0] == null ? "user" : "item") + " embedding table is missing");
         }
         return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, mlp.activation,
-                new EmbeddingTable(userT), new EmbeddingTable(itemT), mlp.layers(tail), userIds, itemIds, infos,
-                metadata, len, checksum, kernels);
+                new EmbeddingTable(tables[0]), new EmbeddingTable(tables[1]), mlp.layers(tail), ids[0], ids[1], infos,
+                metadata, f.fileBytes(), f.checksum(), kernels);
+    }
+
+    /**
+     * One tensor section of {@code bytes} payload bytes: an MLP weight or bias (into {@code mlp}), or the user or item
+     * embedding table (into {@code tables[0]} or {@code [1]}).
+     */
+    private static TensorInfo readTensor(SectionReader r, int s, int bytes, MlpSections mlp, StoredTensor[] tables,
+                                         int userCount, int itemCount, int dim) throws ModelFormatException {
+        int role = r.u8("tensor role");
+        int storage = r.u8("storage code");
+        int layer = r.u16("layer index");
+        int rows = r.count("rows", 1, Integer.MAX_VALUE);
+        int cols = r.count("columns", 1, Integer.MAX_VALUE);
+        String tensor = tensorName(role, layer);
+        r = r.rest("section " + s + " (tensor " + tensor + ")");
+        StoredTensor t;
+        if (role == ROLE_WEIGHT || role == ROLE_BIAS) {
+            mlp.checkLayer(r, layer);
+            t = mlp.readTensor(r, role, storage, layer, rows, cols, tensor);
+        } else if (role == ROLE_USER_EMBEDDING || role == ROLE_ITEM_EMBEDDING) {
+            int side = role == ROLE_USER_EMBEDDING ? 0 : 1;
+            int expRows = side == 0 ? userCount : itemCount;
+            if (rows != expRows || cols != dim) {
+                throw r.fail("shape " + rows + "x" + cols + " but the model header implies " + expRows + "x" + dim);
+            }
+            if (tables[side] != null) {
+                throw r.fail("tensor " + tensor + " appears twice");
+            }
+            t = StoredTensor.read(r, storage, rows, cols);
+            r.expectEnd();
+            tables[side] = t;
+        } else {
+            throw r.fail("unknown tensor role " + role);
+        }
+        return new TensorInfo(tensor, storage, rows, cols, t.nonzeros(), bytes);
     }
 
     // ---- serving ------------------------------------------------------------------------------------------------
@@ -393,52 +335,8 @@ public final class RecommenderModel {
             }
         }
         try {
-            users.lookup(user, s.a, 0, 1);
-            Layer first = layers[0];
-            first.userPart(s.a, s.userPart);
-            int size = 0;
-            for (int from = 0; from < itemCount && k > 0; from += LANES) {
-                int m = Math.min(LANES, itemCount - from);
-                float[] x = s.blockA;
-                float[] y = s.blockB;
-                for (int b = 0; b < m; b++) {
-                    items.lookup(from + b, x, b, LANES);
-                }
-                first.forwardSplit(s.userPart, x, y, LANES, m, kernels);
-                float[] t = x;
-                x = y;
-                y = t;
-                for (int l = 1; l < layers.length; l++) {
-                    layers[l].forwardBlock(x, y, LANES, m, kernels);
-                    t = x;
-                    x = y;
-                    y = t;
-                }
-                for (int b = 0; b < m; b++) {
-                    int item = from + b;
-                    if ((s.excluded[item >>> 6] & (1L << item)) != 0) {
-                        continue;
-                    }
-                    float sc = Float.isNaN(x[b]) ? Float.NEGATIVE_INFINITY : x[b];
-                    if (size < k) {
-                        s.heapItems[size] = item;
-                        s.heapScores[size] = sc;
-                        siftUp(s.heapItems, s.heapScores, size++);
-                    } else if (better(sc, item, s.heapScores[0], s.heapItems[0])) {
-                        s.heapItems[0] = item;
-                        s.heapScores[0] = sc;
-                        siftDown(s.heapItems, s.heapScores, 0, size);
-                    }
-                }
-            }
-            // pop the min-heap from the back: worst first lands at the end
-            for (int n = size; n > 0; n--) {
-                outItems[n - 1] = s.heapItems[0];
-                outScores[n - 1] = s.heapScores[0];
-                s.heapItems[0] = s.heapItems[n - 1];
-                s.heapScores[0] = s.heapScores[n - 1];
-                siftDown(s.heapItems, s.heapScores, 0, n - 1);
-            }
+            int size = keepBest(user, k, s);
+            drainHeap(s, size, outItems, outScores);
             return size;
         } finally {
             if (exclude != null) {
@@ -446,6 +344,77 @@ public final class RecommenderModel {
                     s.excluded[item >>> 6] &= ~(1L << item);
                 }
             }
+        }
+    }
+
+    /**
+     * Scores every item not excluded in {@code s} for {@code user}, a block of {@link #LANES} at a time, keeping the
+     * {@code k} best in the scratch min-heap; returns how many it kept. NaN scores rank below every number.
+     */
+    private int keepBest(int user, int k, Scratch s) {
+        users.lookup(user, s.a, 0, 1);
+        layers[0].userPart(s.a, s.userPart);
+        int size = 0;
+        for (int from = 0; from < itemCount && k > 0; from += LANES) {
+            int m = Math.min(LANES, itemCount - from);
+            float[] scores = scoreBlock(s, from, m);
+            for (int b = 0; b < m; b++) {
+                int item = from + b;
+                if ((s.excluded[item >>> 6] & (1L << item)) == 0) {
+                    size = offer(s, size, k, item, Float.isNaN(scores[b]) ? Float.NEGATIVE_INFINITY : scores[b]);
+                }
+            }
+        }
+        return size;
+    }
+
+    /**
+     * The raw scores of items {@code [from, from + m)} for the user whose half of the first layer is in
+     * {@code s.userPart}: lanes {@code 0..m-1} of the returned scratch block.
+     */
+    private float[] scoreBlock(Scratch s, int from, int m) {
+        float[] x = s.blockA;
+        float[] y = s.blockB;
+        for (int b = 0; b < m; b++) {
+            items.lookup(from + b, x, b, LANES);
+        }
+        layers[0].forwardSplit(s.userPart, x, y, LANES, m, kernels);
+        float[] t = x;
+        x = y;
+        y = t;
+        for (int l = 1; l < layers.length; l++) {
+            layers[l].forwardBlock(x, y, LANES, m, kernels);
+            t = x;
+            x = y;
+            y = t;
+        }
+        return x;
+    }
+
+    /** Offers a scored item to the heap of the {@code k} best so far ({@code size} of them); returns the new size. */
+    private static int offer(Scratch s, int size, int k, int item, float score) {
+        if (size < k) {
+            s.heapItems[size] = item;
+            s.heapScores[size] = score;
+            siftUp(s.heapItems, s.heapScores, size);
+            return size + 1;
+        }
+        if (better(score, item, s.heapScores[0], s.heapItems[0])) {
+            s.heapItems[0] = item;
+            s.heapScores[0] = score;
+            siftDown(s.heapItems, s.heapScores, 0, size);
+        }
+        return size;
+    }
+
+    /** Empties the heap into the outputs, best first: popping the min-heap from the back, worst first lands last. */
+    private static void drainHeap(Scratch s, int size, int[] outItems, float[] outScores) {
+        for (int n = size; n > 0; n--) {
+            outItems[n - 1] = s.heapItems[0];
+            outScores[n - 1] = s.heapScores[0];
+            s.heapItems[0] = s.heapItems[n - 1];
+            s.heapScores[0] = s.heapScores[n - 1];
+            siftDown(s.heapItems, s.heapScores, 0, n - 1);
         }
     }
 

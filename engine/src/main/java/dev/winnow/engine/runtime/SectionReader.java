@@ -23,8 +23,9 @@ final class SectionReader {
         return pos;
     }
 
-    int remaining() {
-        return end - pos;
+    /** The unread rest of this section, named {@code section} in errors (a tensor's payload after its header). */
+    SectionReader rest(String section) {
+        return new SectionReader(buf, pos, end, source, section);
     }
 
     ModelFormatException fail(String problem) {
@@ -76,6 +77,19 @@ final class SectionReader {
     float finiteF32(String what) throws ModelFormatException {
         float v = f32(what);
         if (!Float.isFinite(v)) {
+            throw fail(what + " is " + v + "; it must be finite");
+        }
+        return v;
+    }
+
+    /** A little-endian IEEE double that must be finite. */
+    double finiteF64(String what) throws ModelFormatException {
+        need(8, what);
+        long lo = readU32(buf, pos);
+        long hi = readU32(buf, pos + 4);
+        pos += 8;
+        double v = Double.longBitsToDouble(lo | hi << 32);
+        if (!Double.isFinite(v)) {
             throw fail(what + " is " + v + "; it must be finite");
         }
         return v;
@@ -138,16 +152,5 @@ final class SectionReader {
             into.put(key, string("metadata value for " + key));
         }
         expectEnd();
-    }
-
-    /**
-     * An unknown section type: refused if its flags mark it required (written by a newer major revision), skipped
-     * otherwise (an optional section from a newer minor version).
-     */
-    void skipUnknown(int type, int flags, int requiredFlag) throws ModelFormatException {
-        if ((flags & requiredFlag) != 0) {
-            throw fail("section type " + type + " is marked required but this runtime does not know it; use a newer "
-                    + "runtime");
-        }
     }
 }

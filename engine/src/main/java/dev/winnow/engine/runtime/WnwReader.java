@@ -30,10 +30,14 @@ final class WnwReader {
         this.kept = kept;
     }
 
-    /** The bytes of a regular model file, refused unread unless it is one of at most {@code maxBytes}. */
-    static byte[] readFile(Path path, long maxBytes) throws IOException {
+    /**
+     * The bytes of a regular model file, refused unread unless it is one of at most
+     * {@link RecommenderModel#MAX_FILE_BYTES} whose header, lengths and checksums hold (a file that is not a model is
+     * refused in constant memory, whatever its size).
+     */
+    static byte[] readFile(Path path) throws IOException {
         String source = path.toString();
-        int size = (int) InputFiles.requireRegular(path, "model file", maxBytes);
+        int size = (int) InputFiles.requireRegular(path, "model file", RecommenderModel.MAX_FILE_BYTES);
         byte[] all = null;
         try (InputStream in = Files.newInputStream(path)) {
             if (new WnwReader(in, source, null).walk(size, false) != null) {
@@ -48,8 +52,9 @@ final class WnwReader {
 
     /**
      * A stream's bytes as far as its structure goes: refused after 8 bytes when the magic differs, at the end of the
-     * first section whose checksum fails, and when it goes on after the file checksum. A stream that ends early is
-     * returned as it is, for {@code frame} to say what is missing.
+     * first section whose checksum fails, and when it goes on after the file checksum; memory grows with the bytes
+     * actually read, never with a declared length. A stream that ends early is returned as it is, for {@link #frame}
+     * to say what is missing.
      */
     static byte[] readStream(InputStream in, String source) throws IOException {
         ByteArrayOutputStream kept = new ByteArrayOutputStream(8192);
@@ -60,9 +65,20 @@ final class WnwReader {
         return kept.toByteArray();
     }
 
+    /** Checks magic, version, every section's bounds and CRC32C and the file checksum of an image; reads no payload. */
+    static Frame frame(byte[] buf, int len, String source) throws ModelFormatException {
+        int[] table;
+        try {
+            table = new WnwReader(new java.io.ByteArrayInputStream(buf, 0, len), source, null).walk(len, true);
+        } catch (IOException e) {
+            throw (ModelFormatException) e; // a byte array does not fail to read: every refusal is the model's
+        }
+        return new Frame(buf, len, source, table);
+    }
+
     /**
      * Checks magic, version, every section's bounds and CRC32C and the file checksum of the {@code len} bytes
-     * the stream delivers ({@code len} -1: a stream of unknown length, whose length checks {@code frame} makes on the
+     * the stream delivers ({@code len} -1: a stream of unknown length, whose length checks {@link #frame} makes on the
      * image). Returns the section table, 4 ints a section (type, flags, payload start, payload end) when
      * {@code table} is set, an empty one otherwise; null when the bytes end early. Keeps nothing but a 64 KB window.
      */
@@ -176,5 +192,76 @@ final class WnwReader {
     private static String hex8(long v) {
         String h = Long.toHexString(v);
         return "00000000".substring(h.length()) + h;
+    }
+
+    /**
+     * The validated section table of a file image, and readers over its sections: what both model kinds parse their
+     * sections from. Errors name the section as "section 3 (tensor)".
+     */
+    static final class Frame {
+        private final byte[] buf;
+        private final int len;
+        private final String source;
+        /** 4 ints a section: type, flags, payload start, payload end. */
+        private final int[] table;
+
+        private Frame(byte[] buf, int len, String source, int[] table) {
+            this.buf = buf;
+            this.len = len;
+            this.source = source;
+            this.table = table;
+        }
+
+        int sections() {
+            return table.length / 4;
+        }
+
+        int type(int s) {
+            return table[4 * s];
+        }
+
+        int payloadBytes(int s) {
+            return table[4 * s + 3] - table[4 * s + 2];
+        }
+
+        int fileBytes() {
+            return len;
+        }
+
+        /** The whole-file CRC32C (already checked). */
+        long checksum() {
+            return SectionReader.readU32(buf, len - CRC_BYTES);
+        }
+
+        /** Section 0, which must be the model header, positioned at the model kind. */
+        SectionReader modelHeader() throws ModelFormatException {
+            if (table.length == 0 || type(0) != SECTION_MODEL) {
+                throw new ModelFormatException(source, "section 0", FILE_HEADER_BYTES,
+                        "the first section must be the model header");
+            }
+            return section(0);
+        }
+
+        /** A reader over the payload of section {@code s}. */
+        SectionReader section(int s) {
+            return new SectionReader(buf, table[4 * s + 2], table[4 * s + 3], source,
+                    "section " + s + " (" + sectionName(type(s)) + ")");
+        }
+
+        /**
+         * Section {@code s}, of a type this model kind does not know: refused if its flags mark it required (written by
+         * a newer major revision), skipped otherwise (an optional section from a newer minor version).
+         */
+        void skipUnknown(SectionReader r, int s) throws ModelFormatException {
+            if ((table[4 * s + 1] & FLAG_REQUIRED) != 0) {
+                throw r.fail("section type " + type(s) + " is marked required but this runtime does not know it; use a"
+                        + " newer runtime");
+            }
+        }
+
+        /** A reader at the file checksum: where a section found missing after the last one is reported. */
+        SectionReader end() {
+            return new SectionReader(buf, len - CRC_BYTES, len, source, "file");
+        }
     }
 }

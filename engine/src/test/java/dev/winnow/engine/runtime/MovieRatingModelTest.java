@@ -68,7 +68,7 @@ class MovieRatingModelTest {
         assertEquals((float) ((9 - 6.5) / 3.0), x[2]);
         assertEquals(0f, x[3]);
         assertArrayEquals(new float[] {1f, 1f, 1f}, new float[] {x[4], x[5], x[6]}, "Drama, Comedy and other");
-        int bucket = MovieRatingModel.bucket("go", HASH);
+        int bucket = TokenCounts.bucket("go", HASH);
         for (int b = 0; b < HASH; b++) {
             assertEquals(b == bucket ? 1f : 0f, x[7 + b], 1e-7f, "one token three times: the normalised block is 1-hot");
         }

@@ -90,7 +90,7 @@ class MovieRequestTest {
                 } else if (n.derivation() == MovieExport.DERIVE_NUMBER) {
                     try {
                         String t = v.strip(); // Numbers.parse: the decimal form only, then parseDouble
-                        x = DECIMAL.matcher(t).matches() ? Double.parseDouble(t) : Double.NaN;
+                        x = DecimalParserTest.DECIMAL.matcher(t).matches() ? Double.parseDouble(t) : Double.NaN;
                     } catch (NumberFormatException ex) {
                         x = Double.NaN;
                     }
@@ -121,7 +121,7 @@ class MovieRequestTest {
         for (MovieExport.Text t : e.text()) {
             Map<Integer, Integer> counts = new HashMap<>();
             for (String token : tokens(raw.get(t.field()))) {
-                counts.merge(MovieRatingModel.bucket(token, e.hashDim()), 1, Integer::sum);
+                counts.merge(TokenCounts.bucket(token, e.hashDim()), 1, Integer::sum);
             }
             double norm = 0;
             for (Map.Entry<Integer, Integer> en : counts.entrySet()) {
@@ -216,7 +216,7 @@ class MovieRequestTest {
         int trials = 20_000;
         for (int trial = 0; trial < trials; trial++) {
             int dim = new int[] {8, 16, 64, 100, 1000, 70_000, 1 << 20}[r.nextInt(7)];
-            MovieRatingModel.Scratch s = new MovieRatingModel.Scratch(1, dim, true);
+            TokenCounts s = new TokenCounts(dim);
             Map<Integer, Integer> real = new HashMap<>();
             int n = r.nextInt(1, 200);
             int mode = r.nextInt(3);
@@ -286,15 +286,15 @@ class MovieRequestTest {
         java.util.Set<Integer> buckets = new java.util.HashSet<>();
         for (int i = 0; tokens.size() < 10; i++) {
             String t = "tok" + i;
-            int b = MovieRatingModel.bucket(t, dim);
+            int b = TokenCounts.bucket(t, dim);
             if ((b & 63) == 5 && buckets.add(b)) {
                 tokens.add(t);
             }
         }
-        MovieRatingModel.Scratch s = new MovieRatingModel.Scratch(1, dim, true);
+        TokenCounts s = new TokenCounts(dim);
         boolean emulated = true;
         for (String t : tokens) {
-            emulated &= s.merge(MovieRatingModel.bucket(t, dim));
+            emulated &= s.merge(TokenCounts.bucket(t, dim));
         }
         assertFalse(emulated, "the crafted text must reach the tree case");
         MovieExport e = export(dim, 5);
@@ -307,86 +307,6 @@ class MovieRequestTest {
             }
             Map<String, String> raw = Map.of("overview", text.toString(), "title", "A tree");
             assertArrayEquals(reference(e, raw), m.features(raw), 0f, text.toString());
-        }
-    }
-
-    /**
-     * The number syntax both sides accept (the training side's {@code Numbers.DECIMAL}): decimal digits with an
-     * optional sign, point and exponent; none of parseDouble's type suffixes, Infinity, NaN or hex.
-     */
-    private static final java.util.regex.Pattern DECIMAL =
-            java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
-
-    @Test
-    void onlyDecimalNumbersAreReadNotParseDoublesSuffixesInfinityNanOrHex() {
-        for (String s : new String[] {"1000d", "1000D", "2.5f", "2.5F", "Infinity", "-Infinity", "NaN", "0x10",
-            "0x1p4", "1,000", "1e", "e5", ".", "-", "1.5e5x"}) {
-            assertTrue(Double.isNaN(MovieRatingModel.parseNumber(s, 0, s.length())), s);
-        }
-        assertEquals(1000.0, MovieRatingModel.parseNumber("1e3", 0, 3));
-        assertEquals(0.5, MovieRatingModel.parseNumber(".5", 0, 2));
-        assertEquals(5.0, MovieRatingModel.parseNumber("5.", 0, 2));
-        assertEquals(7.0, MovieRatingModel.parseNumber("+7", 0, 2));
-        String many = "3.14159265358979323846264338327950288";
-        assertEquals(Double.parseDouble(many), MovieRatingModel.parseNumber(many, 0, many.length()));
-    }
-
-    @Test
-    void decimalNumbersAreReadExactlyAsParseDoubleAndDatesAsLocalDateParse() {
-        SplittableRandom r = new SplittableRandom(5);
-        for (int k = 0; k < 200_000; k++) {
-            String s;
-            switch (r.nextInt(5)) {
-                case 0: s = Double.toString(Double.longBitsToDouble(r.nextLong())); break;
-                case 1: s = Long.toString(r.nextLong(1L << 54)) + (r.nextBoolean() ? "" : "e" + r.nextInt(-30, 30));
-                    break;
-                case 2: {
-                    StringBuilder b = new StringBuilder(r.nextBoolean() ? "-" : "");
-                    int digits = r.nextInt(1, 20);
-                    int point = r.nextInt(digits + 1);
-                    for (int i = 0; i < digits; i++) {
-                        b.append(i == point ? "." : "").append((char) ('0' + r.nextInt(10)));
-                    }
-                    s = b.toString();
-                    break;
-                }
-                case 3: s = String.format("%.6f", r.nextDouble() * 1e6); break;
-                default: {
-                    String alphabet = "0123456789.eE+-dfx ";
-                    StringBuilder b = new StringBuilder();
-                    for (int i = r.nextInt(1, 8); i > 0; i--) {
-                        b.append(alphabet.charAt(r.nextInt(alphabet.length())));
-                    }
-                    s = b.toString().strip();
-                    if (s.isEmpty()) {
-                        continue;
-                    }
-                }
-            }
-            double expected;
-            try {
-                expected = DECIMAL.matcher(s).matches() ? Double.parseDouble(s) : Double.NaN;
-            } catch (NumberFormatException e) {
-                expected = Double.NaN;
-            }
-            double got = MovieRatingModel.parseNumber(new StringBuilder(s), 0, s.length());
-            assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(got), s);
-        }
-        for (int k = 0; k < 50_000; k++) {
-            String s = String.format("%04d-%02d-%02d", r.nextInt(0, 10_000), r.nextInt(0, 14), r.nextInt(0, 33));
-            if (r.nextInt(10) == 0) {
-                s = s.replace('-', r.nextBoolean() ? '/' : '-').substring(0, r.nextInt(5, 11));
-            }
-            for (boolean month : new boolean[] {false, true}) {
-                double expected;
-                try {
-                    LocalDate d = LocalDate.parse(s);
-                    expected = month ? d.getMonthValue() : d.getDayOfMonth();
-                } catch (DateTimeParseException e) {
-                    expected = Double.NaN;
-                }
-                assertEquals(expected, MovieRatingModel.dateField(s, 0, s.length(), month), s);
-            }
         }
     }
 

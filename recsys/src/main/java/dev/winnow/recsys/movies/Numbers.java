@@ -9,7 +9,7 @@ final class Numbers {
     /**
      * The numbers a movie CSV may hold: decimal digits with an optional sign, point and exponent. Double.parseDouble
      * alone would also take a type suffix ({@code 1000d}, {@code 2.5f}), {@code Infinity}, {@code NaN} and hex
-     * ({@code 0x1p4}); the serving runtime ({@code MovieRatingModel.parseNumber}) refuses those, and the two sides
+     * ({@code 0x1p4}); the serving runtime ({@code DecimalParser.parse}) refuses those, and the two sides
      * must read every cell alike.
      */
     // possessive (++, *+): the same language as [+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?, without the
