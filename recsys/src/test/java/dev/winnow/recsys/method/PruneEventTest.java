@@ -17,6 +17,7 @@ import dev.winnow.recsys.model.NcfConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,7 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link PruneObserver}): the LTH family starts every level from the rewind point times the mask, SP-SAD removes
  * whole hidden units and keeps every trained survivor, and masks only ever lose entries (spec §3.2-§3.3, §4.1,
  * checks 14 and 17). A run that skipped or botched its rewind fails here, not only in an event label.
+ * Each test takes about a second; the timeout turns a run that never reaches SS-SAD's target density into a failure.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PruneEventTest {
     private static Backend backend;
     private static RatingTask task;
@@ -108,16 +112,16 @@ class PruneEventTest {
     private static void assertEveryLevelStartsFromTheInitialWeights(Method method, MethodConfig cfg, long seed)
             throws IOException {
         Map<String, float[]> theta0 = initialStudent(seed);
-        Recorder r = new Recorder();
+        Recorder r = new Recorder(method);
         new MethodRun(task, backend, method, cfg, seed, teacher, null, null).observePrunes(r).run();
         assertTrue(r.after.size() >= 2, method.label() + ": expected at least two prune events, got " + r.after.size());
         for (int e = 0; e < r.after.size(); e++) {
             String where = method.label() + " prune event " + (e + 1);
-            assertTrue(r.rewound.get(e), where + ": the observer must be told the values were rewound");
             assertTrainedAwayFrom(theta0, r.before.get(e), where);
             assertMasksShrink(r.before.get(e), r.after.get(e), where);
             assertOnlyLinearWeightsAreMasked(r.after.get(e), where);
             assertRewindPointTimesMask(theta0, r.after.get(e), "theta_0", where);
+            assertTrue(r.rewound.get(e), where + ": the observer must be told the values were rewound");
         }
     }
 
@@ -128,7 +132,7 @@ class PruneEventTest {
         // k = the steps of the first epoch, so that theta_k is the student the progress line of epoch 1 sees
         int k = stepsPerEpoch(base);
         MethodConfig cfg = base.with("rewind_iteration", String.valueOf(k));
-        Recorder r = new Recorder();
+        Recorder r = new Recorder(Method.LTH_SAD);
         MethodRun[] run = new MethodRun[1];
         List<Map<String, float[]>> thetaK = new ArrayList<>();
         ProgressSink epochOne = (m, s, point, epochs, eta) -> {
@@ -165,7 +169,7 @@ class PruneEventTest {
     void observingThePruneEventsChangesNoNumber() throws IOException {
         MethodConfig cfg = config(Method.LTH_SAD, 4, 2, 0.3);
         MethodOutcome plain = new MethodRun(task, backend, Method.LTH_SAD, cfg, 16, teacher, null, null).run();
-        Recorder r = new Recorder();
+        Recorder r = new Recorder(Method.LTH_SAD);
         MethodOutcome watched = new MethodRun(task, backend, Method.LTH_SAD, cfg, 16, teacher, null, null)
                 .observePrunes(r).run();
         assertEquals(2, r.after.size());
@@ -185,7 +189,7 @@ class PruneEventTest {
     @ParameterizedTest
     @EnumSource(value = Method.class, names = {"LTH_SAD", "LTH", "SP_SAD", "SS_SAD"})
     void masksOnlyShrink(Method method) throws IOException {
-        Recorder r = new Recorder();
+        Recorder r = new Recorder(method);
         MethodRun run = new MethodRun(task, backend, method, configFor(method), 15, teacher, null, null)
                 .observePrunes(r);
         run.run();
@@ -215,8 +219,7 @@ class PruneEventTest {
         long seed = 5;
         double rate = 0.25;
         MethodConfig cfg = config(Method.SP_SAD, 4, 2, rate);
-        Recorder r = new Recorder();
-        List<int[]> removedPerLayer = new ArrayList<>();
+        Recorder r = new Recorder(Method.SP_SAD);
         PruneObserver units = new PruneObserver() {
             private int[] aliveBefore;
 
@@ -232,14 +235,11 @@ class PruneEventTest {
                 String where = "SP-SAD prune event " + event;
                 assertWholeUnits(student.mlp(), where);
                 int[] aliveAfter = aliveUnits(student.mlp());
-                int[] removed = new int[aliveAfter.length];
-                for (int l = 0; l < removed.length; l++) {
-                    removed[l] = aliveBefore[l] - aliveAfter[l];
-                    assertEquals(PruningMask.countToRemove(rate, aliveBefore[l]), removed[l],
+                for (int l = 0; l < aliveAfter.length; l++) {
+                    assertEquals(PruningMask.countToRemove(rate, aliveBefore[l]), aliveBefore[l] - aliveAfter[l],
                             where + ": hidden layer " + l + " had " + aliveBefore[l] + " units; ceil(" + rate
                                     + " x alive) must go");
                 }
-                removedPerLayer.add(removed);
                 assertRemovedUnitsEmitZero(student, where);
             }
         };
@@ -247,19 +247,19 @@ class PruneEventTest {
                 .observePrunes(units).run();
         assertEquals(2, o.rounds().size());
         assertEquals(2, r.after.size());
-        assertTrue(o.curve().get(o.curve().size() - 1).density() < 1.0);
-        assertTrue(o.curve().stream().filter(p -> !p.event().isEmpty()).allMatch(p -> p.event().equals("prune")),
-                "SP-SAD keeps trained weights: no rewind events");
         for (int e = 0; e < r.after.size(); e++) {
             String where = "SP-SAD prune event " + (e + 1);
-            assertFalse(r.rewound.get(e), where + ": SP-SAD must not rewind");
             assertMasksShrink(r.before.get(e), r.after.get(e), where);
             // the trained values, not a rewind point, times the new mask
             assertRewindPointTimesMask(r.before.get(e), r.after.get(e), "the trained value before the event", where);
+            assertFalse(r.rewound.get(e), where + ": SP-SAD must not rewind");
             if (e > 0) {
                 assertTrainedAwayFrom(r.after.get(e - 1), r.before.get(e), "SP-SAD level " + e);
             }
         }
+        assertTrue(o.curve().get(o.curve().size() - 1).density() < 1.0);
+        assertTrue(o.curve().stream().filter(p -> !p.event().isEmpty()).allMatch(p -> p.event().equals("prune")),
+                "SP-SAD keeps trained weights: no rewind events");
     }
 
     /** Alive hidden units per hidden layer, by NeuronPruner's definition: some incoming weight still unmasked. */
@@ -347,9 +347,14 @@ class PruneEventTest {
 
     /** Records the student (values and masks by name) right before and right after every prune event. */
     private static final class Recorder implements PruneObserver {
+        final String method;
         final List<Map<String, float[]>> before = new ArrayList<>();
         final List<Map<String, float[]>> after = new ArrayList<>();
         final List<Boolean> rewound = new ArrayList<>();
+
+        Recorder(Method method) {
+            this.method = method.label();
+        }
 
         @Override
         public void beforePrune(int event, TapModel student) {
@@ -357,10 +362,13 @@ class PruneEventTest {
             before.add(ModuleState.capture(student));
         }
 
+        /** Checks the masks at once: a run whose masks do not shrink may never reach SS-SAD's target density. */
         @Override
         public void afterPrune(int event, TapModel student, boolean wasRewound) {
             assertEquals(before.size(), event, "afterPrune follows beforePrune of the same event");
-            after.add(ModuleState.capture(student));
+            Map<String, float[]> now = ModuleState.capture(student);
+            assertMasksShrink(before.get(event - 1), now, method + " prune event " + event);
+            after.add(now);
             rewound.add(wasRewound);
         }
     }
