@@ -58,6 +58,7 @@ public final class MethodRun {
     private final Map<Integer, Tensor> targetTensors = new HashMap<>();
     private final float[][] targetsByPart = new float[3][];
     private int stopAfterEpoch = Integer.MAX_VALUE;
+    private PruneObserver pruneObserver = PruneObserver.NONE;
 
     private TapModel student;
     private AttentionDistiller distiller;
@@ -105,6 +106,15 @@ public final class MethodRun {
             throw new IllegalArgumentException("execution policy must not be null");
         }
         this.executionPolicy = policy;
+        return this;
+    }
+
+    /** Shows the student before and after every prune event (see {@link PruneObserver}); changes no number. */
+    public MethodRun observePrunes(PruneObserver observer) {
+        if (observer == null) {
+            throw new IllegalArgumentException("prune observer must not be null (PruneObserver.NONE observes nothing)");
+        }
+        this.pruneObserver = observer;
         return this;
     }
 
@@ -314,6 +324,7 @@ public final class MethodRun {
 
     /** One prune event: shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD). */
     private void prune() {
+        pruneObserver.beforePrune(state.round + 1, student);
         pruner.prune(cfg.pruneRate());
         state.round++;
         state.levelBestValMse = Double.POSITIVE_INFINITY;
@@ -335,6 +346,7 @@ public final class MethodRun {
             optimizer = newOptimizer(lr);
             schedule = new MultiStepLr(optimizer, cfg.milestones(), cfg.lrDecay());
         }
+        pruneObserver.afterPrune(state.round, student, rewinds);
     }
 
     private double trainEpoch(int epoch, boolean distils) {

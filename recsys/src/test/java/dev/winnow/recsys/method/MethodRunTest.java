@@ -131,19 +131,6 @@ class MethodRunTest {
     }
 
     @Test
-    void spSadRemovesWholeHiddenUnitsAndKeepsTrainedWeights() throws IOException {
-        TapModel t = teacher(5);
-        MethodConfig cfg = MethodPresets.quick().get(Method.SP_SAD).with("epochs", "4").with("prune_every", "2")
-                .with("batch_size", "128").with("qk_dim", "8");
-        MethodRun run = new MethodRun(task, backend, Method.SP_SAD, cfg, 5, t, null, null);
-        MethodOutcome o = run.run();
-        assertEquals(2, o.rounds().size());
-        assertTrue(o.curve().get(o.curve().size() - 1).density() < 1.0);
-        assertTrue(o.curve().stream().filter(p -> !p.event().isEmpty()).allMatch(p -> p.event().equals("prune")),
-                "SP-SAD keeps trained weights: no rewind events");
-    }
-
-    @Test
     void ssSadFindsTheTicketByLthThenDistilsIntoIt() throws IOException {
         TapModel t = teacher(6);
         MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_every", "1")
