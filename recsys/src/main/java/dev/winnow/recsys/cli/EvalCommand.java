@@ -137,6 +137,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Negatives per case for the sampled ranking protocol (loo). Default: ${DEFAULT-VALUE}.")
     int negatives;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** Opened by the first NCF run, shared by every fold, closed when the command ends. */
     private Backend backend;
     /** Taken on --out once the options are checked, released when the command ends. */
@@ -162,6 +165,26 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private int evaluateAll(PrintStream console) throws IOException {
+        boolean movieModel = checkOptions();
+        WinnowCli.checkOutputDirectory("--out", out);
+        // held until call() ends: a second eval into --out is refused before it trains anything
+        lock = RunLock.directory("--out", out, 1);
+        Evaluated e = movieModel ? evaluateMovieModel(console) : evaluateRatingModel(console);
+        summarise(e.runs(), console);
+        ResultsWriter.write(out, e.info(), "cpu", null, model.equals("ncf") ? preset : null, seeds, e.runs());
+        console.println("wrote " + out.resolve("results.json"));
+        return 0;
+    }
+
+    /** The runs of one eval and the dataset block of its results.json. */
+    private record Evaluated(List<RunResult> runs, DatasetInfo info) {
+    }
+
+    /**
+     * Refuses, before the data is read, options outside their range and options that do not apply to the chosen
+     * model or split (they would be silently ignored); says whether the model is a movie model.
+     */
+    private boolean checkOptions() {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
         }
@@ -169,8 +192,8 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
         checkNumbers();
+        // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one
         boolean movieModel = MOVIE_MODELS.contains(model) || (features != null && model.equals("mean"));
-        // options that do not apply to the chosen model or split are refused, not silently ignored
         if (fold != null && movieModel) {
             throw new IllegalArgumentException("--fold picks a MovieLens 100K fold u1-u5 for the rating models; the "
                     + "movie model " + model + " uses --split temporal (with --train-from YEAR)");
@@ -184,115 +207,87 @@ public final class EvalCommand implements Callable<Integer> {
                     + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
         }
         refuseOptionsThatDoNotApply(movieModel);
-        if (trainFrom != null && !movieModel) {
-            throw new IllegalArgumentException("--train-from applies to the movie models (ridge, featmlp, dcnn, or "
-                    + "mean with --features), not to --model " + model);
-        }
-        WinnowCli.checkOutputDirectory("--out", out);
-        // held until call() ends: a second eval into --out is refused before it trains anything
-        lock = RunLock.directory("--out", out, 1);
-        List<RunResult> runs;
-        DatasetInfo info;
-        // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one
-        if (movieModel) {
-            String s = split == null ? "temporal" : split;
-            if (trainFrom != null) {
-                if (!s.equals("temporal")) {
-                    throw new IllegalArgumentException("--train-from applies to the temporal split, not --split " + s);
-                }
-                s = "temporal-from-" + trainFrom;
+        return movieModel;
+    }
+
+    private Evaluated evaluateMovieModel(PrintStream console) {
+        String s = split == null ? "temporal" : split;
+        if (trainFrom != null) {
+            if (!s.equals("temporal")) {
+                throw new IllegalArgumentException("--train-from applies to the temporal split, not --split " + s);
             }
-            Path dir = DataSource.isSynthetic(data) ? null : Path.of(data);
-            runs = new ArrayList<>();
+            s = "temporal-from-" + trainFrom;
+        }
+        Path dir = DataSource.isSynthetic(data) ? null : Path.of(data);
+        List<RunResult> runs = new ArrayList<>();
+        for (int k = 0; k < seeds; k++) {
+            runs.addAll(movieModel(dir, model, features, s, seed + k, console));
+        }
+        return new Evaluated(runs, movieInfo(dir, features, trainFrom, seed));
+    }
+
+    private Evaluated evaluateRatingModel(PrintStream console) {
+        LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
+        console.println("data " + (loaded.ratingsFile() == null ? loaded.ratings().name()
+                : MovieLensReader.describe(loaded)));
+        String s = split != null ? split : fold != null || loaded.format().equals("ml-100k") ? "u1-u5" : "random";
+        List<RatingSplit> splits = splits(loaded, s);
+        List<RunResult> runs = new ArrayList<>();
+        if (s.equals("u1-u5")) {
             for (int k = 0; k < seeds; k++) {
-                runs.addAll(movieModel(dir, model, features, s, seed + k, console));
+                for (RatingSplit foldSplit : splits) {
+                    runs.add(evaluate(foldSplit, s, seed + k, console));
+                }
             }
-            info = movieInfo(dir, features, trainFrom, seed);
         } else {
-            if (features != null) {
-                throw new IllegalArgumentException("--features applies to the movie models (ridge, featmlp, dcnn), "
-                        + "not to --model " + model);
+            for (int k = 0; k < splits.size(); k++) {
+                runs.add(evaluate(splits.get(k), s, seed + k, console));
             }
-            LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
-            console.println("data " + (loaded.ratingsFile() == null ? loaded.ratings().name()
-                    : MovieLensReader.describe(loaded)));
-            String s = split != null ? split : fold != null || loaded.format().equals("ml-100k") ? "u1-u5"
-                    : "random";
-            List<RatingSplit> splits = splits(loaded, s);
-            runs = new ArrayList<>();
-            if (s.equals("u1-u5")) {
-                for (int k = 0; k < seeds; k++) {
-                    for (RatingSplit foldSplit : splits) {
-                        runs.add(evaluate(foldSplit, s, seed + k, console));
-                    }
-                }
-            } else {
-                for (int k = 0; k < splits.size(); k++) {
-                    runs.add(evaluate(splits.get(k), s, seed + k, console));
-                }
-            }
-            RatingSplit first = splits.get(0);
-            info = new DatasetInfo(loaded.ratings().name() + " " + s, first.train().size(), first.test().size(),
-                    null);
         }
-        summarise(runs, console);
-        ResultsWriter.write(out, info, "cpu", null, model.equals("ncf") ? preset : null, seeds, runs);
-        console.println("wrote " + out.resolve("results.json"));
-        return 0;
+        RatingSplit first = splits.get(0);
+        return new Evaluated(runs, new DatasetInfo(loaded.ratings().name() + " " + s, first.train().size(),
+                first.test().size(), null));
     }
 
     /**
-     * Training options belong to the models that train with them (mf: factors and reg; ncf: the optimiser schedule;
-     * both: epochs and lr); the movie models take their own settings. Given to another model they would be ignored,
-     * so they are refused instead.
+     * Options that only some models use: given to another model they would be ignored, so they are refused instead.
+     * The scopes are checked in this order, and the options of one scope that were given are named together.
      */
+    private enum Scope {
+        MF("--model mf only", "--factors", "--reg", "--tune"),
+        NCF("--model ncf only", "--batch-size", "--weight-decay", "--lr-decay", "--lr-decay-start"),
+        MF_AND_NCF("--model mf and ncf only", "--epochs", "--lr"),
+        RATING_FILES("the ratings files of the rating models", "--skip-bad-lines"),
+        MOVIE_MODELS("the movie models (ridge, featmlp, dcnn, or mean with --features)", "--train-from",
+                "--features");
+
+        private final String models;
+        private final List<String> options;
+
+        Scope(String models, String... options) {
+            this.models = models;
+            this.options = List.of(options);
+        }
+
+        boolean admits(String model, boolean movieModel) {
+            return switch (this) {
+                case MF -> model.equals("mf");
+                case NCF -> model.equals("ncf");
+                case MF_AND_NCF -> model.equals("mf") || model.equals("ncf");
+                case RATING_FILES -> !movieModel;
+                case MOVIE_MODELS -> movieModel;
+            };
+        }
+    }
+
     private void refuseOptionsThatDoNotApply(boolean movieModel) {
-        List<String> mfOnly = new ArrayList<>();
-        List<String> ncfOnly = new ArrayList<>();
-        List<String> mfOrNcf = new ArrayList<>();
-        if (factors != null) {
-            mfOnly.add("--factors");
-        }
-        if (reg != null) {
-            mfOnly.add("--reg");
-        }
-        if (tune) {
-            mfOnly.add("--tune");
-        }
-        if (batchSize != null) {
-            ncfOnly.add("--batch-size");
-        }
-        if (weightDecay != null) {
-            ncfOnly.add("--weight-decay");
-        }
-        if (lrDecay != null) {
-            ncfOnly.add("--lr-decay");
-        }
-        if (lrDecayStart != null) {
-            ncfOnly.add("--lr-decay-start");
-        }
-        if (epochs != null) {
-            mfOrNcf.add("--epochs");
-        }
-        if (lr != null) {
-            mfOrNcf.add("--lr");
-        }
-        String m = movieModel ? model + " (a movie model)" : model;
-        if (!mfOnly.isEmpty() && (movieModel || !model.equals("mf"))) {
-            throw new IllegalArgumentException(String.join(", ", mfOnly) + " applies to --model mf only, not to "
-                    + "--model " + m);
-        }
-        if (!ncfOnly.isEmpty() && (movieModel || !model.equals("ncf"))) {
-            throw new IllegalArgumentException(String.join(", ", ncfOnly) + " applies to --model ncf only, not to "
-                    + "--model " + m);
-        }
-        if (!mfOrNcf.isEmpty() && (movieModel || !(model.equals("mf") || model.equals("ncf")))) {
-            throw new IllegalArgumentException(String.join(", ", mfOrNcf) + " applies to --model mf and ncf only, not "
-                    + "to --model " + m);
-        }
-        if (movieModel && skipBadLines) {
-            throw new IllegalArgumentException("--skip-bad-lines applies to the ratings files of the rating models, "
-                    + "not to --model " + m);
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        for (Scope scope : Scope.values()) {
+            List<String> named = scope.options.stream().filter(given::hasMatchedOption).toList();
+            if (!named.isEmpty() && !scope.admits(model, movieModel)) {
+                throw new IllegalArgumentException(String.join(", ", named) + " applies to " + scope.models
+                        + ", not to --model " + (movieModel ? model + " (a movie model)" : model));
+            }
         }
     }
 
