@@ -423,60 +423,18 @@ public final class EvalCommand implements Callable<Integer> {
                     + "(predicted from the other side's bias or the mean)%n", cold, test.size());
         }
         long t0 = System.nanoTime();
-        float[] predicted;
-        ItemScorer scorer;
-        long params;
-        double flops;
-        Integer epochsRun = null;
-        if (model.equals("ncf")) {
-            Ncf ncf = trainNcf(train, test, runSeed, console);
-            RatingPredictor.checkKnownIds(test, ncf.model.users().count(), ncf.model.items().count());
-            predicted = ncf.trainer.predict(test);
-            scorer = ncf.scorer();
-            params = ncf.model.parameterCount();
-            flops = 0;
-            for (Linear l : ncf.model.mlp().layers()) {
-                flops += 2.0 * l.in() * l.out();
-            }
-            epochsRun = ncf.epochs;
-        } else {
-            RatingPredictor p;
-            switch (model) {
-                case "mean":
-                    p = GlobalMean.fit(train);
-                    params = 1;
-                    flops = 0;
-                    break;
-                case "bias":
-                    p = BiasBaseline.fit(train);
-                    params = 1L + train.users() + train.items();
-                    flops = 2;
-                    break;
-                default:
-                    BiasedMf.Config c = tune ? tunedMf(train, runSeed, console) : mfConfig(runSeed);
-                    p = BiasedMf.fit(train, c);
-                    params = 1L + (long) (train.users() + train.items()) * (c.factors() + 1);
-                    flops = 2.0 * c.factors() + 3;
-                    epochsRun = c.epochs();
-                    break;
-            }
-            predicted = p.predict(test);
-            RatingPredictor fitted = p;
-            scorer = (u, outScores) -> {
-                for (int i = 0; i < outScores.length; i++) {
-                    outScores[i] = fitted.score(u, i);
-                }
-            };
-        }
+        Fitted fitted = fit(train, test, runSeed, console);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        RegressionMetrics m = RegressionMetrics.of(predicted, test.rating());
+        RegressionMetrics m = RegressionMetrics.of(fitted.predicted(), test.rating());
+        long params = fitted.params();
         RunResult r = RunResult.ofErrors(model, runSeed, fold, m.mae(), m.mse(), m.rmse())
-                .withSize(1.0, params, params, params * 4, flops).withTiming(seconds, null, null, epochsRun);
+                .withSize(1.0, params, params, params * 4, fitted.flops())
+                .withTiming(seconds, null, null, fitted.epochs());
         String line = String.format(Locale.ROOT, "%-5s %-6s seed %d: RMSE %.4f  MAE %.4f  MSE %.4f  (%d train / %d "
                 + "test, %.1fs)", model, fold, runSeed, m.rmse(), m.mae(), m.mse(), train.size(), test.size(), seconds);
         if (splitName.equals("loo")) {
-            RankingMetrics full = RankingMetrics.fullRanking(scorer, train, test, 10);
-            RankingMetrics sampled = RankingMetrics.sampled(scorer, train, test, 10, negatives, runSeed);
+            RankingMetrics full = RankingMetrics.fullRanking(fitted.scorer(), train, test, 10);
+            RankingMetrics sampled = RankingMetrics.sampled(fitted.scorer(), train, test, 10, negatives, runSeed);
             r = r.withRanking(full.hitRate(), full.ndcg());
             line += String.format(Locale.ROOT, "%n      full ranking: HR@10 %.4f  NDCG@10 %.4f   |   %s (not "
                     + "comparable): HR@10 %.4f  NDCG@10 %.4f", full.hitRate(), full.ndcg(), sampled.protocol(),
@@ -485,6 +443,42 @@ public final class EvalCommand implements Callable<Integer> {
         console.println(line);
         console.flush();
         return r;
+    }
+
+    /** A model trained on one split: its test predictions, its scores for ranking, its size and cost. */
+    private record Fitted(float[] predicted, ItemScorer scorer, long params, double flops, Integer epochs) {
+    }
+
+    /** Trains {@link #model} on {@code train} and predicts {@code test}. */
+    private Fitted fit(RatingData train, RatingData test, long runSeed, PrintStream console) {
+        if (model.equals("ncf")) {
+            Ncf ncf = trainNcf(train, test, runSeed, console);
+            RatingPredictor.checkKnownIds(test, ncf.model.users().count(), ncf.model.items().count());
+            double flops = 0;
+            for (Linear l : ncf.model.mlp().layers()) {
+                flops += 2.0 * l.in() * l.out();
+            }
+            return new Fitted(ncf.trainer.predict(test), ncf.scorer(), ncf.model.parameterCount(), flops, ncf.epochs);
+        }
+        switch (model) {
+            case "mean":
+                return baseline(GlobalMean.fit(train), test, 1, 0, null);
+            case "bias":
+                return baseline(BiasBaseline.fit(train), test, 1L + train.users() + train.items(), 2, null);
+            default:
+                BiasedMf.Config c = tune ? tunedMf(train, runSeed, console) : mfConfig(runSeed);
+                return baseline(BiasedMf.fit(train, c), test, 1L + (long) (train.users() + train.items())
+                        * (c.factors() + 1), 2.0 * c.factors() + 3, c.epochs());
+        }
+    }
+
+    private static Fitted baseline(RatingPredictor p, RatingData test, long params, double flops, Integer epochs) {
+        ItemScorer scorer = (u, outScores) -> {
+            for (int i = 0; i < outScores.length; i++) {
+                outScores[i] = p.score(u, i);
+            }
+        };
+        return new Fitted(p.predict(test), scorer, params, flops, epochs);
     }
 
     private static int coldRows(RatingData train, RatingData test) {
