@@ -17,10 +17,12 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.winnow.engine.io.AtomicFile;
+import dev.winnow.engine.runtime.InputFiles;
 import dev.winnow.recsys.method.RunFile;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +58,9 @@ record CompareOptions(
         @JsonProperty("sparse_threshold") Double sparseThreshold) {
 
     static final String FILE = "run.json";
+
+    /** Largest run.json read: the options take a few hundred bytes, a long list of --set settings a few KB. */
+    static final long MAX_BYTES = 1 << 20;
 
     /** Runs of one method a comparison may ask for (a mistyped count must not queue years of work). */
     static final int MAX_SEEDS = 1000;
@@ -147,6 +152,12 @@ record CompareOptions(
         if (!Files.exists(f)) {
             throw new IllegalArgumentException("--resume " + dir + ": no run.json there; it is not the --out "
                     + "directory of a compare run");
+        }
+        try {
+            InputFiles.requireRegular(f, "run.json", MAX_BYTES);
+        } catch (FileSystemException e) {
+            // a directory, FIFO or device, or a file over the cap: refused before it is opened
+            throw new IllegalArgumentException("--resume " + dir + ": " + f + ": " + e.getReason());
         }
         JsonNode tree;
         try {
