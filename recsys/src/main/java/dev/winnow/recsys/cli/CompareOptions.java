@@ -193,8 +193,11 @@ record CompareOptions(
             if (!tree.has(field)) {
                 throw damaged(dir, "it lacks \"" + field + "\"");
             }
-            Class<?> type = e instanceof MismatchedInputException m ? m.getTargetType() : null;
-            throw damaged(dir, "\"" + field + "\" is not " + EXPECTED.getOrDefault(type, "of the right type"));
+            String expected = e instanceof MismatchedInputException m && m.getTargetType() != null
+                    ? EXPECTED.get(m.getTargetType()) : null;
+            // otherwise a number out of its type's range, say, which Jackson's first line names
+            throw damaged(dir, "\"" + field + "\" " + (expected != null ? "is not " + expected
+                    : "is not valid: " + e.getOriginalMessage().lines().findFirst().orElse("")));
         }
     }
 

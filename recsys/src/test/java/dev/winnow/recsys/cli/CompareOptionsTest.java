@@ -100,6 +100,8 @@ class CompareOptionsTest {
             {"\"skip_bad_lines\" : true", "\"skip_bad_lines\" : 1", "\"skip_bad_lines\" is not true or false"},
             {"\"skip_bad_lines\" : true", "\"skip_bad_lines\" : \"yes\"", "\"skip_bad_lines\" is not true or false"},
             {"\"sparse_threshold\" : 0.25", "\"sparse_threshold\" : \"0.25\"", "\"sparse_threshold\" is not a number"},
+            {"\"seeds\" : 2", "\"seeds\" : 99999999999",
+                "\"seeds\" is not valid: Numeric value (99999999999) out of range of int"},
             {"\"train_from\" : 2000", "\"train_from\" : null", "\"train_from\" is null"},
             {"\"seed\" : 7,", "\"seed\" : 7, \"seed\" : 8,", "Duplicate field 'seed'"}};
         for (String[] c : cases) {
