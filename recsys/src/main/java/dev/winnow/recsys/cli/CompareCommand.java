@@ -1,9 +1,6 @@
 package dev.winnow.recsys.cli;
 
-import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.engine.io.RunLock;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.recsys.perf.DensityCrossover;
 import dev.winnow.kernels.BackendChoice;
@@ -29,11 +26,9 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -121,9 +116,6 @@ public final class CompareCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** Runs of one method a comparison may ask for (a mistyped count must not queue years of work). */
-    static final int MAX_SEEDS = 1000;
-
     /** Options --resume may come with: everything else is the saved run's and is refused rather than ignored. */
     private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--stop-after-epoch",
             "--allow-fallback");
@@ -131,72 +123,100 @@ public final class CompareCommand implements Callable<Integer> {
     /** How deep a run writes: DIR/models/METHOD-seedN/checkpoint.wck. */
     private static final int RUN_TREE_DEPTH = 3;
 
+    /** What a comparison runs: its options once the run file has had its say, the methods and their settings. */
+    private record Plan(CompareOptions options, boolean movies, List<Method> methods,
+                        Map<Method, MethodConfig> configs) {
+    }
+
     @Override
     public Integer call() throws IOException {
-        if (resume != null) {
-            List<String> conflicting = new ArrayList<>();
-            for (picocli.CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-                if (!RESUME_OPTIONS.contains(o.longestName())) {
-                    conflicting.add(o.longestName());
-                }
-            }
-            if (!conflicting.isEmpty()) {
-                throw new IllegalArgumentException("--resume continues with the options saved in " + resume
-                        + "/run.json; drop " + String.join(", ", conflicting) + " (or start a new run with --out)");
-            }
-            loadSavedOptions(resume);
-        } else if (out == null) {
+        CompareOptions options = resume != null ? resumedOptions() : givenOptions();
+        options.check();
+        Backends.check(options.backend(), allowFallback);
+        Plan plan = plan(options);
+        Path dir = resume != null ? resume : out;
+        if (resume == null) {
+            // before the data is loaded: a place that cannot be written is refused before any work
+            WinnowCli.checkOutputDirectory("--out", out);
+        }
+        // Before anything in DIR is judged or written (its checkpoints, run.json) and before the data is loaded: a
+        // second run into DIR, or a second --resume of it, is refused at once instead of mixing its files with ours.
+        try (RunLock lock = RunLock.directory(resume != null ? "--resume" : "--out", dir, RUN_TREE_DEPTH)) {
+            return compare(dir, plan);
+        }
+    }
+
+    private CompareOptions givenOptions() {
+        if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR to continue a run)");
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        return new CompareOptions(data, preset, seeds, seed, threads, fold, backendName, skipBadLines, features,
+                trainFrom, methodNames == null ? null : String.join(",", methodNames),
+                runFile == null ? null : runFile.toString(), String.join("\n", settings), rewindIteration,
+                sparseThreshold);
+    }
+
+    private CompareOptions resumedOptions() throws IOException {
+        List<String> conflicting = new ArrayList<>();
+        for (picocli.CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            if (!RESUME_OPTIONS.contains(o.longestName())) {
+                conflicting.add(o.longestName());
+            }
         }
-        if (sparseThreshold != null && !(sparseThreshold >= 0 && sparseThreshold <= 1)) {
-            throw new IllegalArgumentException("--sparse-threshold must be a density in [0, 1], got "
-                    + sparseThreshold);
+        if (!conflicting.isEmpty()) {
+            throw new IllegalArgumentException("--resume continues with the options saved in " + resume
+                    + "/run.json; drop " + String.join(", ", conflicting) + " (or start a new run with --out)");
         }
-        if (rewindIteration != null && rewindIteration < 0) {
-            throw new IllegalArgumentException("--rewind-iteration must be a number of optimiser steps >= 0 (omit it "
-                    + "to rewind to initialisation), got " + rewindIteration);
+        return CompareOptions.read(resume);
+    }
+
+    /** The task, methods and settings the options ask for, refused here if they do not fit together. */
+    private static Plan plan(CompareOptions o) {
+        boolean movies = o.features() != null || isMovieDirectory(o.data());
+        checkTask(o, movies);
+        Map<Method, MethodConfig> configs = MethodPresets.preset(o.preset(), movies);
+        List<Method> fromRunFile = null;
+        if (o.runFile() != null) {
+            RunFile rf = RunFile.read(Path.of(o.runFile()));
+            if (rf.preset() != null) {
+                configs = MethodPresets.preset(rf.preset(), movies);
+            }
+            o = o.with(rf);
+            fromRunFile = rf.methods();
+            configs = rf.apply(configs);
         }
-        Backends.check(backendName, allowFallback);
-        boolean movies = features != null || isMovieDirectory(data);
-        if (fold != null && movies) {
+        configs = applySettings(configs, o.settings(), o.rewindIteration());
+        o.checkSeeds();
+        List<Method> methods = methods(o.methodNames(), fromRunFile, movies);
+        checkPerMethod(methods, configs);
+        return new Plan(movies && o.features() == null ? o.withFeatures("all") : o, movies, methods, configs);
+    }
+
+    /** --fold belongs to MovieLens 100K ratings, --train-from to the movie task. */
+    private static void checkTask(CompareOptions o, boolean movies) {
+        if (o.fold() != null && movies) {
             throw new IllegalArgumentException("--fold picks a MovieLens 100K fold u1-u5 for the rating task; the "
                     + "movie task splits by release year (--train-from YEAR)");
         }
-        if (fold != null && (fold < 1 || fold > 5)) {
-            throw new IllegalArgumentException("--fold must be 1..5, got " + fold);
+        if (o.fold() != null && (o.fold() < 1 || o.fold() > 5)) {
+            throw new IllegalArgumentException("--fold must be 1..5, got " + o.fold());
         }
-        if (trainFrom != null && !movies) {
+        if (o.trainFrom() != null && !movies) {
             throw new IllegalArgumentException("--train-from applies to the movie task (--features, or a directory of "
                     + "movie data), not to rating data");
         }
-        Map<Method, MethodConfig> configs = MethodPresets.preset(preset, movies);
-        List<Method> methods = null;
-        if (runFile != null) {
-            RunFile rf = RunFile.read(runFile);
-            if (rf.preset() != null) {
-                configs = MethodPresets.preset(rf.preset(), movies);
-                preset = rf.preset();
-            }
-            if (rf.seeds() != null) {
-                seeds = rf.seeds();
-            }
-            methods = rf.methods();
-            configs = rf.apply(configs);
-        }
-        configs = applySettings(configs);
-        if (seeds < 1 || seeds > MAX_SEEDS) {
-            throw new IllegalArgumentException("--seeds must be 1.." + MAX_SEEDS + ", got " + seeds);
-        }
-        if (methodNames != null) {
-            if (methodNames.isEmpty() || methodNames.stream().anyMatch(String::isBlank)) {
+    }
+
+    /** --methods, else the run file's methods, else every method that applies to the data. */
+    private static List<Method> methods(List<String> names, List<Method> fromRunFile, boolean movies) {
+        List<Method> methods = fromRunFile;
+        if (names != null) {
+            if (names.isEmpty() || names.stream().anyMatch(String::isBlank)) {
                 throw new IllegalArgumentException("--methods names an empty method; give a comma-separated list "
                         + "such as SAD,LTH-SAD (leave --methods out for all methods)");
             }
             methods = new ArrayList<>();
-            for (String n : methodNames) {
+            for (String n : names) {
                 Method m = Method.parse(n);
                 if (methods.contains(m)) {
                     throw new IllegalArgumentException("--methods names " + m.label() + " twice; name each method "
@@ -216,55 +236,37 @@ public final class CompareCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--methods: DCNN predicts movie ratings from movie features and does "
                     + "not apply to user-item rating data");
         }
-        checkPerMethod(methods, configs);
-        Path dir = resume != null ? resume : out;
-        if (resume == null) {
-            // before the data is loaded: a place that cannot be written is refused before any work
-            WinnowCli.checkOutputDirectory("--out", out);
-        }
-        // Before anything in DIR is judged or written (its checkpoints, run.json) and before the data is loaded: a
-        // second run into DIR, or a second --resume of it, is refused at once instead of mixing its files with ours.
-        try (RunLock lock = RunLock.directory(resume != null ? "--resume" : "--out", dir, RUN_TREE_DEPTH)) {
-            return compare(dir, movies, methods, configs);
-        }
+        return methods;
     }
 
-    private int compare(Path dir, boolean movies, List<Method> methods, Map<Method, MethodConfig> configs)
-            throws IOException {
-        Path ckpts = dir.resolve("checkpoints");
-        if (resume == null && Files.isDirectory(ckpts)) {
-            try (var files = Files.list(ckpts)) {
-                if (files.findAny().isPresent()) {
-                    throw new IllegalArgumentException("--out " + dir + " already holds checkpoints of an earlier run; "
-                            + "continue it with --resume " + dir + " or choose another --out");
-                }
-            }
+    private int compare(Path dir, Plan plan) throws IOException {
+        if (resume == null) {
+            refuseEarlierCheckpoints(dir);
         }
+        CompareOptions o = plan.options();
         PrintStream log = System.out;
-        RegressionTask task = movies ? movieTask(log) : ratingTask(log);
+        RegressionTask task = plan.movies() ? movieTask(o, log) : ratingTask(o, log);
         Files.createDirectories(dir);
-        BackendChoice choice = Backends.select(backendName, threads, allowFallback);
+        BackendChoice choice = Backends.select(o.backend(), o.threads(), allowFallback);
         try (Backend backend = choice.backend()) {
             // One value for the whole run, handed to every model, and saved before the first epoch: a resumed run
             // must split its layers into CSR and masked dense exactly as the interrupted one did, whatever this
-            // machine's cache says by then.
-            boolean prunes = methods.stream().anyMatch(Method::prunes);
-            if (!prunes) {
-                sparseThreshold = null; // no layer is masked: nothing to choose, and results.json says so (null)
-            } else if (sparseThreshold == null) {
-                sparseThreshold = DensityCrossover.threshold(backend);
-            }
+            // machine's cache says by then. No layer is masked without a pruning method: nothing to choose, and
+            // results.json says so (null).
+            boolean prunes = plan.methods().stream().anyMatch(Method::prunes);
+            o = o.withSparseThreshold(!prunes ? null
+                    : o.sparseThreshold() != null ? o.sparseThreshold() : DensityCrossover.threshold(backend));
             if (resume == null) {
-                saveOptions(dir);
+                o.write(dir);
             }
             String backendLine = choice.describe();
             log.printf(Locale.ROOT, "data %s: %d train / %d validation / %d test rows; preset %s; %d seed(s); "
                             + "backend %s%s%n", task.info().name(), task.size(RegressionTask.Part.TRAIN),
-                    task.size(RegressionTask.Part.VALIDATION), task.size(RegressionTask.Part.TEST), preset, seeds,
-                    backendLine, sparseThreshold == null ? ""
-                            : String.format(Locale.ROOT, "; pruned layers as CSR at density <= %.4f", sparseThreshold));
-            Comparison c = new Comparison(task, backend, backendLine, methods, configs, preset, seeds, seed, dir,
-                    log, progressLines(log)).sparseThreshold(sparseThreshold);
+                    task.size(RegressionTask.Part.VALIDATION), task.size(RegressionTask.Part.TEST), o.preset(),
+                    o.seeds(), backendLine, o.sparseThreshold() == null ? "" : String.format(Locale.ROOT,
+                            "; pruned layers as CSR at density <= %.4f", o.sparseThreshold()));
+            Comparison c = new Comparison(task, backend, backendLine, plan.methods(), plan.configs(), o.preset(),
+                    o.seeds(), o.seed(), dir, log, progressLines(log)).sparseThreshold(o.sparseThreshold());
             if (stopAfterEpoch != null) {
                 c.stopAfterEpoch(stopAfterEpoch);
             }
@@ -273,6 +275,18 @@ public final class CompareCommand implements Callable<Integer> {
                     + "test_mse.png, error_vs_density.png");
         }
         return 0;
+    }
+
+    private static void refuseEarlierCheckpoints(Path dir) throws IOException {
+        Path ckpts = dir.resolve("checkpoints");
+        if (Files.isDirectory(ckpts)) {
+            try (var files = Files.list(ckpts)) {
+                if (files.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--out " + dir + " already holds checkpoints of an earlier run; "
+                            + "continue it with --resume " + dir + " or choose another --out");
+                }
+            }
+        }
     }
 
     /** What one method's settings must satisfy beyond MethodConfig's own ranges, which hold for every method. */
@@ -290,7 +304,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private Map<Method, MethodConfig> applySettings(Map<Method, MethodConfig> configs) {
+    private static Map<Method, MethodConfig> applySettings(Map<Method, MethodConfig> configs, List<String> settings,
+                                                          Integer rewindIteration) {
         Map<Method, MethodConfig> out = new java.util.EnumMap<>(configs);
         for (String s : settings) {
             int eq = s.indexOf('=');
@@ -318,19 +333,18 @@ public final class CompareCommand implements Callable<Integer> {
                 || Files.isRegularFile(d.resolve("imdb-5000").resolve("movie_metadata.csv"));
     }
 
-    private RegressionTask movieTask(PrintStream log) {
-        if (features == null) {
-            features = "all";
-        }
-        Path dir = data == null || data.equals("synthetic") ? null : Path.of(data);
-        return FeatureTask.load(dir, features, seed, trainFrom, log);
+    private static RegressionTask movieTask(CompareOptions o, PrintStream log) {
+        Path dir = o.data().equals("synthetic") ? null : Path.of(o.data());
+        return FeatureTask.load(dir, o.features(), o.seed(), o.trainFrom(), log);
     }
 
-    private RegressionTask ratingTask(PrintStream log) {
-        LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
+    private static RegressionTask ratingTask(CompareOptions o, PrintStream log) {
+        long seed = o.seed();
+        LoadedRatings loaded = DataSource.load(o.data(), seed, o.skipBadLines());
         if (loaded.skippedLines() > 0) {
             log.println("data " + MovieLensReader.describe(loaded));
         }
+        Integer fold = o.fold();
         if (fold == null) {
             RatingData all = loaded.ratings();
             return new RatingTask(all.name(), Splits.random(all, 0.1, 0.1, seed), NcfConfig.TEACHER,
@@ -360,114 +374,5 @@ public final class CompareCommand implements Callable<Integer> {
     private static String eta(double seconds) {
         long s = Math.round(seconds);
         return s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
-    }
-
-    private void saveOptions(Path dir) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = json.createObjectNode();
-        // a directory is kept absolute, so that --resume works from any working directory
-        o.put("data", data == null || data.equals("synthetic") ? data : Path.of(data).toAbsolutePath().normalize()
-                .toString());
-        o.put("preset", preset);
-        o.put("seeds", seeds);
-        o.put("seed", seed);
-        o.put("threads", threads);
-        if (fold != null) {
-            o.put("fold", fold);
-        }
-        o.put("backend", backendName);
-        if (skipBadLines) {
-            o.put("skip_bad_lines", true);
-        }
-        if (features != null) {
-            o.put("features", features);
-        }
-        if (trainFrom != null) {
-            o.put("train_from", trainFrom);
-        }
-        if (methodNames != null) {
-            o.put("methods", String.join(",", methodNames));
-        }
-        if (runFile != null) {
-            o.put("run_file", runFile.toAbsolutePath().toString());
-        }
-        o.put("set", String.join("\n", settings));
-        if (rewindIteration != null) {
-            o.put("rewind_iteration", rewindIteration);
-        }
-        if (sparseThreshold != null) {
-            o.put("sparse_threshold", sparseThreshold);
-        }
-        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
-        AtomicFile.write(dir.resolve("run.json"), bytes);
-    }
-
-    private void loadSavedOptions(Path dir) throws IOException {
-        Path f = dir.resolve("run.json");
-        if (!Files.exists(f)) {
-            throw new IllegalArgumentException("--resume " + dir + ": no run.json there; it is not the --out "
-                    + "directory of a compare run");
-        }
-        String damaged = "--resume " + dir + ": " + f + " is damaged (";
-        String restart = "); it cannot be resumed: start a new run with --out";
-        com.fasterxml.jackson.databind.JsonNode o;
-        try {
-            o = new ObjectMapper().readTree(Files.readString(f, StandardCharsets.UTF_8));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
-            // Jackson's own location text ("(start marker at [Source: ...])") repeats what line/column say
-            String why = e.getOriginalMessage().lines().findFirst().orElse("");
-            int cut = why.indexOf(" (start marker");
-            why = cut < 0 ? why : why.substring(0, cut);
-            throw new IllegalArgumentException(damaged + "not valid JSON" + (at == null ? ""
-                    : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + why + restart);
-        }
-        if (o == null || !o.isObject()) {
-            throw new IllegalArgumentException(damaged + "it does not hold a JSON object" + restart);
-        }
-        for (String k : List.of("data", "preset", "seeds", "seed", "threads", "set")) {
-            if (!o.hasNonNull(k)) {
-                throw new IllegalArgumentException(damaged + "it lacks \"" + k + "\"" + restart);
-            }
-        }
-        for (String k : List.of("seeds", "seed", "threads", "fold", "train_from", "rewind_iteration")) {
-            if (o.has(k) && !o.get(k).isIntegralNumber()) {
-                throw new IllegalArgumentException(damaged + "\"" + k + "\" is not a whole number" + restart);
-            }
-        }
-        for (String k : List.of("data", "preset", "backend", "features", "methods", "run_file", "set")) {
-            if (o.has(k) && !o.get(k).isTextual()) {
-                throw new IllegalArgumentException(damaged + "\"" + k + "\" is not a string" + restart);
-            }
-        }
-        if (o.has("sparse_threshold") && !o.get("sparse_threshold").isNumber()) {
-            throw new IllegalArgumentException(damaged + "\"sparse_threshold\" is not a number" + restart);
-        }
-        if (o.has("skip_bad_lines") && !o.get("skip_bad_lines").isBoolean()) {
-            throw new IllegalArgumentException(damaged + "\"skip_bad_lines\" is not true or false" + restart);
-        }
-        data = o.get("data").asText();
-        preset = o.get("preset").asText();
-        seeds = o.get("seeds").asInt();
-        seed = o.get("seed").asLong();
-        threads = o.get("threads").asInt();
-        fold = o.has("fold") ? o.get("fold").asInt() : null;
-        backendName = o.has("backend") ? o.get("backend").asText() : "auto";
-        features = o.has("features") ? o.get("features").asText() : null;
-        trainFrom = o.has("train_from") ? o.get("train_from").asInt() : null;
-        methodNames = o.has("methods") ? List.of(o.get("methods").asText().split(",")) : null;
-        runFile = o.has("run_file") ? Path.of(o.get("run_file").asText()) : null;
-        String set = o.get("set").asText();
-        settings = set.isEmpty() ? new ArrayList<>() : new ArrayList<>(List.of(set.split("\n")));
-        rewindIteration = o.has("rewind_iteration") ? o.get("rewind_iteration").asInt() : null;
-        // run.json of an older version has none: the run then goes on with this machine's crossover, as it began
-        sparseThreshold = o.has("sparse_threshold") ? o.get("sparse_threshold").asDouble() : null;
-        skipBadLines = o.has("skip_bad_lines") && o.get("skip_bad_lines").asBoolean();
-    }
-
-    static Map<String, String> describe(Map<Method, MethodConfig> configs) {
-        Map<String, String> m = new LinkedHashMap<>();
-        configs.forEach((k, v) -> m.put(k.label(), v.asMap().toString()));
-        return m;
     }
 }

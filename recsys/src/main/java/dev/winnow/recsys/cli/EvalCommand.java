@@ -137,6 +137,9 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Negatives per case for the sampled ranking protocol (loo). Default: ${DEFAULT-VALUE}.")
     int negatives;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** Opened by the first NCF run, shared by every fold, closed when the command ends. */
     private Backend backend;
     /** Taken on --out once the options are checked, released when the command ends. */
@@ -162,6 +165,26 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private int evaluateAll(PrintStream console) throws IOException {
+        boolean movieModel = checkOptions();
+        WinnowCli.checkOutputDirectory("--out", out);
+        // held until call() ends: a second eval into --out is refused before it trains anything
+        lock = RunLock.directory("--out", out, 1);
+        Evaluated e = movieModel ? evaluateMovieModel(console) : evaluateRatingModel(console);
+        summarise(e.runs(), console);
+        ResultsWriter.write(out, e.info(), "cpu", null, model.equals("ncf") ? preset : null, seeds, e.runs());
+        console.println("wrote " + out.resolve("results.json"));
+        return 0;
+    }
+
+    /** The runs of one eval and the dataset block of its results.json. */
+    private record Evaluated(List<RunResult> runs, DatasetInfo info) {
+    }
+
+    /**
+     * Refuses, before the data is read, options outside their range and options that do not apply to the chosen
+     * model or split (they would be silently ignored); says whether the model is a movie model.
+     */
+    private boolean checkOptions() {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
         }
@@ -169,8 +192,8 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         }
         checkNumbers();
+        // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one
         boolean movieModel = MOVIE_MODELS.contains(model) || (features != null && model.equals("mean"));
-        // options that do not apply to the chosen model or split are refused, not silently ignored
         if (fold != null && movieModel) {
             throw new IllegalArgumentException("--fold picks a MovieLens 100K fold u1-u5 for the rating models; the "
                     + "movie model " + model + " uses --split temporal (with --train-from YEAR)");
@@ -184,115 +207,87 @@ public final class EvalCommand implements Callable<Integer> {
                     + "'; expected mean, bias, mf, ncf, ridge, featmlp or dcnn");
         }
         refuseOptionsThatDoNotApply(movieModel);
-        if (trainFrom != null && !movieModel) {
-            throw new IllegalArgumentException("--train-from applies to the movie models (ridge, featmlp, dcnn, or "
-                    + "mean with --features), not to --model " + model);
-        }
-        WinnowCli.checkOutputDirectory("--out", out);
-        // held until call() ends: a second eval into --out is refused before it trains anything
-        lock = RunLock.directory("--out", out, 1);
-        List<RunResult> runs;
-        DatasetInfo info;
-        // "mean" is both a rating baseline and the movie task's predict-the-mean floor: --features picks the movie one
-        if (movieModel) {
-            String s = split == null ? "temporal" : split;
-            if (trainFrom != null) {
-                if (!s.equals("temporal")) {
-                    throw new IllegalArgumentException("--train-from applies to the temporal split, not --split " + s);
-                }
-                s = "temporal-from-" + trainFrom;
+        return movieModel;
+    }
+
+    private Evaluated evaluateMovieModel(PrintStream console) {
+        String s = split == null ? "temporal" : split;
+        if (trainFrom != null) {
+            if (!s.equals("temporal")) {
+                throw new IllegalArgumentException("--train-from applies to the temporal split, not --split " + s);
             }
-            Path dir = DataSource.isSynthetic(data) ? null : Path.of(data);
-            runs = new ArrayList<>();
+            s = "temporal-from-" + trainFrom;
+        }
+        Path dir = DataSource.isSynthetic(data) ? null : Path.of(data);
+        List<RunResult> runs = new ArrayList<>();
+        for (int k = 0; k < seeds; k++) {
+            runs.addAll(movieModel(dir, model, features, s, seed + k, console));
+        }
+        return new Evaluated(runs, movieInfo(dir, features, trainFrom, seed));
+    }
+
+    private Evaluated evaluateRatingModel(PrintStream console) {
+        LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
+        console.println("data " + (loaded.ratingsFile() == null ? loaded.ratings().name()
+                : MovieLensReader.describe(loaded)));
+        String s = split != null ? split : fold != null || loaded.format().equals("ml-100k") ? "u1-u5" : "random";
+        List<RatingSplit> splits = splits(loaded, s);
+        List<RunResult> runs = new ArrayList<>();
+        if (s.equals("u1-u5")) {
             for (int k = 0; k < seeds; k++) {
-                runs.addAll(movieModel(dir, model, features, s, seed + k, console));
+                for (RatingSplit foldSplit : splits) {
+                    runs.add(evaluate(foldSplit, s, seed + k, console));
+                }
             }
-            info = movieInfo(dir, features, trainFrom, seed);
         } else {
-            if (features != null) {
-                throw new IllegalArgumentException("--features applies to the movie models (ridge, featmlp, dcnn), "
-                        + "not to --model " + model);
+            for (int k = 0; k < splits.size(); k++) {
+                runs.add(evaluate(splits.get(k), s, seed + k, console));
             }
-            LoadedRatings loaded = DataSource.load(data, seed, skipBadLines);
-            console.println("data " + (loaded.ratingsFile() == null ? loaded.ratings().name()
-                    : MovieLensReader.describe(loaded)));
-            String s = split != null ? split : fold != null || loaded.format().equals("ml-100k") ? "u1-u5"
-                    : "random";
-            List<RatingSplit> splits = splits(loaded, s);
-            runs = new ArrayList<>();
-            if (s.equals("u1-u5")) {
-                for (int k = 0; k < seeds; k++) {
-                    for (RatingSplit foldSplit : splits) {
-                        runs.add(evaluate(foldSplit, s, seed + k, console));
-                    }
-                }
-            } else {
-                for (int k = 0; k < splits.size(); k++) {
-                    runs.add(evaluate(splits.get(k), s, seed + k, console));
-                }
-            }
-            RatingSplit first = splits.get(0);
-            info = new DatasetInfo(loaded.ratings().name() + " " + s, first.train().size(), first.test().size(),
-                    null);
         }
-        summarise(runs, console);
-        ResultsWriter.write(out, info, "cpu", null, model.equals("ncf") ? preset : null, seeds, runs);
-        console.println("wrote " + out.resolve("results.json"));
-        return 0;
+        RatingSplit first = splits.get(0);
+        return new Evaluated(runs, new DatasetInfo(loaded.ratings().name() + " " + s, first.train().size(),
+                first.test().size(), null));
     }
 
     /**
-     * Training options belong to the models that train with them (mf: factors and reg; ncf: the optimiser schedule;
-     * both: epochs and lr); the movie models take their own settings. Given to another model they would be ignored,
-     * so they are refused instead.
+     * Options that only some models use: given to another model they would be ignored, so they are refused instead.
+     * The scopes are checked in this order, and the options of one scope that were given are named together.
      */
+    private enum Scope {
+        MF("--model mf only", "--factors", "--reg", "--tune"),
+        NCF("--model ncf only", "--batch-size", "--weight-decay", "--lr-decay", "--lr-decay-start"),
+        MF_AND_NCF("--model mf and ncf only", "--epochs", "--lr"),
+        RATING_FILES("the ratings files of the rating models", "--skip-bad-lines"),
+        MOVIE_MODELS("the movie models (ridge, featmlp, dcnn, or mean with --features)", "--train-from",
+                "--features");
+
+        private final String models;
+        private final List<String> options;
+
+        Scope(String models, String... options) {
+            this.models = models;
+            this.options = List.of(options);
+        }
+
+        boolean admits(String model, boolean movieModel) {
+            return switch (this) {
+                case MF -> model.equals("mf");
+                case NCF -> model.equals("ncf");
+                case MF_AND_NCF -> model.equals("mf") || model.equals("ncf");
+                case RATING_FILES -> !movieModel;
+                case MOVIE_MODELS -> movieModel;
+            };
+        }
+    }
+
     private void refuseOptionsThatDoNotApply(boolean movieModel) {
-        List<String> mfOnly = new ArrayList<>();
-        List<String> ncfOnly = new ArrayList<>();
-        List<String> mfOrNcf = new ArrayList<>();
-        if (factors != null) {
-            mfOnly.add("--factors");
-        }
-        if (reg != null) {
-            mfOnly.add("--reg");
-        }
-        if (tune) {
-            mfOnly.add("--tune");
-        }
-        if (batchSize != null) {
-            ncfOnly.add("--batch-size");
-        }
-        if (weightDecay != null) {
-            ncfOnly.add("--weight-decay");
-        }
-        if (lrDecay != null) {
-            ncfOnly.add("--lr-decay");
-        }
-        if (lrDecayStart != null) {
-            ncfOnly.add("--lr-decay-start");
-        }
-        if (epochs != null) {
-            mfOrNcf.add("--epochs");
-        }
-        if (lr != null) {
-            mfOrNcf.add("--lr");
-        }
-        String m = movieModel ? model + " (a movie model)" : model;
-        if (!mfOnly.isEmpty() && (movieModel || !model.equals("mf"))) {
-            throw new IllegalArgumentException(String.join(", ", mfOnly) + " applies to --model mf only, not to "
-                    + "--model " + m);
-        }
-        if (!ncfOnly.isEmpty() && (movieModel || !model.equals("ncf"))) {
-            throw new IllegalArgumentException(String.join(", ", ncfOnly) + " applies to --model ncf only, not to "
-                    + "--model " + m);
-        }
-        if (!mfOrNcf.isEmpty() && (movieModel || !(model.equals("mf") || model.equals("ncf")))) {
-            throw new IllegalArgumentException(String.join(", ", mfOrNcf) + " applies to --model mf and ncf only, not "
-                    + "to --model " + m);
-        }
-        if (movieModel && skipBadLines) {
-            throw new IllegalArgumentException("--skip-bad-lines applies to the ratings files of the rating models, "
-                    + "not to --model " + m);
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        for (Scope scope : Scope.values()) {
+            List<String> named = scope.options.stream().filter(given::hasMatchedOption).toList();
+            if (!named.isEmpty() && !scope.admits(model, movieModel)) {
+                throw new IllegalArgumentException(String.join(", ", named) + " applies to " + scope.models
+                        + ", not to --model " + (movieModel ? model + " (a movie model)" : model));
+            }
         }
     }
 
@@ -428,60 +423,18 @@ public final class EvalCommand implements Callable<Integer> {
                     + "(predicted from the other side's bias or the mean)%n", cold, test.size());
         }
         long t0 = System.nanoTime();
-        float[] predicted;
-        ItemScorer scorer;
-        long params;
-        double flops;
-        Integer epochsRun = null;
-        if (model.equals("ncf")) {
-            Ncf ncf = trainNcf(train, test, runSeed, console);
-            RatingPredictor.checkKnownIds(test, ncf.model.users().count(), ncf.model.items().count());
-            predicted = ncf.trainer.predict(test);
-            scorer = ncf.scorer();
-            params = ncf.model.parameterCount();
-            flops = 0;
-            for (Linear l : ncf.model.mlp().layers()) {
-                flops += 2.0 * l.in() * l.out();
-            }
-            epochsRun = ncf.epochs;
-        } else {
-            RatingPredictor p;
-            switch (model) {
-                case "mean":
-                    p = GlobalMean.fit(train);
-                    params = 1;
-                    flops = 0;
-                    break;
-                case "bias":
-                    p = BiasBaseline.fit(train);
-                    params = 1L + train.users() + train.items();
-                    flops = 2;
-                    break;
-                default:
-                    BiasedMf.Config c = tune ? tunedMf(train, runSeed, console) : mfConfig(runSeed);
-                    p = BiasedMf.fit(train, c);
-                    params = 1L + (long) (train.users() + train.items()) * (c.factors() + 1);
-                    flops = 2.0 * c.factors() + 3;
-                    epochsRun = c.epochs();
-                    break;
-            }
-            predicted = p.predict(test);
-            RatingPredictor fitted = p;
-            scorer = (u, outScores) -> {
-                for (int i = 0; i < outScores.length; i++) {
-                    outScores[i] = fitted.score(u, i);
-                }
-            };
-        }
+        Fitted fitted = fit(train, test, runSeed, console);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        RegressionMetrics m = RegressionMetrics.of(predicted, test.rating());
+        RegressionMetrics m = RegressionMetrics.of(fitted.predicted(), test.rating());
+        long params = fitted.params();
         RunResult r = RunResult.ofErrors(model, runSeed, fold, m.mae(), m.mse(), m.rmse())
-                .withSize(1.0, params, params, params * 4, flops).withTiming(seconds, null, null, epochsRun);
+                .withSize(1.0, params, params, params * 4, fitted.flops())
+                .withTiming(seconds, null, null, fitted.epochs());
         String line = String.format(Locale.ROOT, "%-5s %-6s seed %d: RMSE %.4f  MAE %.4f  MSE %.4f  (%d train / %d "
                 + "test, %.1fs)", model, fold, runSeed, m.rmse(), m.mae(), m.mse(), train.size(), test.size(), seconds);
         if (splitName.equals("loo")) {
-            RankingMetrics full = RankingMetrics.fullRanking(scorer, train, test, 10);
-            RankingMetrics sampled = RankingMetrics.sampled(scorer, train, test, 10, negatives, runSeed);
+            RankingMetrics full = RankingMetrics.fullRanking(fitted.scorer(), train, test, 10);
+            RankingMetrics sampled = RankingMetrics.sampled(fitted.scorer(), train, test, 10, negatives, runSeed);
             r = r.withRanking(full.hitRate(), full.ndcg());
             line += String.format(Locale.ROOT, "%n      full ranking: HR@10 %.4f  NDCG@10 %.4f   |   %s (not "
                     + "comparable): HR@10 %.4f  NDCG@10 %.4f", full.hitRate(), full.ndcg(), sampled.protocol(),
@@ -490,6 +443,42 @@ public final class EvalCommand implements Callable<Integer> {
         console.println(line);
         console.flush();
         return r;
+    }
+
+    /** A model trained on one split: its test predictions, its scores for ranking, its size and cost. */
+    private record Fitted(float[] predicted, ItemScorer scorer, long params, double flops, Integer epochs) {
+    }
+
+    /** Trains {@link #model} on {@code train} and predicts {@code test}. */
+    private Fitted fit(RatingData train, RatingData test, long runSeed, PrintStream console) {
+        if (model.equals("ncf")) {
+            Ncf ncf = trainNcf(train, test, runSeed, console);
+            RatingPredictor.checkKnownIds(test, ncf.model.users().count(), ncf.model.items().count());
+            double flops = 0;
+            for (Linear l : ncf.model.mlp().layers()) {
+                flops += 2.0 * l.in() * l.out();
+            }
+            return new Fitted(ncf.trainer.predict(test), ncf.scorer(), ncf.model.parameterCount(), flops, ncf.epochs);
+        }
+        switch (model) {
+            case "mean":
+                return baseline(GlobalMean.fit(train), test, 1, 0, null);
+            case "bias":
+                return baseline(BiasBaseline.fit(train), test, 1L + train.users() + train.items(), 2, null);
+            default:
+                BiasedMf.Config c = tune ? tunedMf(train, runSeed, console) : mfConfig(runSeed);
+                return baseline(BiasedMf.fit(train, c), test, 1L + (long) (train.users() + train.items())
+                        * (c.factors() + 1), 2.0 * c.factors() + 3, c.epochs());
+        }
+    }
+
+    private static Fitted baseline(RatingPredictor p, RatingData test, long params, double flops, Integer epochs) {
+        ItemScorer scorer = (u, outScores) -> {
+            for (int i = 0; i < outScores.length; i++) {
+                outScores[i] = p.score(u, i);
+            }
+        };
+        return new Fitted(p.predict(test), scorer, params, flops, epochs);
     }
 
     private static int coldRows(RatingData train, RatingData test) {

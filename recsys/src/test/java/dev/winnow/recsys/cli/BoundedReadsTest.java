@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +152,30 @@ class BoundedReadsTest {
         });
         Path ok = Files.writeString(dir.resolve("ok.yaml"), "seeds: 2\n");
         assertEquals(2, RunFile.read(ok).seeds());
+    }
+
+    @Test
+    void aRunJsonToResumeMustBeARegularFileOfAtMostOneMegabyte(@TempDir Path dir) throws Exception {
+        Path piped = Files.createDirectories(dir.resolve("piped"));
+        Path fifo = fifo(piped, "run.json");
+        Path big = Files.createDirectories(dir.resolve("big"));
+        sparse(big.resolve("run.json"), "{".getBytes(StandardCharsets.UTF_8));
+        Path folder = Files.createDirectories(dir.resolve("folder").resolve("run.json")).getParent();
+        assertTimeoutPreemptively(QUICK, () -> {
+            CliRun r = CliRun.of("compare", "--resume", piped.toString());
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("winnow compare: --resume " + piped + ": " + fifo + ": is not a regular file (a device, FIFO "
+                    + "or socket); name a run.json", r.err().strip());
+            r = CliRun.of("compare", "--resume", big.toString());
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("winnow compare: --resume " + big + ": " + big.resolve("run.json") + ": " + (300L << 20)
+                    + " bytes is larger than a run.json may be (" + CompareOptions.MAX_BYTES + " bytes)",
+                    r.err().strip());
+            r = CliRun.of("compare", "--resume", folder.toString());
+            assertEquals(2, r.exit(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("is a directory"), r.err());
+        });
     }
 
     private static long allocated() {

@@ -109,6 +109,32 @@ class CompareCommandTest {
     }
 
     @Test
+    void aRunJsonWrittenByAnEarlierVersionStillResumesToTheSameResults(@TempDir Path dir) throws IOException {
+        Path whole = dir.resolve("whole");
+        Path cut = dir.resolve("cut");
+        assertEquals(0, run(args(whole), new ByteArrayOutputStream()));
+        assertNotEquals(0, run(args(cut, "--stop-after-epoch", "3"), new ByteArrayOutputStream()));
+        // as the hand-written saveOptions of 8043526 wrote it for TINY: no sparse_threshold yet, so the resumed run
+        // takes this machine's crossover, as the whole run did
+        Files.writeString(cut.resolve("run.json"), """
+                {
+                  "data" : "synthetic",
+                  "preset" : "quick",
+                  "seeds" : 1,
+                  "seed" : 0,
+                  "threads" : 1,
+                  "backend" : "cpu",
+                  "features" : "numerical",
+                  "methods" : "student,LTH,SAD",
+                  "set" : "epochs=4\\nprune_every=2\\nqk_dim=8"
+                }""");
+        ByteArrayOutputStream resumedLog = new ByteArrayOutputStream();
+        assertEquals(0, run(List.of("compare", "--resume", cut.toString()), resumedLog),
+                resumedLog.toString(StandardCharsets.UTF_8));
+        assertEquals(mses(whole), mses(cut));
+    }
+
+    @Test
     void aResumedRunKeepsTheSparseThresholdItStartedWith(@TempDir Path dir) throws IOException {
         Path csr = dir.resolve("csr");
         Path masked = dir.resolve("masked");

@@ -207,7 +207,8 @@ class EvalCommandTest {
         assertTrue(movieFold.err().contains("--fold"), movieFold.err());
         for (String[] notApplying : new String[][] {{"mean", "--epochs", "5"}, {"bias", "--lr", "0.01"},
             {"ncf", "--factors", "20"}, {"ncf", "--reg", "0.1"}, {"mf", "--batch-size", "64"},
-            {"mf", "--weight-decay", "0.01"}, {"ridge", "--epochs", "3"}, {"ridge", "--skip-bad-lines"}}) {
+            {"mf", "--weight-decay", "0.01"}, {"ridge", "--epochs", "3"}, {"ridge", "--skip-bad-lines"},
+            {"ncf", "--tune"}, {"mean", "--lr-decay-start", "2"}, {"bias", "--features", "numerical"}}) {
             List<String> args = new java.util.ArrayList<>(List.of("eval", "--data", missing, "--out",
                     tmp.resolve("e").toString(), "--model"));
             args.addAll(List.of(notApplying));
@@ -216,6 +217,10 @@ class EvalCommandTest {
             assertTrue(r.err().startsWith("winnow eval: " + notApplying[1] + " applies to ")
                     && r.err().contains("not to --model " + notApplying[0]), r.err());
         }
+        Run twoOfOneScope = run("eval", "--data", missing, "--out", tmp.resolve("f").toString(), "--model", "ridge",
+                "--reg", "0.1", "--factors", "8");
+        assertEquals("winnow eval: --factors, --reg applies to --model mf only, not to --model ridge (a movie model)",
+                twoOfOneScope.err().strip());
     }
 
     @Test
