@@ -1,12 +1,13 @@
 package dev.winnow.engine.backend.cpu;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.CsrMatrix;
-import dev.winnow.engine.backend.HostUpdates;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.LayerScratch;
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.UnaryOp;
 
@@ -20,14 +21,14 @@ import java.util.logging.Logger;
  */
 public final class CpuBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(CpuBackend.class.getName());
-    private static final int ELEMENTWISE_GRAIN = 1 << 15;
-    // An indexed update costs a dependent load per position on top of the dense step's work: split it sooner.
-    private static final int INDEXED_GRAIN = 1 << 13;
+    /** Elements per part of a split element-wise loop (also the optimiser steps' dense sweeps). */
+    static final int ELEMENTWISE_GRAIN = 1 << 15;
 
     private final Parallel parallel;
     private final DenseGemm gemm;
     private final SparseKernels sparse;
     private final ElementwiseKernels elementwise;
+    private final CpuOptimizerSteps steps;
     private float[] maskScratch = new float[0];
 
     public CpuBackend(int threads) {
@@ -40,6 +41,7 @@ public final class CpuBackend implements Backend {
         // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
         this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
+        this.steps = new CpuOptimizerSteps(parallel);
     }
 
     /** Which dense GEMM the CPU backend uses. */
@@ -592,84 +594,27 @@ public final class CpuBackend implements Backend {
     // ---- optimiser updates --------------------------------------------------------------------------------------
 
     @Override
-    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
-                        float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                        boolean firstStep) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] buf = momentumBuf == null ? null : f(momentumBuf);
-        float[] m = mask == null ? null : f(mask);
-        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                if (m != null && m[i] == 0f) {
-                    w[i] = 0f;
-                    if (buf != null) {
-                        buf[i] = 0f;
-                    }
-                    continue;
-                }
-                HostUpdates.sgdAt(w, g, buf, i, lr, momentum, dampening, weightDecay, nesterov, firstStep);
-            }
-        });
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n, float lr,
+                        boolean firstStep, SgdHyper h) {
+        steps.sgd(param, grad, momentumBuf, mask, n, lr, firstStep, h);
     }
 
     @Override
-    public void adamStep(Storage param, Storage grad, Storage mom1, Storage mom2, Storage mask, int n,
-                         float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
-                         int step) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] m1 = f(mom1);
-        float[] m2 = f(mom2);
-        float[] msk = mask == null ? null : f(mask);
-        float stepSize = HostUpdates.adamStepSize(lr, beta1, step);
-        float bc2Sqrt = HostUpdates.adamBc2Sqrt(beta2, step);
-        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                if (msk != null && msk[i] == 0f) {
-                    w[i] = 0f;
-                    m1[i] = 0f;
-                    m2[i] = 0f;
-                    continue;
-                }
-                HostUpdates.adamAt(w, g, m1, m2, i, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
-            }
-        });
+    public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n, float lr, int step,
+                         AdamHyper h) {
+        steps.adam(param, grad, m, v, mask, n, lr, step, h);
     }
 
     @Override
     public void sgdStepIndexed(Storage param, Storage grad, Storage momentumBuf, IntStorage index, int count, int n,
-                               float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                               boolean firstStep) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] buf = momentumBuf == null ? null : f(momentumBuf);
-        int[] idx = ints(index);
-        if (parallel.threads() == 1 || count < 2 * INDEXED_GRAIN) {
-            // No lambda on this path: a small or single-threaded update allocates nothing.
-            HostUpdates.sgdIndexed(w, g, buf, idx, 0, count, lr, momentum, dampening, weightDecay, nesterov,
-                    firstStep);
-            return;
-        }
-        parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.sgdIndexed(w, g, buf, idx, from, to,
-                lr, momentum, dampening, weightDecay, nesterov, firstStep));
+                               float lr, boolean firstStep, SgdHyper h) {
+        steps.sgdIndexed(param, grad, momentumBuf, index, count, lr, firstStep, h);
     }
 
     @Override
-    public void adamStepIndexed(Storage param, Storage grad, Storage mom1, Storage mom2, IntStorage index, int count,
-                                int n, float lr, float beta1, float beta2, float eps, float weightDecay,
-                                boolean decoupled, int step) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] m1 = f(mom1);
-        float[] m2 = f(mom2);
-        int[] idx = ints(index);
-        if (parallel.threads() == 1 || count < 2 * INDEXED_GRAIN) {
-            HostUpdates.adamIndexed(w, g, m1, m2, idx, 0, count, lr, beta1, beta2, eps, weightDecay, decoupled, step);
-            return;
-        }
-        parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.adamIndexed(w, g, m1, m2, idx, from,
-                to, lr, beta1, beta2, eps, weightDecay, decoupled, step));
+    public void adamStepIndexed(Storage param, Storage grad, Storage m, Storage v, IntStorage index, int count, int n,
+                                float lr, int step, AdamHyper h) {
+        steps.adamIndexed(param, grad, m, v, index, count, lr, step, h);
     }
 
     @Override
