@@ -245,9 +245,25 @@ public final class CpuBackend implements Backend {
         sparse.spmmNT(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, beta, f(y), parallel);
     }
 
-    /** The CPU's layer scratch: the forward's packed input, which the backward's SDDMM reads as it is. */
+    /**
+     * The CPU's layer scratch: the forward's packed input, which the backward's SDDMM reads as it is, and the weight
+     * as the backward takes it, made on the layer's first backward (a layer keeps its W and W^T for life).
+     */
     private static final class PackedInput implements LayerScratch {
         final SparseKernels.Packed packed = new SparseKernels.Packed();
+        private CsrMatrix w;
+        private CsrMatrix wT;
+        private SparseKernels.LayerWeight weight;
+
+        SparseKernels.LayerWeight weight(CsrMatrix w, CsrMatrix wT) {
+            if (w != this.w || wT != this.wT) {
+                weight = new SparseKernels.LayerWeight(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx),
+                        ints(wT.rowPtr), ints(wT.colIdx), f(wT.values));
+                this.w = w;
+                this.wT = wT;
+            }
+            return weight;
+        }
 
         @Override
         public void close() {
@@ -259,9 +275,9 @@ public final class CpuBackend implements Backend {
         return new PackedInput();
     }
 
-    private static SparseKernels.Packed packed(LayerScratch scratch) {
+    private static PackedInput input(LayerScratch scratch) {
         if (scratch instanceof PackedInput p) {
-            return p.packed;
+            return p;
         }
         throw new IllegalArgumentException("this layer scratch was not made by a CPU backend ("
                 + (scratch == null ? "null" : scratch.getClass().getName()) + "): make it with newLayerScratch()");
@@ -274,7 +290,7 @@ public final class CpuBackend implements Backend {
                     + w.rows + " rows");
         }
         return sparse.linearForward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch,
-                bias == null ? null : f(bias), f(y), packed(scratch), parallel);
+                bias == null ? null : f(bias), f(y), input(scratch).packed, parallel);
     }
 
     @Override
@@ -284,9 +300,9 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("csrLinearBackward: the transposed copy is " + wT.rows + "x" + wT.cols
                     + " with " + wT.nnz + " entries, W is " + w.rows + "x" + w.cols + " with " + w.nnz);
         }
-        sparse.linearBackward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), ints(wT.rowPtr), ints(wT.colIdx),
-                f(wT.values), f(dy), f(x), batch, dx == null ? null : f(dx), grad == null ? null : f(grad),
-                packed(scratch), token, parallel);
+        PackedInput in = input(scratch);
+        sparse.linearBackward(in.weight(w, wT), f(dy), f(x), batch, dx == null ? null : f(dx),
+                grad == null ? null : f(grad), in.packed, token, parallel);
     }
 
     /**
