@@ -518,58 +518,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rowSoftmax(Storage x, int rows, int cols, boolean log, Storage y) {
-        float[] xs = f(x);
-        float[] ys = f(y);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, xs[o + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp(xs[o + j] - max);
-            }
-            if (log) {
-                // (x - max) - log(sum), not x - (max + log(sum)): with large logits the rounded max + log(sum) loses
-                // the digits of log(sum) (logits near 1000 kept only 4 of them).
-                float logSum = (float) Math.log(sum);
-                for (int j = 0; j < cols; j++) {
-                    ys[o + j] = (xs[o + j] - max) - logSum;
-                }
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    ys[o + j] = (float) (Math.exp(xs[o + j] - max) / sum);
-                }
-            }
-        }
+        RowSoftmax.forward(f(x), rows, cols, log, f(y));
     }
 
     @Override
     public void rowSoftmaxBackward(Storage y, Storage dy, int rows, int cols, boolean log, Storage dx) {
-        float[] ys = f(y);
-        float[] dys = f(dy);
-        float[] dxs = f(dx);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            if (log) {
-                float sum = 0f;
-                for (int j = 0; j < cols; j++) {
-                    sum += dys[o + j];
-                }
-                for (int j = 0; j < cols; j++) {
-                    dxs[o + j] += dys[o + j] - (float) Math.exp(ys[o + j]) * sum;
-                }
-            } else {
-                float dot = 0f;
-                for (int j = 0; j < cols; j++) {
-                    dot += dys[o + j] * ys[o + j];
-                }
-                for (int j = 0; j < cols; j++) {
-                    dxs[o + j] += ys[o + j] * (dys[o + j] - dot);
-                }
-            }
-        }
+        RowSoftmax.backward(f(y), f(dy), rows, cols, log, f(dx));
     }
 
     // ---- rows by index ------------------------------------------------------------------------------------------
