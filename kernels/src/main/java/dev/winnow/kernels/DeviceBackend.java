@@ -1,10 +1,12 @@
 package dev.winnow.kernels;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.CsrMatrix;
 import dev.winnow.engine.backend.IntStorage;
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.UnaryOp;
 
@@ -311,9 +313,8 @@ public abstract class DeviceBackend implements Backend {
     // ---- optimiser updates --------------------------------------------------------------------------------------
 
     @Override
-    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
-                        float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                        boolean firstStep) {
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n, float lr,
+                        boolean firstStep, SgdHyper h) {
         need("sgdStep", "param", param, n);
         need("sgdStep", "grad", grad, n);
         if (momentumBuf != null) {
@@ -322,18 +323,18 @@ public abstract class DeviceBackend implements Backend {
         if (mask != null) {
             need("sgdStep", "mask", mask, n);
         }
-        if (momentum != 0f && momentumBuf == null) {
-            throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a momentum buffer, got null");
+        if (h.momentum() != 0f && momentumBuf == null) {
+            throw new IllegalArgumentException("sgdStep: momentum " + h.momentum()
+                    + " needs a momentum buffer, got null");
         }
         launch1d(Kernel.SGD_STEP, n, param, grad, momentumBuf == null ? none() : momentumBuf, momentumBuf == null ? 0 : 1,
-                mask == null ? none() : mask, mask == null ? 0 : 1, n, lr, momentum, dampening, weightDecay,
-                nesterov ? 1 : 0, firstStep ? 1 : 0);
+                mask == null ? none() : mask, mask == null ? 0 : 1, n, lr, h.momentum(), h.dampening(),
+                h.weightDecay(), h.nesterov() ? 1 : 0, firstStep ? 1 : 0);
     }
 
     @Override
-    public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n,
-                         float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
-                         int step) {
+    public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n, float lr, int step,
+                         AdamHyper h) {
         need("adamStep", "param", param, n);
         need("adamStep", "grad", grad, n);
         need("adamStep", "m", m, n);
@@ -342,11 +343,11 @@ public abstract class DeviceBackend implements Backend {
             need("adamStep", "mask", mask, n);
         }
         // the same float rounding of the bias corrections as the CPU reference
-        float bc1 = (float) (1.0 - Math.pow(beta1, step));
-        float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(beta2, step));
+        float bc1 = (float) (1.0 - Math.pow(h.beta1(), step));
+        float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(h.beta2(), step));
         float stepSize = lr / bc1;
         launch1d(Kernel.ADAM_STEP, n, param, grad, m, v, mask == null ? none() : mask, mask == null ? 0 : 1, n, lr,
-                beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, stepSize, bc2Sqrt);
+                h.beta1(), h.beta2(), h.eps(), h.weightDecay(), h.decoupled() ? 1 : 0, stepSize, bc2Sqrt);
     }
 
     // ---- the transposed patterns of csrSpmmNN ---------------------------------------------------------------------

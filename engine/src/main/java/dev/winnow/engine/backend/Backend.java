@@ -148,17 +148,17 @@ public interface Backend extends AutoCloseable {
 
     /**
      * PyTorch's SGD order: g = grad + wd*w; buf = momentum*buf + (1-dampening)*g (buf = g on the first step);
-     * g = nesterov ? g + momentum*buf : buf; w -= lr*g. momentumBuf may be null when momentum is 0.
+     * g = nesterov ? g + momentum*buf : buf; w -= lr*g. momentumBuf may be null when h's momentum is 0.
      */
-    void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
-                 float lr, float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep);
+    void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n, float lr, boolean firstStep,
+                 SgdHyper h);
 
     /**
-     * Adam (decoupled = false: L2 added to the gradient) or AdamW (decoupled = true: w -= lr*wd*w first), with bias
-     * correction for the given 1-based step.
+     * Adam (h.decoupled() false: L2 added to the gradient) or AdamW (true: w -= lr*wd*w first), with bias correction
+     * for the given 1-based step.
      */
-    void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n,
-                  float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled, int step);
+    void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n, float lr, int step,
+                  AdamHyper h);
 
     /**
      * {@link #sgdStep} over the positions {@code index[0..count)} of an n-element parameter only (a pruned weight's
@@ -168,8 +168,7 @@ public interface Backend extends AutoCloseable {
      * a backend with a native kernel overrides it and {@link #prefersIndexedUpdates}.
      */
     default void sgdStepIndexed(Storage param, Storage grad, Storage momentumBuf, IntStorage index, int count, int n,
-                                float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                                boolean firstStep) {
+                                float lr, boolean firstStep, SgdHyper h) {
         if (count == 0) {
             return;
         }
@@ -183,7 +182,7 @@ public interface Backend extends AutoCloseable {
             download(momentumBuf, 0, buf, 0, n);
         }
         downloadInts(index, 0, idx, 0, count);
-        HostUpdates.sgdIndexed(w, g, buf, idx, 0, count, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+        HostUpdates.sgdIndexed(w, g, buf, idx, 0, count, lr, firstStep, h);
         upload(w, 0, param, 0, n);
         if (buf != null) {
             upload(buf, 0, momentumBuf, 0, n);
@@ -192,8 +191,7 @@ public interface Backend extends AutoCloseable {
 
     /** {@link #adamStep} over the positions {@code index[0..count)} only; see {@link #sgdStepIndexed}. */
     default void adamStepIndexed(Storage param, Storage grad, Storage m, Storage v, IntStorage index, int count, int n,
-                                 float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
-                                 int step) {
+                                 float lr, int step, AdamHyper h) {
         if (count == 0) {
             return;
         }
@@ -207,7 +205,7 @@ public interface Backend extends AutoCloseable {
         download(m, 0, m1, 0, n);
         download(v, 0, m2, 0, n);
         downloadInts(index, 0, idx, 0, count);
-        HostUpdates.adamIndexed(w, g, m1, m2, idx, 0, count, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        HostUpdates.adamIndexed(w, g, m1, m2, idx, 0, count, lr, step, h);
         upload(w, 0, param, 0, n);
         upload(m1, 0, m, 0, n);
         upload(m2, 0, v, 0, n);

@@ -12,10 +12,9 @@ public final class HostUpdates {
 
     /** SGD (PyTorch order) at positions idx[from..to). buf may be null when momentum is 0. */
     public static void sgdIndexed(float[] w, float[] g, float[] buf, int[] idx, int from, int to, float lr,
-                                  float momentum, float dampening, float weightDecay, boolean nesterov,
-                                  boolean firstStep) {
+                                  boolean firstStep, SgdHyper h) {
         for (int k = from; k < to; k++) {
-            sgdAt(w, g, buf, idx[k], lr, momentum, dampening, weightDecay, nesterov, firstStep);
+            sgdAt(w, g, buf, idx[k], lr, firstStep, h);
         }
     }
 
@@ -23,16 +22,17 @@ public final class HostUpdates {
      * One weight's SGD update, the single definition the dense and the indexed steps share (so they agree bitwise
      * by construction).
      */
-    public static void sgdAt(float[] w, float[] g, float[] buf, int i, float lr, float momentum, float dampening,
-                             float weightDecay, boolean nesterov, boolean firstStep) {
+    public static void sgdAt(float[] w, float[] g, float[] buf, int i, float lr, boolean firstStep, SgdHyper h) {
         float d = g[i];
+        float weightDecay = h.weightDecay();
         if (weightDecay != 0f) {
             d += weightDecay * w[i];
         }
+        float momentum = h.momentum();
         if (momentum != 0f) {
-            float b = firstStep ? d : momentum * buf[i] + (1f - dampening) * d;
+            float b = firstStep ? d : momentum * buf[i] + (1f - h.dampening()) * d;
             buf[i] = b;
-            d = nesterov ? d + momentum * b : b;
+            d = h.nesterov() ? d + momentum * b : b;
         }
         w[i] -= lr * d;
     }
@@ -49,30 +49,35 @@ public final class HostUpdates {
 
     /** Adam / AdamW with bias correction for the 1-based {@code step}, at positions idx[from..to). */
     public static void adamIndexed(float[] w, float[] g, float[] m1, float[] m2, int[] idx, int from, int to,
-                                   float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
-                                   int step) {
-        float stepSize = adamStepSize(lr, beta1, step);
-        float bc2Sqrt = adamBc2Sqrt(beta2, step);
+                                   float lr, int step, AdamHyper h) {
+        float stepSize = adamStepSize(lr, h.beta1(), step);
+        float bc2Sqrt = adamBc2Sqrt(h.beta2(), step);
         for (int k = from; k < to; k++) {
-            adamAt(w, g, m1, m2, idx[k], lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
+            adamAt(w, g, m1, m2, idx[k], lr, stepSize, bc2Sqrt, h);
         }
     }
 
-    /** One weight's Adam / AdamW update, shared by the dense and the indexed steps (see {@link #sgdAt}). */
-    public static void adamAt(float[] w, float[] g, float[] m1, float[] m2, int i, float lr, float beta1, float beta2,
-                              float eps, float weightDecay, boolean decoupled, float stepSize, float bc2Sqrt) {
+    /**
+     * One weight's Adam / AdamW update, shared by the dense and the indexed steps (see {@link #sgdAt}); stepSize and
+     * bc2Sqrt are the step's {@link #adamStepSize} and {@link #adamBc2Sqrt}.
+     */
+    public static void adamAt(float[] w, float[] g, float[] m1, float[] m2, int i, float lr, float stepSize,
+                              float bc2Sqrt, AdamHyper h) {
         float d = g[i];
+        float weightDecay = h.weightDecay();
         if (weightDecay != 0f) {
-            if (decoupled) {
+            if (h.decoupled()) {
                 w[i] -= lr * weightDecay * w[i];
             } else {
                 d += weightDecay * w[i];
             }
         }
+        float beta1 = h.beta1();
+        float beta2 = h.beta2();
         float a = beta1 * m1[i] + (1f - beta1) * d;
         float b = beta2 * m2[i] + (1f - beta2) * d * d;
         m1[i] = a;
         m2[i] = b;
-        w[i] -= stepSize * a / ((float) Math.sqrt(b) / bc2Sqrt + eps);
+        w[i] -= stepSize * a / ((float) Math.sqrt(b) / bc2Sqrt + h.eps());
     }
 }

@@ -1,5 +1,6 @@
 package dev.winnow.engine.optim;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.tensor.Tensor;
 
@@ -7,11 +8,8 @@ import java.util.List;
 
 /** Adam with bias correction; {@code decoupled} makes it AdamW (weight decay applied to the weights directly). */
 public final class Adam extends Optimizer {
-    private final float beta1;
-    private final float beta2;
-    private final float eps;
-    private final float weightDecay;
-    private final boolean decoupled;
+    /** Made once here and passed to every step (a step allocates nothing). */
+    private final AdamHyper hyper;
     private final Tensor[] m;
     private final Tensor[] v;
     private final int[] paramSteps;
@@ -19,11 +17,7 @@ public final class Adam extends Optimizer {
     public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay,
                 boolean decoupled) {
         super(params, lr);
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
-        this.weightDecay = weightDecay;
-        this.decoupled = decoupled;
+        this.hyper = new AdamHyper(beta1, beta2, eps, weightDecay, decoupled);
         this.m = new Tensor[this.params.size()];
         this.v = new Tensor[this.params.size()];
         this.paramSteps = new int[this.params.size()];
@@ -45,11 +39,10 @@ public final class Adam extends Optimizer {
         int stateWrite = m[i].writeVersion() + v[i].writeVersion();
         if (indexedUpdate(i, p, stateWrite)) {
             w.backend().adamStepIndexed(w.data(), w.grad(), m[i].data(), v[i].data(), p.survivors(), p.aliveCount(),
-                    w.size(), lr, beta1, beta2, eps, weightDecay, decoupled, paramSteps[i]);
+                    w.size(), lr, paramSteps[i], hyper);
         } else {
             w.backend().adamStep(w.data(), w.grad(), m[i].data(), v[i].data(),
-                    p.mask() == null ? null : p.mask().data(), w.size(), lr, beta1, beta2, eps, weightDecay,
-                    decoupled, paramSteps[i]);
+                    p.mask() == null ? null : p.mask().data(), w.size(), lr, paramSteps[i], hyper);
         }
         updated(i, p, stateWrite);
     }

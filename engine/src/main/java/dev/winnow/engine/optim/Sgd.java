@@ -1,5 +1,6 @@
 package dev.winnow.engine.optim;
 
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.tensor.Tensor;
 
@@ -7,22 +8,14 @@ import java.util.List;
 
 /** SGD with momentum, dampening, Nesterov and L2 weight decay, in PyTorch's update order. */
 public final class Sgd extends Optimizer {
-    private final float momentum;
-    private final float dampening;
-    private final float weightDecay;
-    private final boolean nesterov;
+    /** Made once here and passed to every step (a step allocates nothing). */
+    private final SgdHyper hyper;
     private final Tensor[] buffers;
     private final boolean[] started;
 
     public Sgd(List<Parameter> params, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
         super(params, lr);
-        if (nesterov && (momentum <= 0f || dampening != 0f)) {
-            throw new IllegalArgumentException("Nesterov momentum needs momentum > 0 and zero dampening");
-        }
-        this.momentum = momentum;
-        this.dampening = dampening;
-        this.weightDecay = weightDecay;
-        this.nesterov = nesterov;
+        this.hyper = new SgdHyper(momentum, dampening, weightDecay, nesterov);
         this.buffers = new Tensor[this.params.size()];
         this.started = new boolean[this.params.size()];
     }
@@ -34,18 +27,17 @@ public final class Sgd extends Optimizer {
     @Override
     protected void update(int i, Parameter p) {
         Tensor v = p.value();
-        if (momentum != 0f && buffers[i] == null) {
+        if (hyper.momentum() != 0f && buffers[i] == null) {
             buffers[i] = Tensor.zeros(v.backend(), v.rows(), v.cols(), false);
         }
         Tensor buf = buffers[i];
         int stateWrite = writeVersion(buf);
         if (indexedUpdate(i, p, stateWrite)) {
             v.backend().sgdStepIndexed(v.data(), v.grad(), buf == null ? null : buf.data(), p.survivors(),
-                    p.aliveCount(), v.size(), lr, momentum, dampening, weightDecay, nesterov, !started[i]);
+                    p.aliveCount(), v.size(), lr, !started[i], hyper);
         } else {
             v.backend().sgdStep(v.data(), v.grad(), buf == null ? null : buf.data(),
-                    p.mask() == null ? null : p.mask().data(), v.size(), lr, momentum, dampening, weightDecay,
-                    nesterov, !started[i]);
+                    p.mask() == null ? null : p.mask().data(), v.size(), lr, !started[i], hyper);
         }
         updated(i, p, stateWrite);
         started[i] = true;

@@ -1,9 +1,11 @@
 package dev.winnow.engine.sparse;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.IntStorage;
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 
@@ -29,6 +31,9 @@ public final class KernelTimer implements AutoCloseable {
             return 2.0 * batch * nnz;
         }
     }
+
+    /** The timed SGD step's hyperparameters: momentum 0.9, nothing else. */
+    private static final SgdHyper MOMENTUM = new SgdHyper(0.9f, 0f, 0f, false);
 
     private final Backend be;
     private final int batch;
@@ -224,23 +229,22 @@ public final class KernelTimer implements AutoCloseable {
 
     /** One Adam step of the out x in weight as a dense masked sweep over every position. */
     public void adamMaskedSweep() {
-        be.adamStep(w, dw, mom1, mom2, mask, out * in, 1e-6f, 0.9f, 0.999f, 1e-8f, 0f, false, 10);
+        be.adamStep(w, dw, mom1, mom2, mask, out * in, 1e-6f, 10, AdamHyper.DEFAULTS);
     }
 
     /** The same Adam step over the survivors only. */
     public void adamIndexed() {
-        be.adamStepIndexed(w, dw, mom1, mom2, survivors, survivorCount, out * in, 1e-6f, 0.9f, 0.999f, 1e-8f, 0f,
-                false, 10);
+        be.adamStepIndexed(w, dw, mom1, mom2, survivors, survivorCount, out * in, 1e-6f, 10, AdamHyper.DEFAULTS);
     }
 
     /** One SGD-with-momentum step as a dense masked sweep. */
     public void sgdMaskedSweep() {
-        be.sgdStep(w, dw, mom1, mask, out * in, 1e-6f, 0.9f, 0f, 0f, false, false);
+        be.sgdStep(w, dw, mom1, mask, out * in, 1e-6f, false, MOMENTUM);
     }
 
     /** The same SGD step over the survivors only. */
     public void sgdIndexed() {
-        be.sgdStepIndexed(w, dw, mom1, survivors, survivorCount, out * in, 1e-6f, 0.9f, 0f, 0f, false, false);
+        be.sgdStepIndexed(w, dw, mom1, survivors, survivorCount, out * in, 1e-6f, false, MOMENTUM);
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.winnow.kernels.check;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.LayerScratch;
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.UnaryOp;
 import dev.winnow.kernels.DeviceBackend;
 
@@ -455,10 +457,9 @@ public final class Conformance {
         Twins.F g = t.random(n);
         Twins.F buf = momentum == 0f ? null : t.random(n);
         Twins.F mask = masked ? t.of(t.mask(n, 0.6)) : null;
-        t.ref.sgdStep(w.ref, g.ref, buf == null ? null : buf.ref, mask == null ? null : mask.ref, n, 0.05f, momentum,
-                dampening, wd, nesterov, first);
-        t.dev.sgdStep(w.dev, g.dev, buf == null ? null : buf.dev, mask == null ? null : mask.dev, n, 0.05f, momentum,
-                dampening, wd, nesterov, first);
+        SgdHyper h = new SgdHyper(momentum, dampening, wd, nesterov);
+        t.ref.sgdStep(w.ref, g.ref, buf == null ? null : buf.ref, mask == null ? null : mask.ref, n, 0.05f, first, h);
+        t.dev.sgdStep(w.dev, g.dev, buf == null ? null : buf.dev, mask == null ? null : mask.dev, n, 0.05f, first, h);
         t.expectClose("sgd weights", w, 1e-6, 1e-7);
         if (buf != null) {
             t.expectClose("sgd momentum buffer", buf, 1e-6, 1e-7);
@@ -472,10 +473,9 @@ public final class Conformance {
         Twins.F m = t.of(t.uniform(n, -0.1, 0.1));
         Twins.F v = t.of(t.uniform(n, 0, 0.01));
         Twins.F mask = masked ? t.of(t.mask(n, 0.6)) : null;
-        t.ref.adamStep(w.ref, g.ref, m.ref, v.ref, mask == null ? null : mask.ref, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd,
-                decoupled, step);
-        t.dev.adamStep(w.dev, g.dev, m.dev, v.dev, mask == null ? null : mask.dev, n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd,
-                decoupled, step);
+        AdamHyper h = new AdamHyper(0.9f, 0.999f, 1e-8f, wd, decoupled);
+        t.ref.adamStep(w.ref, g.ref, m.ref, v.ref, mask == null ? null : mask.ref, n, 1e-3f, step, h);
+        t.dev.adamStep(w.dev, g.dev, m.dev, v.dev, mask == null ? null : mask.dev, n, 1e-3f, step, h);
         t.expectClose("adam weights", w, 1e-5, 1e-7);
         t.expectClose("adam first moment", m, 1e-6, 1e-8);
         t.expectClose("adam second moment", v, 1e-6, 1e-9);

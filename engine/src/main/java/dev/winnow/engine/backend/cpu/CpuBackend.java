@@ -1,12 +1,13 @@
 package dev.winnow.engine.backend.cpu;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.CsrMatrix;
-import dev.winnow.engine.backend.HostUpdates;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.LayerScratch;
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.UnaryOp;
 
@@ -20,14 +21,14 @@ import java.util.logging.Logger;
  */
 public final class CpuBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(CpuBackend.class.getName());
-    private static final int ELEMENTWISE_GRAIN = 1 << 15;
-    // An indexed update costs a dependent load per position on top of the dense step's work: split it sooner.
-    private static final int INDEXED_GRAIN = 1 << 13;
+    /** Elements per part of a split element-wise loop (also the optimiser steps' dense sweeps). */
+    static final int ELEMENTWISE_GRAIN = 1 << 15;
 
     private final Parallel parallel;
     private final DenseGemm gemm;
     private final SparseKernels sparse;
     private final ElementwiseKernels elementwise;
+    private final CpuOptimizerSteps steps;
     private float[] maskScratch = new float[0];
 
     public CpuBackend(int threads) {
@@ -40,6 +41,7 @@ public final class CpuBackend implements Backend {
         // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
         this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
+        this.steps = new CpuOptimizerSteps(parallel);
     }
 
     /** Which dense GEMM the CPU backend uses. */
@@ -243,9 +245,25 @@ public final class CpuBackend implements Backend {
         sparse.spmmNT(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch, beta, f(y), parallel);
     }
 
-    /** The CPU's layer scratch: the forward's packed input, which the backward's SDDMM reads as it is. */
+    /**
+     * The CPU's layer scratch: the forward's packed input, which the backward's SDDMM reads as it is, and the weight
+     * as the backward takes it, made on the layer's first backward (a layer keeps its W and W^T for life).
+     */
     private static final class PackedInput implements LayerScratch {
         final SparseKernels.Packed packed = new SparseKernels.Packed();
+        private CsrMatrix w;
+        private CsrMatrix wT;
+        private SparseKernels.LayerWeight weight;
+
+        SparseKernels.LayerWeight weight(CsrMatrix w, CsrMatrix wT) {
+            if (w != this.w || wT != this.wT) {
+                weight = new SparseKernels.LayerWeight(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx),
+                        ints(wT.rowPtr), ints(wT.colIdx), f(wT.values));
+                this.w = w;
+                this.wT = wT;
+            }
+            return weight;
+        }
 
         @Override
         public void close() {
@@ -257,9 +275,9 @@ public final class CpuBackend implements Backend {
         return new PackedInput();
     }
 
-    private static SparseKernels.Packed packed(LayerScratch scratch) {
+    private static PackedInput input(LayerScratch scratch) {
         if (scratch instanceof PackedInput p) {
-            return p.packed;
+            return p;
         }
         throw new IllegalArgumentException("this layer scratch was not made by a CPU backend ("
                 + (scratch == null ? "null" : scratch.getClass().getName()) + "): make it with newLayerScratch()");
@@ -272,7 +290,7 @@ public final class CpuBackend implements Backend {
                     + w.rows + " rows");
         }
         return sparse.linearForward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(x), batch,
-                bias == null ? null : f(bias), f(y), packed(scratch), parallel);
+                bias == null ? null : f(bias), f(y), input(scratch).packed, parallel);
     }
 
     @Override
@@ -282,9 +300,9 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("csrLinearBackward: the transposed copy is " + wT.rows + "x" + wT.cols
                     + " with " + wT.nnz + " entries, W is " + w.rows + "x" + w.cols + " with " + w.nnz);
         }
-        sparse.linearBackward(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), ints(wT.rowPtr), ints(wT.colIdx),
-                f(wT.values), f(dy), f(x), batch, dx == null ? null : f(dx), grad == null ? null : f(grad),
-                packed(scratch), token, parallel);
+        PackedInput in = input(scratch);
+        sparse.linearBackward(in.weight(w, wT), f(dy), f(x), batch, dx == null ? null : f(dx),
+                grad == null ? null : f(grad), in.packed, token, parallel);
     }
 
     /**
@@ -500,58 +518,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rowSoftmax(Storage x, int rows, int cols, boolean log, Storage y) {
-        float[] xs = f(x);
-        float[] ys = f(y);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, xs[o + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp(xs[o + j] - max);
-            }
-            if (log) {
-                // (x - max) - log(sum), not x - (max + log(sum)): with large logits the rounded max + log(sum) loses
-                // the digits of log(sum) (logits near 1000 kept only 4 of them).
-                float logSum = (float) Math.log(sum);
-                for (int j = 0; j < cols; j++) {
-                    ys[o + j] = (xs[o + j] - max) - logSum;
-                }
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    ys[o + j] = (float) (Math.exp(xs[o + j] - max) / sum);
-                }
-            }
-        }
+        RowSoftmax.forward(f(x), rows, cols, log, f(y));
     }
 
     @Override
     public void rowSoftmaxBackward(Storage y, Storage dy, int rows, int cols, boolean log, Storage dx) {
-        float[] ys = f(y);
-        float[] dys = f(dy);
-        float[] dxs = f(dx);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            if (log) {
-                float sum = 0f;
-                for (int j = 0; j < cols; j++) {
-                    sum += dys[o + j];
-                }
-                for (int j = 0; j < cols; j++) {
-                    dxs[o + j] += dys[o + j] - (float) Math.exp(ys[o + j]) * sum;
-                }
-            } else {
-                float dot = 0f;
-                for (int j = 0; j < cols; j++) {
-                    dot += dys[o + j] * ys[o + j];
-                }
-                for (int j = 0; j < cols; j++) {
-                    dxs[o + j] += ys[o + j] * (dys[o + j] - dot);
-                }
-            }
-        }
+        RowSoftmax.backward(f(y), f(dy), rows, cols, log, f(dx));
     }
 
     // ---- rows by index ------------------------------------------------------------------------------------------
@@ -592,84 +564,27 @@ public final class CpuBackend implements Backend {
     // ---- optimiser updates --------------------------------------------------------------------------------------
 
     @Override
-    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n,
-                        float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                        boolean firstStep) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] buf = momentumBuf == null ? null : f(momentumBuf);
-        float[] m = mask == null ? null : f(mask);
-        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                if (m != null && m[i] == 0f) {
-                    w[i] = 0f;
-                    if (buf != null) {
-                        buf[i] = 0f;
-                    }
-                    continue;
-                }
-                HostUpdates.sgdAt(w, g, buf, i, lr, momentum, dampening, weightDecay, nesterov, firstStep);
-            }
-        });
+    public void sgdStep(Storage param, Storage grad, Storage momentumBuf, Storage mask, int n, float lr,
+                        boolean firstStep, SgdHyper h) {
+        steps.sgd(param, grad, momentumBuf, mask, n, lr, firstStep, h);
     }
 
     @Override
-    public void adamStep(Storage param, Storage grad, Storage mom1, Storage mom2, Storage mask, int n,
-                         float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
-                         int step) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] m1 = f(mom1);
-        float[] m2 = f(mom2);
-        float[] msk = mask == null ? null : f(mask);
-        float stepSize = HostUpdates.adamStepSize(lr, beta1, step);
-        float bc2Sqrt = HostUpdates.adamBc2Sqrt(beta2, step);
-        parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                if (msk != null && msk[i] == 0f) {
-                    w[i] = 0f;
-                    m1[i] = 0f;
-                    m2[i] = 0f;
-                    continue;
-                }
-                HostUpdates.adamAt(w, g, m1, m2, i, lr, beta1, beta2, eps, weightDecay, decoupled, stepSize, bc2Sqrt);
-            }
-        });
+    public void adamStep(Storage param, Storage grad, Storage m, Storage v, Storage mask, int n, float lr, int step,
+                         AdamHyper h) {
+        steps.adam(param, grad, m, v, mask, n, lr, step, h);
     }
 
     @Override
     public void sgdStepIndexed(Storage param, Storage grad, Storage momentumBuf, IntStorage index, int count, int n,
-                               float lr, float momentum, float dampening, float weightDecay, boolean nesterov,
-                               boolean firstStep) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] buf = momentumBuf == null ? null : f(momentumBuf);
-        int[] idx = ints(index);
-        if (parallel.threads() == 1 || count < 2 * INDEXED_GRAIN) {
-            // No lambda on this path: a small or single-threaded update allocates nothing.
-            HostUpdates.sgdIndexed(w, g, buf, idx, 0, count, lr, momentum, dampening, weightDecay, nesterov,
-                    firstStep);
-            return;
-        }
-        parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.sgdIndexed(w, g, buf, idx, from, to,
-                lr, momentum, dampening, weightDecay, nesterov, firstStep));
+                               float lr, boolean firstStep, SgdHyper h) {
+        steps.sgdIndexed(param, grad, momentumBuf, index, count, lr, firstStep, h);
     }
 
     @Override
-    public void adamStepIndexed(Storage param, Storage grad, Storage mom1, Storage mom2, IntStorage index, int count,
-                                int n, float lr, float beta1, float beta2, float eps, float weightDecay,
-                                boolean decoupled, int step) {
-        float[] w = f(param);
-        float[] g = f(grad);
-        float[] m1 = f(mom1);
-        float[] m2 = f(mom2);
-        int[] idx = ints(index);
-        if (parallel.threads() == 1 || count < 2 * INDEXED_GRAIN) {
-            HostUpdates.adamIndexed(w, g, m1, m2, idx, 0, count, lr, beta1, beta2, eps, weightDecay, decoupled, step);
-            return;
-        }
-        parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.adamIndexed(w, g, m1, m2, idx, from,
-                to, lr, beta1, beta2, eps, weightDecay, decoupled, step));
+    public void adamStepIndexed(Storage param, Storage grad, Storage m, Storage v, IntStorage index, int count, int n,
+                                float lr, int step, AdamHyper h) {
+        steps.adamIndexed(param, grad, m, v, index, count, lr, step, h);
     }
 
     @Override

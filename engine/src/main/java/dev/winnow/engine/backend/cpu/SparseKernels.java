@@ -29,6 +29,12 @@ import java.util.logging.Logger;
  * the eight results to 0 in order ({@link Scalar#sddmmRows} spells it out). {@link Vectorized} holds those lanes in
  * whatever registers the machine has ({@link VectorLanes}); {@link Scalar}, the plain-Java fallback, computes exactly
  * the same IEEE operations one lane at a time.
+ *
+ * <p>Size: this class holds hand-unrolled kernels (one variant per vector width, its accumulator vectors spelt out
+ * one by one, each with its scalar twin) and is deliberately longer than the ~600 lines other classes keep to. It
+ * stays one class because every kernel shares the same per-part scratch panels, the same panel layout (CHUNK,
+ * cache-line offsets, packing of the used rows and columns) and the same summation order, and the vector and scalar
+ * twins must agree bit for bit: split up, that shared state and that contract would be exposed across classes.
  */
 public abstract class SparseKernels {
     private static final Logger LOG = Logger.getLogger(SparseKernels.class.getName());
@@ -240,25 +246,45 @@ public abstract class SparseKernels {
     }
 
     /**
+     * A sparse layer's weight as {@link #linearBackward} reads it: W's pattern (rows x cols, rowPtr, colIdx; W's
+     * values are not needed) and its transposed copy W^T in CSR (tRowPtr, tColIdx, tValues). Checked once, here;
+     * made once per layer (the CPU backend keeps it in the layer's scratch), so a backward allocates nothing for it.
+     * The arrays are shared, not copied: W^T's values change between steps, the pattern must not.
+     */
+    public record LayerWeight(int rows, int cols, int[] rowPtr, int[] colIdx, int[] tRowPtr, int[] tColIdx,
+                              float[] tValues) {
+        public LayerWeight {
+            checkCsr(cols, rows, tRowPtr, tColIdx, tValues);
+            if (rowPtr.length < rows + 1) {
+                throw new IllegalArgumentException("rowPtr holds " + rowPtr.length + " entries, needs rows + 1 = "
+                        + (rows + 1));
+            }
+            int nnz = rowPtr[rows];
+            if (colIdx.length < nnz || tRowPtr[cols] != nnz) {
+                throw new IllegalArgumentException("linearBackward: W has " + nnz + " entries (colIdx holds "
+                        + colIdx.length + ") but its transposed copy " + tRowPtr[cols]);
+            }
+        }
+    }
+
+    /**
      * The backward of a sparse layer W (rows x cols) in one call, sharing packed panels between its two products:
-     * dx += dY W through the transposed copy (trp, tci, tv: W^T in CSR) when dx is not null, and
+     * dx += dY W through the transposed copy (W^T in {@code w}) when dx is not null, and
      * grad[p] = sum_b dY[b, row(p)] X[b, ci[p]] on W's pattern when grad is not null. dY is packed once for both;
      * X is not packed at all when {@code keep} still holds the pack of the forward that returned {@code token}.
      * Bitwise the same as {@link #spmmNT} on W^T with beta 1 followed by {@link #sddmm} with beta 0: the same
      * panels (only where they start differs), the same kernels, the same order.
      */
-    public synchronized void linearBackward(int rows, int cols, int[] rp, int[] ci, int[] trp, int[] tci, float[] tv,
-                                            float[] dy, float[] x, int batch, float[] dx, float[] grad,
+    public synchronized void linearBackward(LayerWeight w, float[] dy, float[] x, int batch, float[] dx, float[] grad,
                                             Packed keep, long token, Parallel parallel) {
-        checkCsr(cols, rows, trp, tci, tv);
-        if (rp.length < rows + 1) {
-            throw new IllegalArgumentException("rowPtr holds " + rp.length + " entries, needs rows + 1 = " + (rows + 1));
-        }
+        int rows = w.rows;
+        int cols = w.cols;
+        int[] rp = w.rowPtr;
+        int[] ci = w.colIdx;
+        int[] trp = w.tRowPtr;
+        int[] tci = w.tColIdx;
+        float[] tv = w.tValues;
         int nnz = rp[rows];
-        if (ci.length < nnz || trp[cols] != nnz) {
-            throw new IllegalArgumentException("linearBackward: W has " + nnz + " entries (colIdx holds " + ci.length
-                    + ") but its transposed copy " + trp[cols]);
-        }
         checkDense("dy", dy, batch, rows);
         checkDense("x", x, batch, cols);
         if (dx != null) {

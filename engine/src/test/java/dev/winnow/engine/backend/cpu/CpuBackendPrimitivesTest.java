@@ -1,7 +1,9 @@
 package dev.winnow.engine.backend.cpu;
 
+import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
+import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.UnaryOp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -530,10 +532,11 @@ class CpuBackendPrimitivesTest {
                     for (int step = 0; step < 3; step++) {
                         float[] g = random(n, -1, 1, seed++);
                         boolean first = step == 0;
-                        one.sgdStep(s(w1), s(g), mom == 0f ? null : s(b1), mask == null ? null : s(mask), n, lr, mom,
-                                damp, wd, nesterov, first);
-                        two.sgdStep(s(w2), s(g), mom == 0f ? null : s(b2), mask == null ? null : s(mask), n, lr, mom,
-                                damp, wd, nesterov, first);
+                        SgdHyper h = new SgdHyper(mom, damp, wd, nesterov);
+                        one.sgdStep(s(w1), s(g), mom == 0f ? null : s(b1), mask == null ? null : s(mask), n, lr,
+                                first, h);
+                        two.sgdStep(s(w2), s(g), mom == 0f ? null : s(b2), mask == null ? null : s(mask), n, lr,
+                                first, h);
                         for (int i = 0; i < n; i++) {
                             if (mask != null && mask[i] == 0f) {
                                 w[i] = 0;
@@ -595,10 +598,9 @@ class CpuBackendPrimitivesTest {
                     float[] v2 = new float[n];
                     for (int step = 1; step <= 3; step++) {
                         float[] g = random(n, -1, 1, seed++);
-                        one.adamStep(s(w1), s(g), s(m1), s(v1), mask == null ? null : s(mask), n, lr, b1, b2, eps, wd,
-                                decoupled, step);
-                        two.adamStep(s(w2), s(g), s(m2), s(v2), mask == null ? null : s(mask), n, lr, b1, b2, eps, wd,
-                                decoupled, step);
+                        AdamHyper h = new AdamHyper(b1, b2, eps, wd, decoupled);
+                        one.adamStep(s(w1), s(g), s(m1), s(v1), mask == null ? null : s(mask), n, lr, step, h);
+                        two.adamStep(s(w2), s(g), s(m2), s(v2), mask == null ? null : s(mask), n, lr, step, h);
                         double bc1 = 1 - Math.pow(b1, step);
                         double bc2 = 1 - Math.pow(b2, step);
                         for (int i = 0; i < n; i++) {

@@ -208,18 +208,15 @@ class SparseLayerPathTest {
         float[] dx = dx0.clone();
         float[] grad = new float[Math.max(1, w.nnz())];
         Arrays.fill(grad, Float.NaN);
-        k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, dx, grad,
-                keep, token, p);
+        k.linearBackward(weight(w, t), dy, x, batch, dx, grad, keep, token, p);
         assertArrayEquals(wantDx, dx, where + ": dX");
         assertArrayEquals(Arrays.copyOf(wantGrad, w.nnz()), Arrays.copyOf(grad, w.nnz()), where + ": dW");
         // Each half alone.
         float[] dxOnly = dx0.clone();
-        k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, dxOnly,
-                null, keep, token, p);
+        k.linearBackward(weight(w, t), dy, x, batch, dxOnly, null, keep, token, p);
         assertArrayEquals(wantDx, dxOnly, where + ": dX without dW");
         float[] gradOnly = new float[Math.max(1, w.nnz())];
-        k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, null,
-                gradOnly, keep, token, p);
+        k.linearBackward(weight(w, t), dy, x, batch, null, gradOnly, keep, token, p);
         assertArrayEquals(Arrays.copyOf(wantGrad, w.nnz()), Arrays.copyOf(gradOnly, w.nnz()),
                 where + ": dW without dX");
     }
@@ -247,13 +244,11 @@ class SparseLayerPathTest {
                 x[i] = -2 * x[i];
             }
             float[] grad = new float[w.nnz()];
-            k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, null,
-                    grad, keep, token, one);
+            k.linearBackward(weight(w, t), dy, x, batch, null, grad, keep, token, one);
             assertArrayEquals(wantSeen, grad, k.name() + ": dW from the forward's pack");
             float[] wantNow = new float[w.nnz()];
             k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, wantNow, one);
-            k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch, null,
-                    grad, keep, token + 1, one);
+            k.linearBackward(weight(w, t), dy, x, batch, null, grad, keep, token + 1, one);
             assertArrayEquals(wantNow, grad, k.name() + ": a token no forward returned packs X afresh");
             assertTrue(Math.abs(wantNow[0] - wantSeen[0]) > 0, "the two X give different gradients");
         }
@@ -308,6 +303,7 @@ class SparseLayerPathTest {
         float[] y = new float[batch * w.rows];
         float[] dx = new float[batch * w.cols];
         float[] grad = new float[w.nnz()];
+        SparseKernels.LayerWeight layer = weight(w, t);
         for (SparseKernels k : implementations()) {
             SparseKernels.Packed keep = new SparseKernels.Packed();
             long perCall = Long.MAX_VALUE;
@@ -318,8 +314,7 @@ class SparseLayerPathTest {
                 for (int rep = 0; rep < 200; rep++) {
                     long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null, y, keep,
                             one);
-                    k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values, dy, x, batch,
-                            dx, grad, keep, token, one);
+                    k.linearBackward(layer, dy, x, batch, dx, grad, keep, token, one);
                     k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, y, one);
                     k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, grad, one);
                 }
@@ -336,10 +331,13 @@ class SparseLayerPathTest {
         SplittableRandom rng = new SplittableRandom(11);
         HostCsr w = pattern(5, 6, 0.5, false, rng);
         HostCsr other = pattern(6, 5, 0.9, false, rng);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                k.linearBackward(w.rows, w.cols, w.rowPtr, w.colIdx, other.rowPtr, other.colIdx, other.values,
-                        new float[10], new float[12], 2, new float[12], new float[w.nnz()], null, 0, one));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> weight(w, other));
         assertTrue(e.getMessage().contains("transposed copy"), e.getMessage());
+    }
+
+    /** W's pattern with its transposed copy t, as the layer's backward takes them. */
+    private static SparseKernels.LayerWeight weight(HostCsr w, HostCsr t) {
+        return new SparseKernels.LayerWeight(w.rows, w.cols, w.rowPtr, w.colIdx, t.rowPtr, t.colIdx, t.values);
     }
 
     private static String where(HostCsr w, int batch) {

@@ -97,8 +97,8 @@ public final class WidthProbe {
                 HostCsr t = new HostCsr(rows, cols, rp, ci, v).transpose().matrix();
                 float[] dx = randoms(batch * cols, rng);
                 float[] grad = new float[nnz];
-                k.linearBackward(rows, cols, rp, ci, t.rowPtr, t.colIdx, t.values, dy, x, batch, dx, grad, keep,
-                        token, TestPools.TWO);
+                k.linearBackward(new SparseKernels.LayerWeight(rows, cols, rp, ci, t.rowPtr, t.colIdx, t.values), dy,
+                        x, batch, dx, grad, keep, token, TestPools.TWO);
                 d.add(dx);
                 d.add(grad);
                 float[] out = randoms(nnz, rng);
