@@ -11,7 +11,7 @@ import dev.winnow.engine.tensor.Tensor;
 import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.metrics.RegressionMetrics;
 import dev.winnow.recsys.model.FeatureRegressor;
-import dev.winnow.recsys.train.TrainingDivergedException;
+import dev.winnow.recsys.train.EpochLoop;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -74,34 +74,36 @@ public final class FeatureTrainer {
             epoch++;
             int[] order = Splits.permutation(n, rng.nextLong());
             model.train(true);
-            float firstLoss = Float.NaN;
-            for (int start = 0; start < n; start += bs) {
-                int len = Math.min(bs, n - start);
-                for (int k = 0; k < len; k++) {
-                    int row = order[start + k];
-                    System.arraycopy(x, row * width, xb, k * width, width);
-                    yb[k] = y[row] - offset;
+            int e = epoch;
+            EpochLoop.run(order, bs, 1, new EpochLoop.Batches() {
+                private Tensor in;
+                private Tensor target;
+
+                @Override
+                public void fill(int[] rows, int start, int len) {
+                    for (int k = 0; k < len; k++) {
+                        int row = rows[start + k];
+                        System.arraycopy(x, row * width, xb, k * width, width);
+                        yb[k] = y[row] - offset;
+                    }
+                    in = inputs.computeIfAbsent(len, k -> Tensor.zeros(backend, k, width, false));
+                    target = targets.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));
+                    backend.upload(xb, 0, in.data(), 0, len * width);
+                    backend.upload(yb, 0, target.data(), 0, len);
                 }
-                Tensor in = inputs.computeIfAbsent(len, k -> Tensor.zeros(backend, k, width, false));
-                Tensor target = targets.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));
-                backend.upload(xb, 0, in.data(), 0, len * width);
-                backend.upload(yb, 0, target.data(), 0, len);
-                float loss;
-                try (Arena arena = Arena.open(pool)) {
-                    adam.zeroGrad();
-                    Tensor l = Loss.mse(model.forward(in), target);
-                    l.backward();
-                    adam.step();
-                    loss = l.item();
+
+                @Override
+                public float step(int len) {
+                    try (Arena arena = Arena.open(pool)) {
+                        adam.zeroGrad();
+                        Tensor l = Loss.mse(model.forward(in), target);
+                        l.backward();
+                        adam.step();
+                        return l.item();
+                    }
                 }
-                if (start == 0) {
-                    firstLoss = loss;
-                }
-                if (TrainingDivergedException.diverged(loss, firstLoss)) {
-                    throw new TrainingDivergedException(model.describe() + ": loss became " + loss + " at epoch "
-                            + epoch + ", from " + firstLoss + " in the epoch's first batch; lower the learning rate");
-                }
-            }
+            }, (loss, batch, firstLoss, meanSoFar) -> model.describe() + ": loss became " + loss + " at epoch " + e
+                    + ", from " + firstLoss + " in the epoch's first batch; lower the learning rate");
             double mse = RegressionMetrics.of(predict(xVal, width), yVal).mse();
             if (mse < bestMse) {
                 bestMse = mse;

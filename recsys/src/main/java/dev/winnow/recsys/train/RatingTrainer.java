@@ -97,38 +97,30 @@ public final class RatingTrainer {
         int n = train.size();
         int[] order = Splits.permutation(n, shuffleRng.nextLong());
         model.train(true);
-        double lossSum = 0;
-        int batches = 0;
-        float firstLoss = Float.NaN;
         int bs = Math.min(config.batchSize(), Math.max(n, 1)); // a batch never holds more than the whole set
         int[] ub = new int[bs];
         int[] ib = new int[bs];
         if (targetScratch.length < bs) {
             targetScratch = new float[bs];
         }
-        for (int start = 0; start < n; start += bs) {
-            int len = Math.min(bs, n - start);
-            for (int k = 0; k < len; k++) {
-                int row = order[start + k];
-                ub[k] = train.user()[row];
-                ib[k] = train.item()[row];
-                targetScratch[k] = train.rating()[row];
+        return EpochLoop.run(order, bs, 1, new EpochLoop.Batches() {
+            @Override
+            public void fill(int[] rows, int start, int len) {
+                for (int k = 0; k < len; k++) {
+                    int row = rows[start + k];
+                    ub[k] = train.user()[row];
+                    ib[k] = train.item()[row];
+                    targetScratch[k] = train.rating()[row];
+                }
             }
-            float loss = step(ub, ib, targetScratch, len);
-            if (batches == 0) {
-                firstLoss = loss;
+
+            @Override
+            public float step(int len) {
+                return RatingTrainer.this.step(ub, ib, targetScratch, len);
             }
-            if (TrainingDivergedException.diverged(loss, firstLoss)) {
-                throw new TrainingDivergedException(model.config().name() + ": loss became " + loss + " at epoch "
-                        + epoch + ", batch " + (batches + 1) + ", from " + firstLoss + " in the epoch's first batch"
-                        + " (mean loss so far "
-                        + (batches == 0 ? "n/a" : String.format("%.4f", lossSum / batches))
-                        + "); lower the learning rate");
-            }
-            lossSum += loss;
-            batches++;
-        }
-        return batches == 0 ? 0 : lossSum / batches;
+        }, (loss, batch, firstLoss, meanSoFar) -> model.config().name() + ": loss became " + loss + " at epoch "
+                + epoch + ", batch " + batch + ", from " + firstLoss + " in the epoch's first batch (mean loss so far "
+                + (Double.isNaN(meanSoFar) ? "n/a" : String.format("%.4f", meanSoFar)) + "); lower the learning rate");
     }
 
     /** One optimiser step on the first {@code len} entries of the arrays; returns the batch loss. */
