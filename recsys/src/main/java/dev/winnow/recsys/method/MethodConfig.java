@@ -1,5 +1,7 @@
 package dev.winnow.recsys.method;
 
+import dev.winnow.engine.prune.PruneSchedule;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -12,7 +14,8 @@ import java.util.Map;
  * @param lrDecay multiplier applied to the learning rate at each milestone epoch (Table 2's "learning decay" read
  *                as the code's lr_decay; see sad_lth_spec.md §5)
  * @param pruneRate fraction of the still-alive weights (or hidden units, when structured) removed at each event
- * @param rewindIteration -1 rewinds to initialisation; k >= 0 rewinds to the state after k optimiser steps
+ * @param rewindIteration -1 or 0 rewinds to initialisation (the state after 0 optimiser steps); k > 0 rewinds to the
+ *                        dense run's state after k optimiser steps, which must lie in the first pruning level
  * @param milestonesPerRound false: one global LR schedule with milestones at absolute epochs (the paper's Algorithm
  *                           1); true: the spec's "per-round restart" (§3.4) — milestones count from the start of
  *                           each pruning level and the learning rate restarts at every prune event
@@ -109,7 +112,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
 
     /** Number of prune events in {@code epochs} epochs (spec check 20: floor(epochs / pruneEvery)). */
     public int pruneEvents() {
-        return epochs / pruneEvery;
+        return new PruneSchedule(epochs, pruneEvery).events();
     }
 
     /** The configuration as name -> value, in the names {@link #with} accepts (for results files and logs). */

@@ -11,13 +11,18 @@ import dev.winnow.engine.optim.Adam;
 import dev.winnow.engine.optim.MultiStepLr;
 import dev.winnow.engine.optim.Optimizer;
 import dev.winnow.engine.optim.Sgd;
+import dev.winnow.engine.prune.IterativePruning;
+import dev.winnow.engine.prune.LthConfig;
 import dev.winnow.engine.prune.MagnitudePruner;
 import dev.winnow.engine.prune.NeuronPruner;
 import dev.winnow.engine.prune.PrunableSet;
-import dev.winnow.engine.sparse.ExecutionPolicy;
+import dev.winnow.engine.prune.PruneSchedule;
 import dev.winnow.engine.prune.Pruner;
 import dev.winnow.engine.prune.Ranking;
+import dev.winnow.engine.prune.Rewind;
+import dev.winnow.engine.prune.RewindPoint;
 import dev.winnow.engine.prune.UnitNorm;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.tensor.Arena;
 import dev.winnow.engine.tensor.BufferPool;
 import dev.winnow.engine.tensor.GradMode;
@@ -41,9 +46,10 @@ import java.util.SplittableRandom;
  * Algorithm 1 of the paper for one method and one seed: train the student epoch by epoch (with the teacher's
  * regression KD and Show-Attend-Distill terms when the method distils), and every {@code pruneEvery} epochs prune it
  * and either keep the trained weights (SP-SAD) or rewind the survivors (LTH-SAD, LTH). SS-SAD first finds its ticket
- * by plain LTH, then distils into it. The winning ticket is the best-validation state; test numbers are read at
- * that same epoch. A checkpoint is written after every prune event, and a run resumed from it ends bit for bit where
- * an uninterrupted run would.
+ * by plain LTH, then distils into it. The prune event itself (criterion, rewind point, optimiser state) is the
+ * engine's {@link IterativePruning}; the learning-rate schedule and the distiller are this class's. The winning ticket
+ * is the best-validation state; test numbers are read at that same epoch. A checkpoint is written after every prune
+ * event, and a run resumed from it ends bit for bit where an uninterrupted run would.
  */
 public final class MethodRun {
     private final RegressionTask task;
@@ -64,7 +70,8 @@ public final class MethodRun {
     private AttentionDistiller distiller;
     private Optimizer optimizer;
     private MultiStepLr schedule;
-    private Pruner pruner;
+    private LthConfig pruningConfig;
+    private IterativePruning pruning;
     private PrunableSet prunable;
     private ExecutionPolicy executionPolicy = ExecutionPolicy.MASKED;
     private RunState state;
@@ -139,11 +146,20 @@ public final class MethodRun {
         }
         student.setExecutionPolicy(executionPolicy);
         prunable = student.mlp() != null ? PrunableSet.forMlp(student.mlp(), false) : PrunableSet.of(student);
+        checkRewindIteration();
+        if (method.prunes()) {
+            // before the first optimiser step: at rewind iteration 0 this takes theta_0
+            pruningConfig = lthConfig();
+            pruning = IterativePruning.of(student, pruner(pruningConfig), pruningConfig, null);
+        }
         state = checkpointFile == null ? null : RunCheckpoint.read(checkpointFile, method.label(), seed, fingerprint());
         boolean resumed = state != null;
         if (!resumed) {
             state = new RunState();
             state.rewind = ModuleState.capture(student);
+        } else if (pruning != null) {
+            int k = pruningConfig.rewindIteration();
+            pruning.resume(state.round, state.steps >= k ? RewindPoint.fromMap(student, state.rewind, k) : null);
         }
         startNanos = System.nanoTime();
         secondsBeforeResume = state.cumulativeSeconds;
@@ -159,17 +175,61 @@ public final class MethodRun {
 
     // ---- set-up -------------------------------------------------------------------------------------------------
 
+    /**
+     * Algorithm 1's prune event as the engine's configuration: a fixed rate, rewinding for the LTH family (to theta_0,
+     * or to theta_k of the dense run), and a fresh optimiser at every rewind (spec §5.3, as
+     * {@link LthConfig#lthSad()}) or, without rewinding, the state zeroed at the pruned positions unless
+     * fresh_optimizer_per_round.
+     */
+    private LthConfig lthConfig() {
+        boolean rewinds = rewinds();
+        // rewind_iteration -1 and 0 both mean theta_0, the state after 0 optimiser steps
+        int k = rewinds ? Math.max(0, cfg.rewindIteration()) : 0;
+        return new LthConfig(cfg.pruneRate(), cfg.pruneEvery(), Ranking.GLOBAL, rewinds ? Rewind.REWIND : Rewind.NONE,
+                k, false, rewinds || cfg.freshOptimizerPerRound());
+    }
+
+    /** Whole hidden units by the L1 norm of their incoming weights (structured), or single weights by magnitude. */
+    private Pruner pruner(LthConfig config) {
+        if (cfg.structured()) {
+            return new NeuronPruner(student.mlp(), UnitNorm.L1, false);
+        }
+        return new MagnitudePruner(prunable, config.ranking());
+    }
+
+    /**
+     * Late rewinding takes theta_k from the dense run (spec §3.3): k must fall inside the first pruning level, or the
+     * first prune would come before there is anything to rewind to.
+     */
+    private void checkRewindIteration() {
+        int k = cfg.rewindIteration();
+        boolean prunesAtAll = method == Method.SS_SAD || (method.prunes() && cfg.pruneEvents() > 0);
+        if (!rewinds() || k <= 0 || !prunesAtAll) {
+            return;
+        }
+        long perEpoch = batchesPerEpoch();
+        long firstLevel = perEpoch * cfg.pruneEvery();
+        if (k > firstLevel) {
+            throw new IllegalArgumentException(method.label() + ": rewind_iteration " + k + " is past the dense first "
+                    + "pruning level, which takes " + firstLevel + " optimiser steps (prune_every " + cfg.pruneEvery()
+                    + " x " + perEpoch + " batches); theta_k must come from the dense run, so set rewind_iteration "
+                    + "<= " + firstLevel);
+        }
+    }
+
+    /** Optimiser steps per epoch, as {@link #trainEpoch} takes them (a last batch of one row is skipped). */
+    private long batchesPerEpoch() {
+        int n = task.size(Part.TRAIN);
+        int bs = Math.min(cfg.batchSize(), Math.max(n, 2));
+        return n / bs + (n % bs >= 2 ? 1 : 0);
+    }
+
     private void setUp(boolean distils, float lr, int[] milestones, float lrDecay, boolean resumed) {
         if (distils) {
             SadLayout layout = SadLayout.forMlp(teacher.tapWidths(), student.tapWidths(), cfg.qkDim());
             distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
         } else {
             distiller = null;
-        }
-        if (method.prunes() && cfg.structured()) {
-            pruner = new NeuronPruner(student.mlp(), UnitNorm.L1, false);
-        } else if (method.prunes()) {
-            pruner = new MagnitudePruner(prunable, Ranking.GLOBAL);
         }
         optimizer = newOptimizer(lr);
         schedule = new MultiStepLr(optimizer, milestones, lrDecay);
@@ -206,7 +266,7 @@ public final class MethodRun {
                 schedule = new MultiStepLr(optimizer, new int[0], 1f);
             }
             // Phase 2 starts from the ticket: theta_0 on the final mask, a fresh optimiser and a new distiller.
-            ModuleState.restore(student, maskedRewind(), "SS-SAD ticket");
+            pruning.rewindToPoint();
             state.phase = 2;
             state.phaseStart = state.epoch;
             state.bestValMse = Double.POSITIVE_INFINITY;
@@ -215,18 +275,6 @@ public final class MethodRun {
         }
         setUp(true, cfg.kdLr(), new int[0], 1f, resumed);
         trainSegment(state.phaseStart + cfg.kdEpochs(), state.phaseStart, true, false, Integer.MAX_VALUE);
-    }
-
-    /** The rewind point with the current masks applied. */
-    private Map<String, float[]> maskedRewind() {
-        Map<String, float[]> current = ModuleState.capture(student);
-        Map<String, float[]> out = new java.util.LinkedHashMap<>(state.rewind);
-        for (Map.Entry<String, float[]> e : current.entrySet()) {
-            if (e.getKey().endsWith("#mask")) {
-                out.put(e.getKey(), e.getValue());
-            }
-        }
-        return out;
     }
 
     // ---- the epoch loop -----------------------------------------------------------------------------------------
@@ -239,6 +287,7 @@ public final class MethodRun {
     private void trainSegment(int lastEpoch, int segmentStart, boolean distils, boolean prunes, int totalEpochs)
             throws IOException {
         double firstLoss = Double.NaN;
+        PruneSchedule levels = new PruneSchedule(Math.max(0, lastEpoch - segmentStart), cfg.pruneEvery());
         for (int epoch = state.epoch + 1; epoch <= lastEpoch; epoch++) {
             long t0 = System.nanoTime();
             float lr = schedule.startEpoch(scheduleEpoch(epoch - segmentStart, prunes));
@@ -267,7 +316,7 @@ public final class MethodRun {
                 state.bestRound = state.round;
                 state.best = ModuleState.capture(student);
             }
-            boolean pruneNow = prunes && (epoch - segmentStart) % cfg.pruneEvery() == 0;
+            boolean pruneNow = prunes && levels.pruneAfter(epoch - segmentStart);
             String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
             CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
                     val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds, lr);
@@ -322,23 +371,17 @@ public final class MethodRun {
         return method == Method.LTH_SAD || method == Method.LTH || method == Method.SS_SAD;
     }
 
-    /** One prune event: shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD). */
+    /**
+     * One prune event (the engine's): shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD),
+     * and reset or zero the optimiser state.
+     */
     private void prune() {
         pruneObserver.beforePrune(state.round + 1, student);
-        pruner.prune(cfg.pruneRate());
+        pruning.prune(optimizer);
         state.round++;
         state.levelBestValMse = Double.POSITIVE_INFINITY;
         state.levelBestEpoch = -1;
         boolean rewinds = rewinds();
-        if (rewinds) {
-            ModuleState.restore(student, maskedRewind(), "rewind point");
-            optimizer.resetState();
-        } else {
-            optimizer.zeroStateWhereMasked();
-        }
-        if (cfg.freshOptimizerPerRound()) {
-            optimizer.resetState();
-        }
         if (distiller != null && cfg.resetDistillerOnRewind() && rewinds) {
             SadLayout layout = distiller.layout();
             distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
@@ -425,9 +468,8 @@ public final class MethodRun {
             loss.backward();
             optimizer.step();
             state.steps++;
-            if (state.steps == cfg.rewindIteration()) {
-                // late rewinding (Frankle et al.): the rewind point is the state after k optimiser steps
-                state.rewind = ModuleState.capture(student);
+            if (pruning != null) {
+                pruning.afterStep(state.steps); // takes theta_k at step k of the dense run
             }
             return loss.item();
         }
@@ -497,6 +539,9 @@ public final class MethodRun {
         state.student = ModuleState.capture(student);
         state.distiller = distiller == null ? new HashMap<>() : ModuleState.capture(distiller);
         state.optimizer = optimizer.exportState();
+        if (pruning != null && pruning.rewindPoint() != null) {
+            state.rewind = pruning.rewindPoint().asMap();
+        }
         RunCheckpoint.write(checkpointFile, method.label(), seed, fingerprint(), state);
     }
 

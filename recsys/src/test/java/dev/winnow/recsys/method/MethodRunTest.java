@@ -202,4 +202,41 @@ class MethodRunTest {
         assertTrue(e.getMessage().contains("different configuration"), e.getMessage());
         assertNotNull(e.getMessage());
     }
+
+    /** Optimiser steps in one epoch: full batches plus a last partial one of at least two rows. */
+    private static int stepsPerEpoch(MethodConfig cfg) {
+        int n = task.size(RegressionTask.Part.TRAIN);
+        int bs = Math.min(cfg.batchSize(), Math.max(n, 2));
+        return n / bs + (n % bs >= 2 ? 1 : 0);
+    }
+
+    @Test
+    void lateRewindPointPastTheDenseFirstLevelIsRefusedBeforeTraining() {
+        MethodConfig base = config(4, 2, 0.3);
+        int firstLevel = 2 * stepsPerEpoch(base);
+        MethodConfig cfg = base.with("rewind_iteration", String.valueOf(firstLevel + 1));
+        // theta_k must come from the dense run (spec §3.3); a k in the second level would rewind the first prune to
+        // theta_0 and every later one to a pruned state of level 2
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MethodRun(task, backend, Method.LTH, cfg, 4, null, null, null).run());
+        assertTrue(e.getMessage().contains("rewind_iteration " + (firstLevel + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains(firstLevel + " optimiser steps"), e.getMessage());
+    }
+
+    @Test
+    void resumedRunWithLateRewindingEndsBitForBitWhereAnUninterruptedRunEnds(@TempDir Path dir) throws IOException {
+        MethodConfig base = config(6, 2, 0.3);
+        MethodConfig cfg = base.with("rewind_iteration", String.valueOf(stepsPerEpoch(base) + 1));
+        MethodOutcome whole = new MethodRun(task, backend, Method.LTH, cfg, 5, null, null, null).run();
+        Path b = dir.resolve("late.ckpt");
+        assertThrows(MethodRun.Interrupted.class,
+                () -> new MethodRun(task, backend, Method.LTH, cfg, 5, null, null, b).stopAfterEpoch(2).run());
+        MethodOutcome resumed = new MethodRun(task, backend, Method.LTH, cfg, 5, null, null, b).run();
+        assertEquals(whole.curve().size(), resumed.curve().size());
+        for (int i = 0; i < whole.curve().size(); i++) {
+            assertEquals(whole.curve().get(i).valMse(), resumed.curve().get(i).valMse(), 0.0,
+                    "validation MSE at epoch " + whole.curve().get(i).epoch());
+        }
+        assertEquals(whole.result().mse(), resumed.result().mse(), 0.0);
+    }
 }
