@@ -73,6 +73,7 @@ public final class MethodRun {
     private LthConfig pruningConfig;
     private IterativePruning pruning;
     private PrunableSet prunable;
+    private float baseLr;
     private ExecutionPolicy executionPolicy = ExecutionPolicy.MASKED;
     private RunState state;
     private long startNanos;
@@ -231,6 +232,7 @@ public final class MethodRun {
         } else {
             distiller = null;
         }
+        baseLr = lr;
         optimizer = newOptimizer(lr);
         schedule = new MultiStepLr(optimizer, milestones, lrDecay);
         if (resumed) {
@@ -373,7 +375,8 @@ public final class MethodRun {
 
     /**
      * One prune event (the engine's): shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD),
-     * and reset or zero the optimiser state.
+     * and reset or zero the optimiser state. With reset_distiller_on_rewind a new distiller joins a new optimiser,
+     * whose schedule starts again from the base learning rate (the next epoch sets the decayed one).
      */
     private void prune() {
         pruneObserver.beforePrune(state.round + 1, student);
@@ -385,8 +388,7 @@ public final class MethodRun {
         if (distiller != null && cfg.resetDistillerOnRewind() && rewinds) {
             SadLayout layout = distiller.layout();
             distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
-            float lr = optimizer.learningRate();
-            optimizer = newOptimizer(lr);
+            optimizer = newOptimizer(baseLr);
             schedule = new MultiStepLr(optimizer, cfg.milestones(), cfg.lrDecay());
         }
         pruneObserver.afterPrune(state.round, student, rewinds);

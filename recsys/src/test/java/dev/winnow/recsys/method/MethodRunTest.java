@@ -239,4 +239,18 @@ class MethodRunTest {
         }
         assertEquals(whole.result().mse(), resumed.result().mse(), 0.0);
     }
+
+    @Test
+    void resetDistillerOnRewindRestartsTheScheduleFromTheBaseLearningRate() throws IOException {
+        TapModel t = teacher(1);
+        // milestone 1 at decay 0.5: every epoch of the run trains at lr 1e-3 x 0.5, new distiller or not
+        MethodConfig cfg = config(4, 2, 0.3).with("milestones", "1").with("lr_decay", "0.5")
+                .with("reset_distiller_on_rewind", "true");
+        MethodOutcome o = new MethodRun(task, backend, Method.LTH_SAD, cfg, 1, t, null, null).run();
+        assertEquals(4, o.curve().size());
+        for (CurvePoint p : o.curve()) {
+            assertEquals((double) 0.5e-3f, p.learningRate(), 0.0,
+                    "learning rate at epoch " + p.epoch() + " (round " + p.round() + ")");
+        }
+    }
 }
