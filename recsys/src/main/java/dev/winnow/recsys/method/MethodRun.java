@@ -88,6 +88,7 @@ public final class MethodRun {
         if (method.usesTeacher() && teacher == null) {
             throw new IllegalArgumentException(method.label() + " distils from a teacher; train the teacher first");
         }
+        checkSettings(method, cfg);
         this.task = task;
         this.backend = backend;
         this.method = method;
@@ -132,6 +133,23 @@ public final class MethodRun {
 
         Interrupted(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * What one method's settings must satisfy beyond MethodConfig's own ranges, which hold for every method (checked
+     * again by {@code compare} before any data is loaded).
+     */
+    public static void checkSettings(Method method, MethodConfig c) {
+        if (method == Method.SS_SAD) {
+            if (!(c.pruneRate() > 0)) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density " + c.targetDensity()
+                        + ", which prune_rate 0 never reaches; set prune_rate > 0 or leave SS-SAD out");
+            }
+            if (c.kdEpochs() > 0 && !(c.kdLr() > 0f)) {
+                throw new IllegalArgumentException("SS-SAD trains kd_epochs " + c.kdEpochs() + " with kd_lr 0, which "
+                        + "learns nothing; set kd_lr > 0");
+            }
         }
     }
 
@@ -262,6 +280,13 @@ public final class MethodRun {
             // Phase 1: plain LTH rounds (no teacher, fresh optimiser each round) until the target density.
             setUp(false, cfg.lr(), new int[0], 1f, resumed);
             while (prunable.density() > cfg.targetDensity()) {
+                if (patienceExhausted()) {
+                    progress.note(method.label(), seed, String.format(java.util.Locale.ROOT, "phase 1 stopped at "
+                            + "epoch %d, density %.4f above target_density %s: no validation improvement for patience "
+                            + "%d epochs; distilling into the current ticket", state.epoch, prunable.density(),
+                            cfg.targetDensity(), cfg.patience()));
+                    break;
+                }
                 int end = state.epoch + cfg.pruneEvery();
                 trainSegment(end, state.epoch, false, true, Integer.MAX_VALUE);
                 optimizer = newOptimizer(cfg.lr());
@@ -277,6 +302,14 @@ public final class MethodRun {
         }
         setUp(true, cfg.kdLr(), new int[0], 1f, resumed);
         trainSegment(state.phaseStart + cfg.kdEpochs(), state.phaseStart, true, false, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Whether early stopping has run out: no validation improvement for {@code patience} epochs. SS-SAD's phase 1
+     * checks it before each level, from the saved state, so that a resumed run stops where the uninterrupted one did.
+     */
+    private boolean patienceExhausted() {
+        return cfg.patience() > 0 && state.bestEpoch >= 0 && state.epoch - state.bestEpoch >= cfg.patience();
     }
 
     // ---- the epoch loop -----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MethodRunTest {
@@ -252,5 +254,46 @@ class MethodRunTest {
             assertEquals((double) 0.5e-3f, p.learningRate(), 0.0,
                     "learning rate at epoch " + p.epoch() + " (round " + p.round() + ")");
         }
+    }
+
+    @Test
+    void ssSadRefusesPruneRateZeroInsteadOfPruningForever() throws IOException {
+        TapModel t = teacher(1);
+        MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_rate", "0").with("batch_size", "128")
+                .with("qk_dim", "8");
+        IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(
+                IllegalArgumentException.class,
+                () -> new MethodRun(task, backend, Method.SS_SAD, cfg, 1, t, null, null).run()));
+        assertTrue(e.getMessage().contains("prune_rate 0"), e.getMessage());
+    }
+
+    @Test
+    void ssSadPhaseOneLevelsEndAtTheirPruneEpochOrPhaseOneStopsWithANote() throws IOException {
+        TapModel t = teacher(1);
+        // patience 1 runs out in the first epoch of level 2 (it starts again from theta_0 times the mask), which is
+        // not a prune epoch: phase 1 must stop there and say so, not start shifted one-epoch levels that never prune
+        MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_every", "3").with("prune_rate", "0.5")
+                .with("target_density", "0.1").with("kd_epochs", "1").with("patience", "1").with("batch_size", "128")
+                .with("qk_dim", "8");
+        List<String> notes = new java.util.ArrayList<>();
+        ProgressSink sink = new ProgressSink() {
+            @Override
+            public void epoch(String method, long seed, CurvePoint point, int epochs, double etaSeconds) {
+            }
+
+            @Override
+            public void note(String method, long seed, String message) {
+                notes.add(message);
+            }
+        };
+        MethodOutcome o = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> new MethodRun(task, backend, Method.SS_SAD, cfg, 1, t, sink, null).run());
+        for (CurvePoint p : o.curve()) {
+            if (!p.event().isEmpty()) {
+                assertEquals(0, p.epoch() % 3, "prune event at epoch " + p.epoch() + ", not at the end of a level");
+            }
+        }
+        assertEquals(1, notes.size(), "one note: " + notes);
+        assertTrue(notes.get(0).contains("phase 1 stopped") && notes.get(0).contains("patience 1"), notes.get(0));
     }
 }
