@@ -19,14 +19,21 @@ import java.util.Map;
  * @param milestonesPerRound false: one global LR schedule with milestones at absolute epochs (the paper's Algorithm
  *                           1); true: the spec's "per-round restart" (§3.4) — milestones count from the start of
  *                           each pruning level and the learning rate restarts at every prune event
- * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this
+ * @param temperature Table 2's Hinton temperature, accepted and not read: every head here predicts a scalar rating,
+ *                    where the tempered KL means nothing, so output distillation is the squared error to the teacher
+ *                    (spec §5 [ours])
+ * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this; with
+ *                      {@code prune_schedule: cubic} the density the other pruning methods ramp down to
+ * @param pruneSchedule {@code constant}: every event removes prune_rate of what is alive (the paper's); {@code cubic}:
+ *                      Zhu &amp; Gupta's ramp from density 1 to target_density over the run's prune events (prune_rate
+ *                      is not read; not for SS-SAD, which prunes until target_density)
  */
 public record MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
                            int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
                            int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
                            boolean resetDistillerOnRewind,
                            float beta, float alpha, float temperature, int qkDim, double targetDensity,
-                           int kdEpochs, float kdLr, int patience) {
+                           int kdEpochs, float kdLr, int patience, String pruneSchedule) {
 
     /**
      * The most epochs (and kd_epochs) a run may ask for: about 8x the paper's longest schedule (LTH-SAD, 1200). A
@@ -108,6 +115,14 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0 (0: no early stopping), got " + patience);
         }
+        if (!pruneSchedule.equals("constant") && !pruneSchedule.equals("cubic")) {
+            throw new IllegalArgumentException("prune_schedule must be constant or cubic, got '" + pruneSchedule + "'");
+        }
+    }
+
+    /** Whether the pruning methods follow the cubic ramp to target_density instead of a constant rate. */
+    public boolean cubicSchedule() {
+        return pruneSchedule.equals("cubic");
     }
 
     /** Number of prune events in {@code epochs} epochs (spec check 20: floor(epochs / pruneEvery)). */
@@ -128,6 +143,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         m.put("lr_decay", lrDecay);
         m.put("prune_rate", pruneRate);
         m.put("prune_every", pruneEvery);
+        m.put("prune_schedule", pruneSchedule);
         m.put("structured", structured);
         m.put("rewind_iteration", rewindIteration);
         m.put("fresh_optimizer_per_round", freshOptimizerPerRound);
@@ -169,7 +185,8 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 floatOf(m, "alpha"),
                 floatOf(m, "temperature"), intOf(m, "qk_dim"),
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
-                floatOf(m, "kd_lr"), intOf(m, "patience"));
+                floatOf(m, "kd_lr"), intOf(m, "patience"),
+                String.valueOf(m.get("prune_schedule")).toLowerCase(Locale.ROOT));
     }
 
     private static int intOf(Map<String, Object> m, String k) {

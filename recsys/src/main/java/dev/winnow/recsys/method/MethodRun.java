@@ -21,6 +21,7 @@ import dev.winnow.engine.prune.Pruner;
 import dev.winnow.engine.prune.Ranking;
 import dev.winnow.engine.prune.Rewind;
 import dev.winnow.engine.prune.RewindPoint;
+import dev.winnow.engine.prune.SparsitySchedule;
 import dev.winnow.engine.prune.UnitNorm;
 import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.tensor.Arena;
@@ -150,6 +151,13 @@ public final class MethodRun {
                 throw new IllegalArgumentException("SS-SAD trains kd_epochs " + c.kdEpochs() + " with kd_lr 0, which "
                         + "learns nothing; set kd_lr > 0");
             }
+            if (c.cubicSchedule()) {
+                throw new IllegalArgumentException("SS-SAD prunes at prune_rate until target_density, so it takes "
+                        + "prune_schedule constant; give prune_schedule: cubic per method in a run file");
+            }
+        } else if (method.prunes() && c.cubicSchedule() && c.pruneEvents() == 0) {
+            throw new IllegalArgumentException(method.label() + ": prune_schedule cubic ramps over the run's prune "
+                    + "events, and epochs " + c.epochs() + " < prune_every " + c.pruneEvery() + " gives none");
         }
     }
 
@@ -169,7 +177,8 @@ public final class MethodRun {
         if (method.prunes()) {
             // before the first optimiser step: at rewind iteration 0 this takes theta_0
             pruningConfig = lthConfig();
-            pruning = IterativePruning.of(student, pruner(pruningConfig), pruningConfig, null);
+            pruning = new IterativePruning(student, pruner(pruningConfig), sparsitySchedule(pruningConfig),
+                    pruningConfig.rewind(), pruningConfig.rewindIteration(), pruningConfig.freshOptimizer(), null);
         }
         state = checkpointFile == null ? null : RunCheckpoint.read(checkpointFile, method.label(), seed, fingerprint());
         boolean resumed = state != null;
@@ -206,6 +215,14 @@ public final class MethodRun {
         int k = rewinds ? Math.max(0, cfg.rewindIteration()) : 0;
         return new LthConfig(cfg.pruneRate(), cfg.pruneEvery(), Ranking.GLOBAL, rewinds ? Rewind.REWIND : Rewind.NONE,
                 k, false, rewinds || cfg.freshOptimizerPerRound());
+    }
+
+    /** prune_rate at every event, or the cubic ramp to target_density over the run's prune events. */
+    private SparsitySchedule sparsitySchedule(LthConfig config) {
+        if (cfg.cubicSchedule()) {
+            return SparsitySchedule.cubic(0.0, 1 - cfg.targetDensity(), cfg.pruneEvents());
+        }
+        return SparsitySchedule.fixedRate(config.rate());
     }
 
     /** Whole hidden units by the L1 norm of their incoming weights (structured), or single weights by magnitude. */

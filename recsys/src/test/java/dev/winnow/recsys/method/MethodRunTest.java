@@ -2,6 +2,8 @@ package dev.winnow.recsys.method;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.prune.PrunableSet;
+import dev.winnow.engine.prune.SparsitySchedule;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.data.SyntheticRatings;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -275,7 +278,7 @@ class MethodRunTest {
         MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_every", "3").with("prune_rate", "0.5")
                 .with("target_density", "0.1").with("kd_epochs", "1").with("patience", "1").with("batch_size", "128")
                 .with("qk_dim", "8");
-        List<String> notes = new java.util.ArrayList<>();
+        List<String> notes = new ArrayList<>();
         ProgressSink sink = new ProgressSink() {
             @Override
             public void epoch(String method, long seed, CurvePoint point, int epochs, double etaSeconds) {
@@ -295,5 +298,40 @@ class MethodRunTest {
         }
         assertEquals(1, notes.size(), "one note: " + notes);
         assertTrue(notes.get(0).contains("phase 1 stopped") && notes.get(0).contains("patience 1"), notes.get(0));
+    }
+
+    @Test
+    void cubicScheduleRampsTheDensityToTargetDensityOverThePruneEvents() throws IOException {
+        MethodConfig cfg = config(4, 1, 0.3).with("prune_schedule", "cubic").with("target_density", "0.2");
+        List<Double> after = new ArrayList<>();
+        long[] total = new long[1];
+        PruneObserver densities = new PruneObserver() {
+            @Override
+            public void afterPrune(int event, TapModel student, boolean rewound) {
+                PrunableSet set = PrunableSet.forMlp(student.mlp(), false);
+                total[0] = set.total();
+                after.add(set.density());
+            }
+        };
+        new MethodRun(task, backend, Method.LTH, cfg, 6, null, null, null).observePrunes(densities).run();
+        assertEquals(4, after.size());
+        for (int e = 1; e <= 4; e++) {
+            // Zhu & Gupta: sparsity 0.8 (1 - (1 - e/4)^3) after event e, to one weight (a count is a whole number)
+            double expected = 1 - SparsitySchedule.cubicTarget(0.0, 0.8, 4, e);
+            assertEquals(expected, after.get(e - 1), 1.0 / total[0], "density after event " + e);
+        }
+        assertTrue(after.get(0) < 0.6, "the ramp front-loads: event 1 already removes " + (1 - after.get(0)));
+    }
+
+    @Test
+    void cubicScheduleIsRefusedWhereItCannotApply() {
+        MethodConfig ss = MethodPresets.quick().get(Method.SS_SAD).with("prune_schedule", "cubic");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MethodRun.checkSettings(Method.SS_SAD, ss));
+        assertTrue(e.getMessage().contains("prune_schedule"), e.getMessage());
+        MethodConfig none = config(2, 3, 0.3).with("prune_schedule", "cubic");
+        e = assertThrows(IllegalArgumentException.class, () -> MethodRun.checkSettings(Method.LTH, none));
+        assertTrue(e.getMessage().contains("prune_every 3"), e.getMessage());
+        MethodRun.checkSettings(Method.SAD, none); // a method that never prunes does not read it
     }
 }
