@@ -27,13 +27,17 @@ import java.util.Map;
  * @param pruneSchedule {@code constant}: every event removes prune_rate of what is alive (the paper's); {@code cubic}:
  *                      Zhu &amp; Gupta's ramp from density 1 to target_density over the run's prune events (prune_rate
  *                      is not read; not for SS-SAD, which prunes until target_density)
+ * @param prunePattern {@code unstructured}: single weights by global magnitude (or whole units when structured);
+ *                     {@code 2:4}: the N:M pattern of NVIDIA's sparse tensor cores, imposed at the first prune event
+ *                     (density 0.5) and kept by the later ones (prune_rate is not read)
  */
 public record MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
                            int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
                            int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
                            boolean resetDistillerOnRewind,
                            float beta, float alpha, float temperature, int qkDim, double targetDensity,
-                           int kdEpochs, float kdLr, int patience, String pruneSchedule) {
+                           int kdEpochs, float kdLr, int patience, String pruneSchedule,
+                           String prunePattern) {
 
     /**
      * The most epochs (and kd_epochs) a run may ask for: about 8x the paper's longest schedule (LTH-SAD, 1200). A
@@ -118,11 +122,20 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (!pruneSchedule.equals("constant") && !pruneSchedule.equals("cubic")) {
             throw new IllegalArgumentException("prune_schedule must be constant or cubic, got '" + pruneSchedule + "'");
         }
+        if (!prunePattern.equals("unstructured") && !prunePattern.equals("2:4")) {
+            throw new IllegalArgumentException("prune_pattern must be unstructured or 2:4, got '" + prunePattern + "'");
+        }
+        // prune_pattern against structured and prune_schedule is checked per method (MethodRun.checkSettings)
     }
 
     /** Whether the pruning methods follow the cubic ramp to target_density instead of a constant rate. */
     public boolean cubicSchedule() {
         return pruneSchedule.equals("cubic");
+    }
+
+    /** Whether pruning imposes NVIDIA's 2:4 pattern instead of ranking by magnitude. */
+    public boolean twoFour() {
+        return prunePattern.equals("2:4");
     }
 
     /** Number of prune events in {@code epochs} epochs (spec check 20: floor(epochs / pruneEvery)). */
@@ -144,6 +157,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         m.put("prune_rate", pruneRate);
         m.put("prune_every", pruneEvery);
         m.put("prune_schedule", pruneSchedule);
+        m.put("prune_pattern", prunePattern);
         m.put("structured", structured);
         m.put("rewind_iteration", rewindIteration);
         m.put("fresh_optimizer_per_round", freshOptimizerPerRound);
@@ -186,7 +200,8 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 floatOf(m, "temperature"), intOf(m, "qk_dim"),
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
                 floatOf(m, "kd_lr"), intOf(m, "patience"),
-                String.valueOf(m.get("prune_schedule")).toLowerCase(Locale.ROOT));
+                String.valueOf(m.get("prune_schedule")).toLowerCase(Locale.ROOT),
+                String.valueOf(m.get("prune_pattern")).toLowerCase(Locale.ROOT));
     }
 
     private static int intOf(Map<String, Object> m, String k) {

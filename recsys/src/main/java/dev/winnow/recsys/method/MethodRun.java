@@ -15,6 +15,7 @@ import dev.winnow.engine.prune.IterativePruning;
 import dev.winnow.engine.prune.LthConfig;
 import dev.winnow.engine.prune.MagnitudePruner;
 import dev.winnow.engine.prune.NeuronPruner;
+import dev.winnow.engine.prune.NmPruner;
 import dev.winnow.engine.prune.PrunableSet;
 import dev.winnow.engine.prune.PruneSchedule;
 import dev.winnow.engine.prune.Pruner;
@@ -155,9 +156,21 @@ public final class MethodRun {
                 throw new IllegalArgumentException("SS-SAD prunes at prune_rate until target_density, so it takes "
                         + "prune_schedule constant; give prune_schedule: cubic per method in a run file");
             }
+            if (c.twoFour()) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density, and prune_pattern 2:4 stops at "
+                        + "density 0.5; give prune_pattern: 2:4 per method in a run file");
+            }
         } else if (method.prunes() && c.cubicSchedule() && c.pruneEvents() == 0) {
             throw new IllegalArgumentException(method.label() + ": prune_schedule cubic ramps over the run's prune "
                     + "events, and epochs " + c.epochs() + " < prune_every " + c.pruneEvery() + " gives none");
+        }
+        if (method.prunes() && c.twoFour() && c.structured()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 groups single weights and "
+                    + "structured: true removes whole units; choose one (per method in a run file)");
+        }
+        if (method.prunes() && c.twoFour() && c.cubicSchedule()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 fixes the density at 0.5, so "
+                    + "prune_schedule must be constant");
         }
     }
 
@@ -225,10 +238,16 @@ public final class MethodRun {
         return SparsitySchedule.fixedRate(config.rate());
     }
 
-    /** Whole hidden units by the L1 norm of their incoming weights (structured), or single weights by magnitude. */
+    /**
+     * Whole hidden units by the L1 norm of their incoming weights (structured), the 2:4 pattern, or single weights by
+     * magnitude.
+     */
     private Pruner pruner(LthConfig config) {
         if (cfg.structured()) {
             return new NeuronPruner(student.mlp(), UnitNorm.L1, false);
+        }
+        if (cfg.twoFour()) {
+            return NmPruner.twoFour().over(prunable);
         }
         return new MagnitudePruner(prunable, config.ranking());
     }

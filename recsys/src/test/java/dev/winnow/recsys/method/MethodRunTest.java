@@ -2,6 +2,7 @@ package dev.winnow.recsys.method;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.prune.PrunableSet;
 import dev.winnow.engine.prune.SparsitySchedule;
 import dev.winnow.recsys.data.RatingData;
@@ -333,5 +334,38 @@ class MethodRunTest {
         e = assertThrows(IllegalArgumentException.class, () -> MethodRun.checkSettings(Method.LTH, none));
         assertTrue(e.getMessage().contains("prune_every 3"), e.getMessage());
         MethodRun.checkSettings(Method.SAD, none); // a method that never prunes does not read it
+    }
+
+    @Test
+    void twoFourPatternKeepsTwoOfEveryFourInputWeightsFromTheFirstPruneEventOn() throws IOException {
+        MethodConfig cfg = config(3, 1, 0.3).with("prune_pattern", "2:4");
+        List<Map<String, float[]>> after = new ArrayList<>();
+        PruneObserver masks = new PruneObserver() {
+            @Override
+            public void afterPrune(int event, TapModel student, boolean rewound) {
+                after.add(ModuleState.capture(student.mlp()));
+            }
+        };
+        MethodRun run = new MethodRun(task, backend, Method.LTH, cfg, 7, null, null, null).observePrunes(masks);
+        run.run();
+        assertEquals(3, after.size());
+        PrunableSet set = PrunableSet.forMlp(run.student().mlp(), false);
+        for (int e = 0; e < after.size(); e++) {
+            for (Parameter p : set.parameters()) {
+                float[] m = after.get(e).get(p.name() + "#mask");
+                int cols = p.value().cols();
+                assertEquals(0, cols % 4, p.name() + " has whole groups of four");
+                for (int g = 0; g < m.length; g += 4) {
+                    assertEquals(2f, m[g] + m[g + 1] + m[g + 2] + m[g + 3], 0f,
+                            p.name() + " group at " + g + " after event " + (e + 1));
+                }
+                assertArrayEquals(after.get(0).get(p.name() + "#mask"), m, 0f,
+                        p.name() + ": later events keep the first event's pattern");
+            }
+        }
+        MethodConfig sp = MethodPresets.quick().get(Method.SP_SAD).with("prune_pattern", "2:4");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MethodRun.checkSettings(Method.SP_SAD, sp));
+        assertTrue(e.getMessage().contains("structured"), e.getMessage());
     }
 }
