@@ -47,9 +47,18 @@ public final class IterativePruning {
 
     /** Unstructured magnitude pruning of {@code set} configured by {@code config}. */
     public static IterativePruning of(Module student, PrunableSet set, LthConfig config, Supplier<Module> freshInit) {
-        return new IterativePruning(student, new MagnitudePruner(set, config.ranking()),
-                SparsitySchedule.fixedRate(config.rate()), config.rewind(), config.rewindIteration(),
-                config.freshOptimizer(), freshInit);
+        return of(student, new MagnitudePruner(set, config.ranking()), config, freshInit);
+    }
+
+    /**
+     * Any criterion ({@link MagnitudePruner}, or {@link NeuronPruner} for whole hidden units) at {@code config}'s
+     * fixed rate, rewind and optimiser handling; {@code config.ranking()} and {@code includeOutputLayer()} are the
+     * pruner's business, not read here. {@code student} is everything a rewind restores (embeddings included), which
+     * may be more than what {@code pruner} prunes.
+     */
+    public static IterativePruning of(Module student, Pruner pruner, LthConfig config, Supplier<Module> freshInit) {
+        return new IterativePruning(student, pruner, SparsitySchedule.fixedRate(config.rate()), config.rewind(),
+                config.rewindIteration(), config.freshOptimizer(), freshInit);
     }
 
     /** Unstructured magnitude pruning of an Mlp's weights; the output layer as {@code config} says. */
@@ -59,9 +68,9 @@ public final class IterativePruning {
     }
 
     /** Call after every optimiser step with the number of steps taken so far: snapshots the dense run at step k. */
-    public void afterStep(int iteration) {
+    public void afterStep(long iteration) {
         if (rewindPoint == null && iteration == rewindIteration) {
-            rewindPoint = RewindPoint.capture(student, iteration);
+            rewindPoint = RewindPoint.capture(student, rewindIteration);
         }
     }
 
@@ -92,6 +101,33 @@ public final class IterativePruning {
             }
         }
         return outcome;
+    }
+
+    /**
+     * Continues a checkpointed run: {@code events} prune events already happened, and {@code point} is the rewind
+     * point saved with it (null when iteration k had not been reached yet; {@link #afterStep} then still takes it).
+     */
+    public void resume(int events, RewindPoint point) {
+        if (events < 0) {
+            throw new IllegalArgumentException("prune events so far must be >= 0, got " + events);
+        }
+        if (point != null && point.iteration() != rewindIteration) {
+            throw new IllegalArgumentException("the saved rewind point is from iteration " + point.iteration()
+                    + ", this run rewinds to iteration " + rewindIteration);
+        }
+        this.events = events;
+        if (point != null) {
+            this.rewindPoint = point;
+        }
+    }
+
+    /** Puts the student's values back to the rewind point on the current masks, outside a prune event. */
+    public void rewindToPoint() {
+        if (rewindPoint == null) {
+            throw new IllegalStateException("no rewind point yet (iteration " + rewindIteration
+                    + " was not reached); call afterStep(iteration) after every optimiser step");
+        }
+        rewindPoint.rewind(student);
     }
 
     public int events() {

@@ -93,6 +93,25 @@ public final class NmPruner {
     }
 
     /**
+     * This pattern as a prune event of {@link IterativePruning} over {@code set}: every event re-imposes N:M on the
+     * survivors and reads no rate, so the first event takes the set to density N/M and later ones keep it there (the
+     * NVIDIA recipe's one prune, with the dense phase as long as the schedule's first level).
+     */
+    public Pruner over(PrunableSet set) {
+        return new Pruner() {
+            @Override
+            public PruneOutcome prune(double rate) {
+                return NmPruner.this.prune(set);
+            }
+
+            @Override
+            public double density() {
+                return set.density();
+            }
+        };
+    }
+
+    /**
      * Bytes of the compressed N:M storage of a [rows x cols] weight: the N kept float32 values per group plus
      * ceil(log2 M) bits of position metadata each (2 bits for 2:4), groups padded to M.
      */

@@ -29,6 +29,22 @@ public final class RewindPoint {
         return new RewindPoint(StateSnapshot.of(student), iteration);
     }
 
+    /**
+     * A rewind point saved with {@link #asMap} (a checkpoint), for {@code student}'s parameters and buffers, taken at
+     * {@code iteration}.
+     */
+    public static RewindPoint fromMap(Module student, Map<String, float[]> state, int iteration) {
+        if (iteration < 0) {
+            throw new IllegalArgumentException("rewind iteration must be >= 0, got " + iteration);
+        }
+        return new RewindPoint(StateSnapshot.fromMap(student, state, "rewind point"), iteration);
+    }
+
+    /** The snapshot in the flat layout a checkpoint stores ({@link StateSnapshot#asMap}). */
+    public Map<String, float[]> asMap() {
+        return snapshot.asMap();
+    }
+
     /** Surviving weights and biases back to the snapshot bitwise, pruned weights to 0. Masks are kept. */
     public void rewind(Module student) {
         snapshot.restoreValues(student);

@@ -8,6 +8,7 @@ import dev.winnow.engine.nn.Linear;
 import dev.winnow.engine.nn.Mlp;
 import dev.winnow.engine.nn.Module;
 import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.nn.StateSnapshot;
 import dev.winnow.engine.optim.Adam;
 import dev.winnow.engine.optim.MultiStepLr;
 import dev.winnow.engine.optim.Optimizer;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -302,6 +304,63 @@ class PruneSpecChecksTest {
             assertEquals(cm[i] == 0f ? 0f : fresh[i], cw[i], 0f);
         }
         assertNotEquals(init[0], cw[0]);
+    }
+
+    @Test
+    void rewindPointSavedAsACheckpointMapResumesTheRunBitForBit() {
+        // the uninterrupted run: k = 2, three prune events with two steps between them
+        Mlp whole = mlp(8, new int[] {10, 6}, 2, Activation.RELU, 8);
+        Sgd wholeOpt = new Sgd(whole.parameters(), 0.1f, 0.9f, 0f);
+        LthConfig late = new LthConfig(0.3, 1, Ranking.GLOBAL, Rewind.REWIND, 2, false, true);
+        IterativePruning a = IterativePruning.of(whole, PrunableSet.forMlp(whole, false), late, null);
+        Map<String, float[]> saved = null;
+        Map<String, float[]> savedModel = null;
+        for (int event = 1; event <= 3; event++) {
+            for (int s = 1; s <= 2; s++) {
+                trainSteps(whole, wholeOpt, 1, 400 + 10 * event + s);
+                a.afterStep(2L * (event - 1) + s);
+            }
+            a.prune(wholeOpt);
+            if (event == 1) {
+                saved = a.rewindPoint().asMap();
+                savedModel = StateSnapshot.of(whole).asMap();
+            }
+        }
+        // the resumed run: a fresh model and pruner that continue from what the checkpoint of event 1 held
+        Mlp resumed = mlp(8, new int[] {10, 6}, 2, Activation.RELU, 99);
+        StateSnapshot.fromMap(resumed, savedModel, "test").restoreAll(resumed);
+        Sgd resumedOpt = new Sgd(resumed.parameters(), 0.1f, 0.9f, 0f);
+        IterativePruning b = IterativePruning.of(resumed, PrunableSet.forMlp(resumed, false), late, null);
+        b.resume(1, RewindPoint.fromMap(resumed, saved, 2));
+        for (int event = 2; event <= 3; event++) {
+            for (int s = 1; s <= 2; s++) {
+                trainSteps(resumed, resumedOpt, 1, 400 + 10 * event + s);
+                b.afterStep(2L * (event - 1) + s);
+            }
+            b.prune(resumedOpt);
+        }
+        assertEquals(3, b.events());
+        for (int k = 0; k < whole.parameters().size(); k++) {
+            Parameter p = whole.parameters().get(k);
+            Parameter q = resumed.parameters().get(k);
+            assertArrayEquals(p.value().toArray(), q.value().toArray(), 0f, p.name());
+            assertArrayEquals(PruningMask.current(p), PruningMask.current(q), 0f, p.name() + " mask");
+        }
+        assertThrows(IllegalArgumentException.class, () -> b.resume(1, RewindPoint.fromMap(resumed, initialPoint(), 0)),
+                "a rewind point of another iteration is refused");
+    }
+
+    private static Map<String, float[]> initialPoint() {
+        return StateSnapshot.of(mlp(8, new int[] {10, 6}, 2, Activation.RELU, 8)).asMap();
+    }
+
+    @Test
+    void rewindToPointOutsideAPruneEventNeedsThePoint() {
+        Mlp model = mlp(8, new int[] {10}, 2, Activation.RELU, 9);
+        LthConfig late = new LthConfig(0.3, 1, Ranking.GLOBAL, Rewind.REWIND, 5, false, true);
+        IterativePruning lth = IterativePruning.of(model, PrunableSet.forMlp(model, false), late, null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, lth::rewindToPoint);
+        assertTrue(e.getMessage().contains("iteration 5"), e.getMessage());
     }
 
     // ---- check 18 -----------------------------------------------------------------------------------------------

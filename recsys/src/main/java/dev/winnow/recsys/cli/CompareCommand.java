@@ -12,10 +12,12 @@ import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.RatingSplit;
 import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.method.Comparison;
+import dev.winnow.recsys.method.CurvePoint;
 import dev.winnow.recsys.method.FeatureTask;
 import dev.winnow.recsys.method.Method;
 import dev.winnow.recsys.method.MethodConfig;
 import dev.winnow.recsys.method.MethodPresets;
+import dev.winnow.recsys.method.MethodRun;
 import dev.winnow.recsys.method.ProgressSink;
 import dev.winnow.recsys.method.RatingTask;
 import dev.winnow.recsys.method.RegressionTask;
@@ -291,16 +293,8 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** What one method's settings must satisfy beyond MethodConfig's own ranges, which hold for every method. */
     private static void checkPerMethod(List<Method> methods, Map<Method, MethodConfig> configs) {
-        if (methods.contains(Method.SS_SAD)) {
-            MethodConfig c = configs.get(Method.SS_SAD);
-            if (!(c.pruneRate() > 0)) {
-                throw new IllegalArgumentException("SS-SAD prunes until target_density " + c.targetDensity()
-                        + ", which prune_rate 0 never reaches; set prune_rate > 0 or leave SS-SAD out");
-            }
-            if (c.kdEpochs() > 0 && !(c.kdLr() > 0f)) {
-                throw new IllegalArgumentException("SS-SAD trains kd_epochs " + c.kdEpochs() + " with kd_lr 0, which "
-                        + "learns nothing; set kd_lr > 0");
-            }
+        for (Method m : methods) {
+            MethodRun.checkSettings(m, configs.get(m));
         }
     }
 
@@ -365,10 +359,20 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private static ProgressSink progressLines(PrintStream log) {
-        return (method, s, p, epochs, eta) -> log.printf(Locale.ROOT,
-                "[%s seed %d] epoch %d/%d  round %d  density %.3f  loss %.4f  val RMSE %.4f  test RMSE %.4f%s  "
-                        + "ETA %s%n", method, s, p.epoch(), epochs, p.round(), p.density(), p.trainLoss(),
-                p.valRmse(), p.testRmse(), p.event().isEmpty() ? "" : "  [" + p.event() + "]", eta(eta));
+        return new ProgressSink() {
+            @Override
+            public void epoch(String method, long s, CurvePoint p, int epochs, double eta) {
+                log.printf(Locale.ROOT, "[%s seed %d] epoch %d/%d  round %d  density %.3f  loss %.4f  val RMSE %.4f  "
+                                + "test RMSE %.4f%s  ETA %s%n", method, s, p.epoch(), epochs, p.round(), p.density(),
+                        p.trainLoss(), p.valRmse(), p.testRmse(), p.event().isEmpty() ? "" : "  [" + p.event() + "]",
+                        eta(eta));
+            }
+
+            @Override
+            public void note(String method, long s, String message) {
+                log.printf(Locale.ROOT, "[%s seed %d] %s%n", method, s, message);
+            }
+        };
     }
 
     private static String eta(double seconds) {

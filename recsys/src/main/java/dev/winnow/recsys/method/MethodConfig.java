@@ -1,5 +1,7 @@
 package dev.winnow.recsys.method;
 
+import dev.winnow.engine.prune.PruneSchedule;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -12,18 +14,30 @@ import java.util.Map;
  * @param lrDecay multiplier applied to the learning rate at each milestone epoch (Table 2's "learning decay" read
  *                as the code's lr_decay; see sad_lth_spec.md §5)
  * @param pruneRate fraction of the still-alive weights (or hidden units, when structured) removed at each event
- * @param rewindIteration -1 rewinds to initialisation; k >= 0 rewinds to the state after k optimiser steps
+ * @param rewindIteration -1 or 0 rewinds to initialisation (the state after 0 optimiser steps); k > 0 rewinds to the
+ *                        dense run's state after k optimiser steps, which must lie in the first pruning level
  * @param milestonesPerRound false: one global LR schedule with milestones at absolute epochs (the paper's Algorithm
  *                           1); true: the spec's "per-round restart" (§3.4) — milestones count from the start of
  *                           each pruning level and the learning rate restarts at every prune event
- * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this
+ * @param temperature Table 2's Hinton temperature, accepted and not read: every head here predicts a scalar rating,
+ *                    where the tempered KL means nothing, so output distillation is the squared error to the teacher
+ *                    (spec §5 [ours])
+ * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this; with
+ *                      {@code prune_schedule: cubic} the density the other pruning methods ramp down to
+ * @param pruneSchedule {@code constant}: every event removes prune_rate of what is alive (the paper's); {@code cubic}:
+ *                      Zhu &amp; Gupta's ramp from density 1 to target_density over the run's prune events (prune_rate
+ *                      is not read; not for SS-SAD, which prunes until target_density)
+ * @param prunePattern {@code unstructured}: single weights by global magnitude (or whole units when structured);
+ *                     {@code 2:4}: the N:M pattern of NVIDIA's sparse tensor cores, imposed at the first prune event
+ *                     (density 0.5) and kept by the later ones (prune_rate is not read)
  */
 public record MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
                            int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
                            int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
                            boolean resetDistillerOnRewind,
                            float beta, float alpha, float temperature, int qkDim, double targetDensity,
-                           int kdEpochs, float kdLr, int patience) {
+                           int kdEpochs, float kdLr, int patience, String pruneSchedule,
+                           String prunePattern) {
 
     /**
      * The most epochs (and kd_epochs) a run may ask for: about 8x the paper's longest schedule (LTH-SAD, 1200). A
@@ -105,11 +119,28 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0 (0: no early stopping), got " + patience);
         }
+        if (!pruneSchedule.equals("constant") && !pruneSchedule.equals("cubic")) {
+            throw new IllegalArgumentException("prune_schedule must be constant or cubic, got '" + pruneSchedule + "'");
+        }
+        if (!prunePattern.equals("unstructured") && !prunePattern.equals("2:4")) {
+            throw new IllegalArgumentException("prune_pattern must be unstructured or 2:4, got '" + prunePattern + "'");
+        }
+        // prune_pattern against structured and prune_schedule is checked per method (MethodRun.checkSettings)
+    }
+
+    /** Whether the pruning methods follow the cubic ramp to target_density instead of a constant rate. */
+    public boolean cubicSchedule() {
+        return pruneSchedule.equals("cubic");
+    }
+
+    /** Whether pruning imposes NVIDIA's 2:4 pattern instead of ranking by magnitude. */
+    public boolean twoFour() {
+        return prunePattern.equals("2:4");
     }
 
     /** Number of prune events in {@code epochs} epochs (spec check 20: floor(epochs / pruneEvery)). */
     public int pruneEvents() {
-        return epochs / pruneEvery;
+        return new PruneSchedule(epochs, pruneEvery).events();
     }
 
     /** The configuration as name -> value, in the names {@link #with} accepts (for results files and logs). */
@@ -125,6 +156,8 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         m.put("lr_decay", lrDecay);
         m.put("prune_rate", pruneRate);
         m.put("prune_every", pruneEvery);
+        m.put("prune_schedule", pruneSchedule);
+        m.put("prune_pattern", prunePattern);
         m.put("structured", structured);
         m.put("rewind_iteration", rewindIteration);
         m.put("fresh_optimizer_per_round", freshOptimizerPerRound);
@@ -166,7 +199,9 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 floatOf(m, "alpha"),
                 floatOf(m, "temperature"), intOf(m, "qk_dim"),
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
-                floatOf(m, "kd_lr"), intOf(m, "patience"));
+                floatOf(m, "kd_lr"), intOf(m, "patience"),
+                String.valueOf(m.get("prune_schedule")).toLowerCase(Locale.ROOT),
+                String.valueOf(m.get("prune_pattern")).toLowerCase(Locale.ROOT));
     }
 
     private static int intOf(Map<String, Object> m, String k) {

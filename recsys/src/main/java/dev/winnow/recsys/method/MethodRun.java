@@ -11,13 +11,20 @@ import dev.winnow.engine.optim.Adam;
 import dev.winnow.engine.optim.MultiStepLr;
 import dev.winnow.engine.optim.Optimizer;
 import dev.winnow.engine.optim.Sgd;
+import dev.winnow.engine.prune.IterativePruning;
+import dev.winnow.engine.prune.LthConfig;
 import dev.winnow.engine.prune.MagnitudePruner;
 import dev.winnow.engine.prune.NeuronPruner;
+import dev.winnow.engine.prune.NmPruner;
 import dev.winnow.engine.prune.PrunableSet;
-import dev.winnow.engine.sparse.ExecutionPolicy;
+import dev.winnow.engine.prune.PruneSchedule;
 import dev.winnow.engine.prune.Pruner;
 import dev.winnow.engine.prune.Ranking;
+import dev.winnow.engine.prune.Rewind;
+import dev.winnow.engine.prune.RewindPoint;
+import dev.winnow.engine.prune.SparsitySchedule;
 import dev.winnow.engine.prune.UnitNorm;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.tensor.Arena;
 import dev.winnow.engine.tensor.BufferPool;
 import dev.winnow.engine.tensor.GradMode;
@@ -41,9 +48,10 @@ import java.util.SplittableRandom;
  * Algorithm 1 of the paper for one method and one seed: train the student epoch by epoch (with the teacher's
  * regression KD and Show-Attend-Distill terms when the method distils), and every {@code pruneEvery} epochs prune it
  * and either keep the trained weights (SP-SAD) or rewind the survivors (LTH-SAD, LTH). SS-SAD first finds its ticket
- * by plain LTH, then distils into it. The winning ticket is the best-validation state; test numbers are read at
- * that same epoch. A checkpoint is written after every prune event, and a run resumed from it ends bit for bit where
- * an uninterrupted run would.
+ * by plain LTH, then distils into it. The prune event itself (criterion, rewind point, optimiser state) is the
+ * engine's {@link IterativePruning}; the learning-rate schedule and the distiller are this class's. The winning ticket
+ * is the best-validation state; test numbers are read at that same epoch. A checkpoint is written after every prune
+ * event, and a run resumed from it ends bit for bit where an uninterrupted run would.
  */
 public final class MethodRun {
     private final RegressionTask task;
@@ -64,8 +72,10 @@ public final class MethodRun {
     private AttentionDistiller distiller;
     private Optimizer optimizer;
     private MultiStepLr schedule;
-    private Pruner pruner;
+    private LthConfig pruningConfig;
+    private IterativePruning pruning;
     private PrunableSet prunable;
+    private float baseLr;
     private ExecutionPolicy executionPolicy = ExecutionPolicy.MASKED;
     private RunState state;
     private long startNanos;
@@ -80,6 +90,7 @@ public final class MethodRun {
         if (method.usesTeacher() && teacher == null) {
             throw new IllegalArgumentException(method.label() + " distils from a teacher; train the teacher first");
         }
+        checkSettings(method, cfg);
         this.task = task;
         this.backend = backend;
         this.method = method;
@@ -127,6 +138,42 @@ public final class MethodRun {
         }
     }
 
+    /**
+     * What one method's settings must satisfy beyond MethodConfig's own ranges, which hold for every method (checked
+     * again by {@code compare} before any data is loaded).
+     */
+    public static void checkSettings(Method method, MethodConfig c) {
+        if (method == Method.SS_SAD) {
+            if (!(c.pruneRate() > 0)) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density " + c.targetDensity()
+                        + ", which prune_rate 0 never reaches; set prune_rate > 0 or leave SS-SAD out");
+            }
+            if (c.kdEpochs() > 0 && !(c.kdLr() > 0f)) {
+                throw new IllegalArgumentException("SS-SAD trains kd_epochs " + c.kdEpochs() + " with kd_lr 0, which "
+                        + "learns nothing; set kd_lr > 0");
+            }
+            if (c.cubicSchedule()) {
+                throw new IllegalArgumentException("SS-SAD prunes at prune_rate until target_density, so it takes "
+                        + "prune_schedule constant; give prune_schedule: cubic per method in a run file");
+            }
+            if (c.twoFour()) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density, and prune_pattern 2:4 stops at "
+                        + "density 0.5; give prune_pattern: 2:4 per method in a run file");
+            }
+        } else if (method.prunes() && c.cubicSchedule() && c.pruneEvents() == 0) {
+            throw new IllegalArgumentException(method.label() + ": prune_schedule cubic ramps over the run's prune "
+                    + "events, and epochs " + c.epochs() + " < prune_every " + c.pruneEvery() + " gives none");
+        }
+        if (method.prunes() && c.twoFour() && c.structured()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 groups single weights and "
+                    + "structured: true removes whole units; choose one (per method in a run file)");
+        }
+        if (method.prunes() && c.twoFour() && c.cubicSchedule()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 fixes the density at 0.5, so "
+                    + "prune_schedule must be constant");
+        }
+    }
+
     /** A fingerprint of everything that must match for a checkpoint to be resumed. */
     public String fingerprint() {
         return method.label() + "|" + seed + "|" + cfg.asMap() + "|" + task.info();
@@ -139,11 +186,21 @@ public final class MethodRun {
         }
         student.setExecutionPolicy(executionPolicy);
         prunable = student.mlp() != null ? PrunableSet.forMlp(student.mlp(), false) : PrunableSet.of(student);
+        checkRewindIteration();
+        if (method.prunes()) {
+            // before the first optimiser step: at rewind iteration 0 this takes theta_0
+            pruningConfig = lthConfig();
+            pruning = new IterativePruning(student, pruner(pruningConfig), sparsitySchedule(pruningConfig),
+                    pruningConfig.rewind(), pruningConfig.rewindIteration(), pruningConfig.freshOptimizer(), null);
+        }
         state = checkpointFile == null ? null : RunCheckpoint.read(checkpointFile, method.label(), seed, fingerprint());
         boolean resumed = state != null;
         if (!resumed) {
             state = new RunState();
             state.rewind = ModuleState.capture(student);
+        } else if (pruning != null) {
+            int k = pruningConfig.rewindIteration();
+            pruning.resume(state.round, state.steps >= k ? RewindPoint.fromMap(student, state.rewind, k) : null);
         }
         startNanos = System.nanoTime();
         secondsBeforeResume = state.cumulativeSeconds;
@@ -159,6 +216,69 @@ public final class MethodRun {
 
     // ---- set-up -------------------------------------------------------------------------------------------------
 
+    /**
+     * Algorithm 1's prune event as the engine's configuration: a fixed rate, rewinding for the LTH family (to theta_0,
+     * or to theta_k of the dense run), and a fresh optimiser at every rewind (spec §5.3, as
+     * {@link LthConfig#lthSad()}) or, without rewinding, the state zeroed at the pruned positions unless
+     * fresh_optimizer_per_round.
+     */
+    private LthConfig lthConfig() {
+        boolean rewinds = rewinds();
+        // rewind_iteration -1 and 0 both mean theta_0, the state after 0 optimiser steps
+        int k = rewinds ? Math.max(0, cfg.rewindIteration()) : 0;
+        return new LthConfig(cfg.pruneRate(), cfg.pruneEvery(), Ranking.GLOBAL, rewinds ? Rewind.REWIND : Rewind.NONE,
+                k, false, rewinds || cfg.freshOptimizerPerRound());
+    }
+
+    /** prune_rate at every event, or the cubic ramp to target_density over the run's prune events. */
+    private SparsitySchedule sparsitySchedule(LthConfig config) {
+        if (cfg.cubicSchedule()) {
+            return SparsitySchedule.cubic(0.0, 1 - cfg.targetDensity(), cfg.pruneEvents());
+        }
+        return SparsitySchedule.fixedRate(config.rate());
+    }
+
+    /**
+     * Whole hidden units by the L1 norm of their incoming weights (structured), the 2:4 pattern, or single weights by
+     * magnitude.
+     */
+    private Pruner pruner(LthConfig config) {
+        if (cfg.structured()) {
+            return new NeuronPruner(student.mlp(), UnitNorm.L1, false);
+        }
+        if (cfg.twoFour()) {
+            return NmPruner.twoFour().over(prunable);
+        }
+        return new MagnitudePruner(prunable, config.ranking());
+    }
+
+    /**
+     * Late rewinding takes theta_k from the dense run (spec §3.3): k must fall inside the first pruning level, or the
+     * first prune would come before there is anything to rewind to.
+     */
+    private void checkRewindIteration() {
+        int k = cfg.rewindIteration();
+        boolean prunesAtAll = method == Method.SS_SAD || (method.prunes() && cfg.pruneEvents() > 0);
+        if (!rewinds() || k <= 0 || !prunesAtAll) {
+            return;
+        }
+        long perEpoch = batchesPerEpoch();
+        long firstLevel = perEpoch * cfg.pruneEvery();
+        if (k > firstLevel) {
+            throw new IllegalArgumentException(method.label() + ": rewind_iteration " + k + " is past the dense first "
+                    + "pruning level, which takes " + firstLevel + " optimiser steps (prune_every " + cfg.pruneEvery()
+                    + " x " + perEpoch + " batches); theta_k must come from the dense run, so set rewind_iteration "
+                    + "<= " + firstLevel);
+        }
+    }
+
+    /** Optimiser steps per epoch, as {@link #trainEpoch} takes them (a last batch of one row is skipped). */
+    private long batchesPerEpoch() {
+        int n = task.size(Part.TRAIN);
+        int bs = Math.min(cfg.batchSize(), Math.max(n, 2));
+        return n / bs + (n % bs >= 2 ? 1 : 0);
+    }
+
     private void setUp(boolean distils, float lr, int[] milestones, float lrDecay, boolean resumed) {
         if (distils) {
             SadLayout layout = SadLayout.forMlp(teacher.tapWidths(), student.tapWidths(), cfg.qkDim());
@@ -166,11 +286,7 @@ public final class MethodRun {
         } else {
             distiller = null;
         }
-        if (method.prunes() && cfg.structured()) {
-            pruner = new NeuronPruner(student.mlp(), UnitNorm.L1, false);
-        } else if (method.prunes()) {
-            pruner = new MagnitudePruner(prunable, Ranking.GLOBAL);
-        }
+        baseLr = lr;
         optimizer = newOptimizer(lr);
         schedule = new MultiStepLr(optimizer, milestones, lrDecay);
         if (resumed) {
@@ -200,13 +316,20 @@ public final class MethodRun {
             // Phase 1: plain LTH rounds (no teacher, fresh optimiser each round) until the target density.
             setUp(false, cfg.lr(), new int[0], 1f, resumed);
             while (prunable.density() > cfg.targetDensity()) {
+                if (patienceExhausted()) {
+                    progress.note(method.label(), seed, String.format(java.util.Locale.ROOT, "phase 1 stopped at "
+                            + "epoch %d, density %.4f above target_density %s: no validation improvement for patience "
+                            + "%d epochs; distilling into the current ticket", state.epoch, prunable.density(),
+                            cfg.targetDensity(), cfg.patience()));
+                    break;
+                }
                 int end = state.epoch + cfg.pruneEvery();
                 trainSegment(end, state.epoch, false, true, Integer.MAX_VALUE);
                 optimizer = newOptimizer(cfg.lr());
                 schedule = new MultiStepLr(optimizer, new int[0], 1f);
             }
             // Phase 2 starts from the ticket: theta_0 on the final mask, a fresh optimiser and a new distiller.
-            ModuleState.restore(student, maskedRewind(), "SS-SAD ticket");
+            pruning.rewindToPoint();
             state.phase = 2;
             state.phaseStart = state.epoch;
             state.bestValMse = Double.POSITIVE_INFINITY;
@@ -217,16 +340,12 @@ public final class MethodRun {
         trainSegment(state.phaseStart + cfg.kdEpochs(), state.phaseStart, true, false, Integer.MAX_VALUE);
     }
 
-    /** The rewind point with the current masks applied. */
-    private Map<String, float[]> maskedRewind() {
-        Map<String, float[]> current = ModuleState.capture(student);
-        Map<String, float[]> out = new java.util.LinkedHashMap<>(state.rewind);
-        for (Map.Entry<String, float[]> e : current.entrySet()) {
-            if (e.getKey().endsWith("#mask")) {
-                out.put(e.getKey(), e.getValue());
-            }
-        }
-        return out;
+    /**
+     * Whether early stopping has run out: no validation improvement for {@code patience} epochs. SS-SAD's phase 1
+     * checks it before each level, from the saved state, so that a resumed run stops where the uninterrupted one did.
+     */
+    private boolean patienceExhausted() {
+        return cfg.patience() > 0 && state.bestEpoch >= 0 && state.epoch - state.bestEpoch >= cfg.patience();
     }
 
     // ---- the epoch loop -----------------------------------------------------------------------------------------
@@ -239,6 +358,7 @@ public final class MethodRun {
     private void trainSegment(int lastEpoch, int segmentStart, boolean distils, boolean prunes, int totalEpochs)
             throws IOException {
         double firstLoss = Double.NaN;
+        PruneSchedule levels = new PruneSchedule(Math.max(0, lastEpoch - segmentStart), cfg.pruneEvery());
         for (int epoch = state.epoch + 1; epoch <= lastEpoch; epoch++) {
             long t0 = System.nanoTime();
             float lr = schedule.startEpoch(scheduleEpoch(epoch - segmentStart, prunes));
@@ -267,7 +387,7 @@ public final class MethodRun {
                 state.bestRound = state.round;
                 state.best = ModuleState.capture(student);
             }
-            boolean pruneNow = prunes && (epoch - segmentStart) % cfg.pruneEvery() == 0;
+            boolean pruneNow = prunes && levels.pruneAfter(epoch - segmentStart);
             String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
             CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
                     val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds, lr);
@@ -322,28 +442,22 @@ public final class MethodRun {
         return method == Method.LTH_SAD || method == Method.LTH || method == Method.SS_SAD;
     }
 
-    /** One prune event: shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD). */
+    /**
+     * One prune event (the engine's): shrink the mask, then rewind (LTH family) or keep the trained weights (SP-SAD),
+     * and reset or zero the optimiser state. With reset_distiller_on_rewind a new distiller joins a new optimiser,
+     * whose schedule starts again from the base learning rate (the next epoch sets the decayed one).
+     */
     private void prune() {
         pruneObserver.beforePrune(state.round + 1, student);
-        pruner.prune(cfg.pruneRate());
+        pruning.prune(optimizer);
         state.round++;
         state.levelBestValMse = Double.POSITIVE_INFINITY;
         state.levelBestEpoch = -1;
         boolean rewinds = rewinds();
-        if (rewinds) {
-            ModuleState.restore(student, maskedRewind(), "rewind point");
-            optimizer.resetState();
-        } else {
-            optimizer.zeroStateWhereMasked();
-        }
-        if (cfg.freshOptimizerPerRound()) {
-            optimizer.resetState();
-        }
         if (distiller != null && cfg.resetDistillerOnRewind() && rewinds) {
             SadLayout layout = distiller.layout();
             distiller = new AttentionDistiller(backend, "distiller", layout, new SplittableRandom(seed * 31 + 7));
-            float lr = optimizer.learningRate();
-            optimizer = newOptimizer(lr);
+            optimizer = newOptimizer(baseLr);
             schedule = new MultiStepLr(optimizer, cfg.milestones(), cfg.lrDecay());
         }
         pruneObserver.afterPrune(state.round, student, rewinds);
@@ -425,9 +539,8 @@ public final class MethodRun {
             loss.backward();
             optimizer.step();
             state.steps++;
-            if (state.steps == cfg.rewindIteration()) {
-                // late rewinding (Frankle et al.): the rewind point is the state after k optimiser steps
-                state.rewind = ModuleState.capture(student);
+            if (pruning != null) {
+                pruning.afterStep(state.steps); // takes theta_k at step k of the dense run
             }
             return loss.item();
         }
@@ -497,6 +610,9 @@ public final class MethodRun {
         state.student = ModuleState.capture(student);
         state.distiller = distiller == null ? new HashMap<>() : ModuleState.capture(distiller);
         state.optimizer = optimizer.exportState();
+        if (pruning != null && pruning.rewindPoint() != null) {
+            state.rewind = pruning.rewindPoint().asMap();
+        }
         RunCheckpoint.write(checkpointFile, method.label(), seed, fingerprint(), state);
     }
 

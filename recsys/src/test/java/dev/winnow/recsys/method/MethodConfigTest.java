@@ -112,7 +112,8 @@ class MethodConfigTest {
             {"alpha", "Infinity"}, {"temperature", "0"}, {"temperature", "NaN"}, {"qk_dim", "0"},
             {"target_density", "0"}, {"target_density", "1"}, {"target_density", "2"}, {"target_density", "NaN"},
             {"kd_epochs", "-1"}, {"kd_lr", "NaN"}, {"kd_lr", "-1"}, {"patience", "-1"}, {"epochs", "0"},
-            {"batch_size", "1"}, {"structured", "maybe"}};
+            {"batch_size", "1"}, {"structured", "maybe"}, {"prune_schedule", "linear"},
+            {"prune_pattern", "3:4"}};
         for (String[] b : bad) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with(b[0], b[1]),
                     b[0] + "=" + b[1] + " was accepted");

@@ -2,6 +2,9 @@ package dev.winnow.recsys.method;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.prune.PrunableSet;
+import dev.winnow.engine.prune.SparsitySchedule;
 import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.data.SyntheticRatings;
@@ -15,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MethodRunTest {
@@ -201,5 +207,165 @@ class MethodRunTest {
                 () -> new MethodRun(task, backend, Method.LTH, config(2, 1, 0.3), 9, null, null, ckpt).run());
         assertTrue(e.getMessage().contains("different configuration"), e.getMessage());
         assertNotNull(e.getMessage());
+    }
+
+    /** Optimiser steps in one epoch: full batches plus a last partial one of at least two rows. */
+    private static int stepsPerEpoch(MethodConfig cfg) {
+        int n = task.size(RegressionTask.Part.TRAIN);
+        int bs = Math.min(cfg.batchSize(), Math.max(n, 2));
+        return n / bs + (n % bs >= 2 ? 1 : 0);
+    }
+
+    @Test
+    void lateRewindPointPastTheDenseFirstLevelIsRefusedBeforeTraining() {
+        MethodConfig base = config(4, 2, 0.3);
+        int firstLevel = 2 * stepsPerEpoch(base);
+        MethodConfig cfg = base.with("rewind_iteration", String.valueOf(firstLevel + 1));
+        // theta_k must come from the dense run (spec §3.3); a k in the second level would rewind the first prune to
+        // theta_0 and every later one to a pruned state of level 2
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MethodRun(task, backend, Method.LTH, cfg, 4, null, null, null).run());
+        assertTrue(e.getMessage().contains("rewind_iteration " + (firstLevel + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains(firstLevel + " optimiser steps"), e.getMessage());
+    }
+
+    @Test
+    void resumedRunWithLateRewindingEndsBitForBitWhereAnUninterruptedRunEnds(@TempDir Path dir) throws IOException {
+        MethodConfig base = config(6, 2, 0.3);
+        MethodConfig cfg = base.with("rewind_iteration", String.valueOf(stepsPerEpoch(base) + 1));
+        MethodOutcome whole = new MethodRun(task, backend, Method.LTH, cfg, 5, null, null, null).run();
+        Path b = dir.resolve("late.ckpt");
+        assertThrows(MethodRun.Interrupted.class,
+                () -> new MethodRun(task, backend, Method.LTH, cfg, 5, null, null, b).stopAfterEpoch(2).run());
+        MethodOutcome resumed = new MethodRun(task, backend, Method.LTH, cfg, 5, null, null, b).run();
+        assertEquals(whole.curve().size(), resumed.curve().size());
+        for (int i = 0; i < whole.curve().size(); i++) {
+            assertEquals(whole.curve().get(i).valMse(), resumed.curve().get(i).valMse(), 0.0,
+                    "validation MSE at epoch " + whole.curve().get(i).epoch());
+        }
+        assertEquals(whole.result().mse(), resumed.result().mse(), 0.0);
+    }
+
+    @Test
+    void resetDistillerOnRewindRestartsTheScheduleFromTheBaseLearningRate() throws IOException {
+        TapModel t = teacher(1);
+        // milestone 1 at decay 0.5: every epoch of the run trains at lr 1e-3 x 0.5, new distiller or not
+        MethodConfig cfg = config(4, 2, 0.3).with("milestones", "1").with("lr_decay", "0.5")
+                .with("reset_distiller_on_rewind", "true");
+        MethodOutcome o = new MethodRun(task, backend, Method.LTH_SAD, cfg, 1, t, null, null).run();
+        assertEquals(4, o.curve().size());
+        for (CurvePoint p : o.curve()) {
+            assertEquals((double) 0.5e-3f, p.learningRate(), 0.0,
+                    "learning rate at epoch " + p.epoch() + " (round " + p.round() + ")");
+        }
+    }
+
+    @Test
+    void ssSadRefusesPruneRateZeroInsteadOfPruningForever() throws IOException {
+        TapModel t = teacher(1);
+        MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_rate", "0").with("batch_size", "128")
+                .with("qk_dim", "8");
+        IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(
+                IllegalArgumentException.class,
+                () -> new MethodRun(task, backend, Method.SS_SAD, cfg, 1, t, null, null).run()));
+        assertTrue(e.getMessage().contains("prune_rate 0"), e.getMessage());
+    }
+
+    @Test
+    void ssSadPhaseOneLevelsEndAtTheirPruneEpochOrPhaseOneStopsWithANote() throws IOException {
+        TapModel t = teacher(1);
+        // patience 1 runs out in the first epoch of level 2 (it starts again from theta_0 times the mask), which is
+        // not a prune epoch: phase 1 must stop there and say so, not start shifted one-epoch levels that never prune
+        MethodConfig cfg = MethodPresets.quick().get(Method.SS_SAD).with("prune_every", "3").with("prune_rate", "0.5")
+                .with("target_density", "0.1").with("kd_epochs", "1").with("patience", "1").with("batch_size", "128")
+                .with("qk_dim", "8");
+        List<String> notes = new ArrayList<>();
+        ProgressSink sink = new ProgressSink() {
+            @Override
+            public void epoch(String method, long seed, CurvePoint point, int epochs, double etaSeconds) {
+            }
+
+            @Override
+            public void note(String method, long seed, String message) {
+                notes.add(message);
+            }
+        };
+        MethodOutcome o = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> new MethodRun(task, backend, Method.SS_SAD, cfg, 1, t, sink, null).run());
+        for (CurvePoint p : o.curve()) {
+            if (!p.event().isEmpty()) {
+                assertEquals(0, p.epoch() % 3, "prune event at epoch " + p.epoch() + ", not at the end of a level");
+            }
+        }
+        assertEquals(1, notes.size(), "one note: " + notes);
+        assertTrue(notes.get(0).contains("phase 1 stopped") && notes.get(0).contains("patience 1"), notes.get(0));
+    }
+
+    @Test
+    void cubicScheduleRampsTheDensityToTargetDensityOverThePruneEvents() throws IOException {
+        MethodConfig cfg = config(4, 1, 0.3).with("prune_schedule", "cubic").with("target_density", "0.2");
+        List<Double> after = new ArrayList<>();
+        long[] total = new long[1];
+        PruneObserver densities = new PruneObserver() {
+            @Override
+            public void afterPrune(int event, TapModel student, boolean rewound) {
+                PrunableSet set = PrunableSet.forMlp(student.mlp(), false);
+                total[0] = set.total();
+                after.add(set.density());
+            }
+        };
+        new MethodRun(task, backend, Method.LTH, cfg, 6, null, null, null).observePrunes(densities).run();
+        assertEquals(4, after.size());
+        for (int e = 1; e <= 4; e++) {
+            // Zhu & Gupta: sparsity 0.8 (1 - (1 - e/4)^3) after event e, to one weight (a count is a whole number)
+            double expected = 1 - SparsitySchedule.cubicTarget(0.0, 0.8, 4, e);
+            assertEquals(expected, after.get(e - 1), 1.0 / total[0], "density after event " + e);
+        }
+        assertTrue(after.get(0) < 0.6, "the ramp front-loads: event 1 already removes " + (1 - after.get(0)));
+    }
+
+    @Test
+    void cubicScheduleIsRefusedWhereItCannotApply() {
+        MethodConfig ss = MethodPresets.quick().get(Method.SS_SAD).with("prune_schedule", "cubic");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MethodRun.checkSettings(Method.SS_SAD, ss));
+        assertTrue(e.getMessage().contains("prune_schedule"), e.getMessage());
+        MethodConfig none = config(2, 3, 0.3).with("prune_schedule", "cubic");
+        e = assertThrows(IllegalArgumentException.class, () -> MethodRun.checkSettings(Method.LTH, none));
+        assertTrue(e.getMessage().contains("prune_every 3"), e.getMessage());
+        MethodRun.checkSettings(Method.SAD, none); // a method that never prunes does not read it
+    }
+
+    @Test
+    void twoFourPatternKeepsTwoOfEveryFourInputWeightsFromTheFirstPruneEventOn() throws IOException {
+        MethodConfig cfg = config(3, 1, 0.3).with("prune_pattern", "2:4");
+        List<Map<String, float[]>> after = new ArrayList<>();
+        PruneObserver masks = new PruneObserver() {
+            @Override
+            public void afterPrune(int event, TapModel student, boolean rewound) {
+                after.add(ModuleState.capture(student.mlp()));
+            }
+        };
+        MethodRun run = new MethodRun(task, backend, Method.LTH, cfg, 7, null, null, null).observePrunes(masks);
+        run.run();
+        assertEquals(3, after.size());
+        PrunableSet set = PrunableSet.forMlp(run.student().mlp(), false);
+        for (int e = 0; e < after.size(); e++) {
+            for (Parameter p : set.parameters()) {
+                float[] m = after.get(e).get(p.name() + "#mask");
+                int cols = p.value().cols();
+                assertEquals(0, cols % 4, p.name() + " has whole groups of four");
+                for (int g = 0; g < m.length; g += 4) {
+                    assertEquals(2f, m[g] + m[g + 1] + m[g + 2] + m[g + 3], 0f,
+                            p.name() + " group at " + g + " after event " + (e + 1));
+                }
+                assertArrayEquals(after.get(0).get(p.name() + "#mask"), m, 0f,
+                        p.name() + ": later events keep the first event's pattern");
+            }
+        }
+        MethodConfig sp = MethodPresets.quick().get(Method.SP_SAD).with("prune_pattern", "2:4");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MethodRun.checkSettings(Method.SP_SAD, sp));
+        assertTrue(e.getMessage().contains("structured"), e.getMessage());
     }
 }

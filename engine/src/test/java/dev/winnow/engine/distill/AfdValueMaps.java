@@ -3,9 +3,10 @@ package dev.winnow.engine.distill;
 /**
  * The official AFD value-map path for spatial feature maps (spec §1.3 steps 6-8), in plain double arithmetic: channel
  * mean of squares, adaptive average pooling to the teacher's resolution, per-sample L2 normalisation with the 1e-12
- * clamp on the norm, the position-averaged squared distance, the attention softmax and the loss reduction. The MLP
- * distiller does not use it (MLP vectors are 1x1 maps, which is the degenerate case); it is the reference the spec's
- * numeric checks are written against and the path a 1-D CNN student would take.
+ * clamp on the norm, the position-averaged squared distance, the attention softmax and the loss reduction. It is the
+ * reference the spec's numeric checks and the distiller's tests are written against, so it lives with the tests: the
+ * MLP distiller never needs it (MLP vectors are 1x1 maps, the degenerate case), and a 1-D CNN student that did would
+ * move it back into the engine with its first caller.
  */
 public final class AfdValueMaps {
     private static final double NORM_EPS = 1e-12;
