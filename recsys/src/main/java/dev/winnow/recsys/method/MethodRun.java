@@ -176,7 +176,12 @@ public final class MethodRun {
 
     /** A fingerprint of everything that must match for a checkpoint to be resumed. */
     public String fingerprint() {
-        return method.label() + "|" + seed + "|" + cfg.asMap() + "|" + task.info();
+        java.util.Map<String, Object> settings = new java.util.LinkedHashMap<>(cfg.asMap());
+        // settings added after checkpoints were first written count only when they differ from their default, so a
+        // run checkpointed by an earlier version (without them) still resumes
+        settings.remove("prune_schedule", "constant");
+        settings.remove("prune_pattern", "unstructured");
+        return method.label() + "|" + seed + "|" + settings + "|" + task.info();
     }
 
     public MethodOutcome run() throws IOException {

@@ -368,4 +368,15 @@ class MethodRunTest {
                 () -> MethodRun.checkSettings(Method.SP_SAD, sp));
         assertTrue(e.getMessage().contains("structured"), e.getMessage());
     }
+
+    @Test
+    void checkpointsWrittenBeforeThePruneScheduleAndPatternSettingsExistedStillResume() {
+        // the fingerprint a checkpoint must match: the two settings added in issue 15 count only when not default
+        MethodConfig plain = config(4, 2, 0.2);
+        String f = new MethodRun(task, backend, Method.LTH, plain, 1, null, null, null).fingerprint();
+        assertTrue(!f.contains("prune_schedule") && !f.contains("prune_pattern"), f);
+        String cubic = new MethodRun(task, backend, Method.LTH, plain.with("prune_schedule", "cubic"), 1, null, null,
+                null).fingerprint();
+        assertTrue(cubic.contains("prune_schedule=cubic"), cubic);
+    }
 }
