@@ -34,6 +34,7 @@ import dev.winnow.recsys.method.RegressionTask.Part;
 import dev.winnow.recsys.method.RegressionTask.Role;
 import dev.winnow.recsys.metrics.RegressionMetrics;
 import dev.winnow.recsys.report.RunResult;
+import dev.winnow.recsys.train.EpochLoop;
 import dev.winnow.recsys.train.TrainingDivergedException;
 
 import java.io.IOException;
@@ -479,33 +480,25 @@ public final class MethodRun {
         if (distiller != null) {
             distiller.train(true);
         }
-        double sum = 0;
-        int batches = 0;
-        float firstLoss = Float.NaN;
-        for (int start = 0; start < n; start += bs) {
-            int len = Math.min(bs, n - start);
-            if (len < 2) {
-                break; // batch norm (distiller, BN models) needs two rows; one leftover sample is skipped
+        // batch norm (distiller, BN models) needs two rows: a one-row leftover batch is skipped
+        return EpochLoop.run(order, bs, 2, new EpochLoop.Batches() {
+            @Override
+            public void fill(int[] rows, int start, int len) {
+                task.fill(input, Part.TRAIN, rows, start, len);
+                for (int k = 0; k < len; k++) {
+                    y[k] = targets[rows[start + k]];
+                }
             }
-            task.fill(input, Part.TRAIN, order, start, len);
-            for (int k = 0; k < len; k++) {
-                y[k] = targets[order[start + k]];
+
+            @Override
+            public float step(int len) {
+                return MethodRun.this.step(input, y, len, distils);
             }
-            float loss = step(input, y, len, distils);
-            if (batches == 0) {
-                firstLoss = loss;
-            }
-            if (TrainingDivergedException.diverged(loss, firstLoss)) {
-                throw new TrainingDivergedException(method.label() + " (seed " + seed + "): loss became " + loss
-                        + " at epoch " + epoch + ", batch " + (batches + 1) + ", from " + firstLoss
-                        + " in the epoch's first batch; mean loss so far "
-                        + (batches == 0 ? "n/a" : String.valueOf(sum / batches)) + "; lower lr (now "
-                        + optimizer.learningRate() + ")");
-            }
-            sum += loss;
-            batches++;
-        }
-        return batches == 0 ? 0 : sum / batches;
+        }, (loss, batch, firstLoss, meanSoFar) -> method.label() + " (seed " + seed + "): loss became " + loss
+                + " at epoch " + epoch + ", batch " + batch + ", from " + firstLoss
+                + " in the epoch's first batch; mean loss so far "
+                + (Double.isNaN(meanSoFar) ? "n/a" : String.valueOf(meanSoFar)) + "; lower lr (now "
+                + optimizer.learningRate() + ")");
     }
 
     private BatchInput trainInput;
