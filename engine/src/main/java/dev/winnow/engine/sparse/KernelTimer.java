@@ -7,7 +7,6 @@ import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;
-import dev.winnow.engine.backend.cpu.CpuBackend;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -47,8 +46,6 @@ public final class KernelTimer implements AutoCloseable {
     private final Storage mask;
     private final Storage dw;
     private final CsrWeight csr;
-    private final HostBitmask bitmask;
-    private final float[] hostWeight;
     private final Storage mom1;
     private final Storage mom2;
     private final IntStorage survivors;
@@ -73,13 +70,13 @@ public final class KernelTimer implements AutoCloseable {
      * host weight and mask, the device weight, mask, gradient and two Adam moments, the gradient's random source and
      * the masked kernel's scratch (36 bytes); per activation X, dX, Y, dY and their random sources with scratch
      * (16 bytes per element of X and of Y); per stored weight the CSR of W and of W^T with their index maps, on host
-     * and device, and the bitmask's values (80 bytes); the bitmask's bits. Expected nonzeros: density x out x in.
+     * and device (76 bytes). Expected nonzeros: density x out x in.
      */
     public static long estimatedBytes(int batch, int in, int out, double density) {
         long w = (long) out * in;
         long activations = (long) batch * in + (long) batch * out;
         double nnz = Math.min(1.0, Math.max(0.0, density)) * w;
-        return 36 * w + 16 * activations + (long) Math.ceil(80 * nnz) + w / 8;
+        return 36 * w + 16 * activations + (long) Math.ceil(76 * nnz);
     }
 
     /** Random data and a uniformly random mask of the given density (seeded). */
@@ -117,8 +114,6 @@ public final class KernelTimer implements AutoCloseable {
         this.mask = upload(mv);
         this.dw = be.allocate(out * in);
         this.csr = CsrWeight.fromMask(be, mv, wv, out, in);
-        this.bitmask = HostBitmask.fromMask(mv, wv, out, in);
-        this.hostWeight = wv;
         this.mom1 = be.allocate(out * in);
         this.mom2 = be.allocate(out * in);
         int[] idx = HostCsr.fromMask(mv, wv, out, in).denseIndex();
@@ -207,19 +202,6 @@ public final class KernelTimer implements AutoCloseable {
         if (csr.nnz() > 0) {
             be.scatterAddRows(csr.packedGrad(), 1, csr.denseIndex(), csr.nnz(), dw);
         }
-    }
-
-    /**
-     * The bitmask + packed values twin of {@link #csrForward}: refresh the packed values from the dense weight (by
-     * decoding the bits), then Y = X W^T. CPU backend only (the layout is not part of the SPI).
-     */
-    public void bitmaskForward() {
-        if (!(be instanceof CpuBackend cpu)) {
-            throw new IllegalStateException("the bitmask layout has a CPU kernel only; backend is " + be.name());
-        }
-        bitmask.refresh(hostWeight);
-        cpu.bitmaskSpmmNT(out, in, bitmask.bits, bitmask.wordsPerRow, bitmask.rowStart, bitmask.values, x, batch, 0f,
-                y);
     }
 
     /** Surviving weights (the mask's ones). */

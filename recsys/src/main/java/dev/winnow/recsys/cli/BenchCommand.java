@@ -183,7 +183,6 @@ public final class BenchCommand implements Runnable {
                         t.maskedBackward();
                         t.csrForward();
                         t.csrBackward();
-                        t.bitmaskForward();
                     }
                 }
                 double dense = 2.0 * batch * in * out;
@@ -194,7 +193,6 @@ public final class BenchCommand implements Runnable {
                 line(o, "masked-backward", t.median(t::maskedBackward, warmup, reps), 2 * dense);
                 line(o, "csr-forward", t.median(t::csrForward, warmup, reps), sparse);
                 line(o, "csr-backward", t.median(t::csrBackward, warmup, reps), 2 * sparse);
-                line(o, "bitmask-forward", t.median(t::bitmaskForward, warmup, reps), sparse);
                 if (updates) {
                     updateLine(o, "adam-masked-sweep", t.median(t::adamMaskedSweep, warmup, reps), t.survivors());
                     updateLine(o, "adam-indexed", t.median(t::adamIndexed, warmup, reps), t.survivors());

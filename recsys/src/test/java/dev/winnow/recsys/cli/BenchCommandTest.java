@@ -27,7 +27,7 @@ class BenchCommandTest {
         assertEquals(0, run.exit(), run.err());
         List<String> lines = Arrays.asList(run.out().strip().split("\n"));
         List<String> kernels = List.of("dense", "dense-backward", "masked", "masked-backward", "csr-forward",
-                "csr-backward", "bitmask-forward");
+                "csr-backward");
         assertEquals(kernels.size(), lines.size(), run.out());
         for (int k = 0; k < kernels.size(); k++) {
             assertTrue(lines.get(k).matches("kernel=" + kernels.get(k) + " batch=3 in=17 out=5 density=0.5 threads=1"

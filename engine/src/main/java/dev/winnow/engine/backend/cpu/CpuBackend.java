@@ -305,16 +305,6 @@ public final class CpuBackend implements Backend {
                 grad == null ? null : f(grad), in.packed, token, parallel);
     }
 
-    /**
-     * Y[batch, rows] = X[batch, cols] W^T + beta * Y for W as a bitmask + packed values (see
-     * {@code sparse.HostBitmask}): not part of the SPI, the bitmask layout is measured against CSR
-     * ({@code winnow bench kernels}, line {@code bitmask-forward}) and only used where it pays.
-     */
-    public void bitmaskSpmmNT(int rows, int cols, long[] bits, int wordsPerRow, int[] rowStart, float[] values,
-                              Storage x, int batch, float beta, Storage y) {
-        sparse.bitmaskNT(rows, cols, bits, wordsPerRow, rowStart, values, f(x), batch, beta, f(y), parallel);
-    }
-
     @Override
     public void csrSpmmNN(CsrMatrix w, Storage dy, int batch, float beta, Storage dx) {
         sparse.spmmNN(w.rows, w.cols, ints(w.rowPtr), ints(w.colIdx), f(w.values), f(dy), batch, beta, f(dx),

@@ -69,8 +69,6 @@ public abstract class SparseKernels {
     private final Object[] addressScratch = new Object[1];
     /** Per-call split of the pattern's rows into column blocks: blockStart[j * rows + r], j in [0, blocks]. */
     private int[] blockStart = new int[0];
-    /** Per-part scratch of the bitmask kernel: one row's decoded panel offsets. */
-    private int[][] colScratch = new int[0][];
     /** Per-part scratch of the SDDMM: one entry's 16 logical lanes, read back in a fixed order. */
     private float[][] laneScratch = new float[0][];
     /** Shared transposed operands for SDDMM (packed once, then read by every thread). */
@@ -141,13 +139,6 @@ public abstract class SparseKernels {
 
     /** Whether {@link #gatherRowsChunk} uses column blocks (otherwise spmmNT does not compute them). */
     abstract boolean blocksColumns();
-
-    /**
-     * The bitmask twin of {@link #gatherRowsChunk}: row r's stored columns are the set bits of
-     * bits[r*wpr .. (r+1)*wpr) (bit c%64 of word c/64), its values v[rs[r]..rs[r+1]) in column order.
-     */
-    abstract void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, int po,
-                                      float[] q, int qo, int[] cols);
 
     /** q[ci[p]*CHUNK + i] += v[p] * panel[r*CHUNK + i] for every stored p = (r, ci[p]). q is zeroed by the caller. */
     abstract void scatterRowsChunk(int rowFrom, int rowTo, int[] rp, int[] ci, float[] v, float[] panel, float[] q);
@@ -428,44 +419,6 @@ public abstract class SparseKernels {
     }
 
     /**
-     * Y = X W^T like {@link #spmmNT}, for W (rows x cols) as a bitmask + packed values: bit c%64 of word
-     * r*wpr + c/64 marks a stored (r, c), row r's values are v[rs[r] .. rs[r+1]) in column order. The same panels and
-     * the same summation order as the CSR kernel, so the two agree bitwise.
-     */
-    public synchronized void bitmaskNT(int rows, int cols, long[] bits, int wpr, int[] rs, float[] v,
-                                       float[] x, int batch, float beta, float[] y, Parallel parallel) {
-        if (rows < 0 || cols < 0 || wpr != (cols + 63) >>> 6 || bits.length < (long) rows * wpr
-                || rs.length < rows + 1 || v.length < rs[rows]) {
-            throw new IllegalArgumentException("bitmask " + rows + "x" + cols + ": needs " + ((cols + 63) >>> 6)
-                    + " words per row (got " + wpr + "), " + (long) rows * wpr + " words (got " + bits.length
-                    + "), rows + 1 row starts (got " + rs.length + ")");
-        }
-        checkDense("x", x, batch, cols);
-        checkDense("y", y, batch, rows);
-        if (batch == 0 || rows == 0) {
-            return;
-        }
-        int chunks = (batch + CHUNK - 1) / CHUNK;
-        int parts = Math.min(parallel.threads(), chunks);
-        ensurePanels(parts, cols, rows);
-        ensureColScratch(parts, cols);
-        alignPanels(parts);
-        parallel.forRange(chunks, 1, (part, from, to) -> {
-            float[] panel = panelIn[part];
-            float[] q = panelOut[part];
-            int po = panelInOffset[part];
-            int qo = panelOutOffset[part];
-            for (int c = from; c < to; c++) {
-                int b0 = c * CHUNK;
-                int nb = Math.min(CHUNK, batch - b0);
-                packInto(x, cols, b0, nb, cols, panel, po);
-                gatherRowsChunkBits(rows, bits, wpr, rs, v, panel, po, q, qo, colScratch[part]);
-                unpack(q, qo, rows, b0, nb, beta, y);
-            }
-        });
-    }
-
-    /**
      * dx[b, c] = sum_{stored p = (r, c)} dy[b, r] v[p] + beta * dx[b, c]: dX = dY W for W (rows x cols) in CSR. This
      * scatters along W's rows; with a transposed copy of W at hand, {@link #spmmNT} on it is the faster route.
      */
@@ -571,17 +524,6 @@ public abstract class SparseKernels {
             }
         }
         return laneScratch;
-    }
-
-    private void ensureColScratch(int parts, int cols) {
-        if (colScratch.length < parts) {
-            colScratch = Arrays.copyOf(colScratch, parts);
-        }
-        for (int p = 0; p < parts; p++) {
-            if (colScratch[p] == null || colScratch[p].length < cols) {
-                colScratch[p] = new int[Math.max(cols, 1)];
-            }
-        }
     }
 
     /** Panels have {@link CacheLineOffset#PAD} spare floats so that their data can start on a cache line. */
@@ -816,27 +758,6 @@ public abstract class SparseKernels {
                     int po = pOff + ci[p] * CHUNK;
                     for (int i = 0; i < CHUNK; i++) {
                         q[qo + i] = Math.fma(panel[po + i], w, q[qo + i]);
-                    }
-                }
-            }
-        }
-
-        @Override
-        void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, int pOff,
-                                 float[] q, int qOff, int[] cols) {
-            for (int r = 0; r < rows; r++) {
-                int qo = qOff + r * CHUNK;
-                Arrays.fill(q, qo, qo + CHUNK, 0f);
-                int p = rs[r];
-                for (int wi = 0; wi < wpr; wi++) {
-                    long word = bits[r * wpr + wi];
-                    while (word != 0) {
-                        int po = pOff + ((wi << 6) + Long.numberOfTrailingZeros(word)) * CHUNK;
-                        word &= word - 1;
-                        float w = v[p++];
-                        for (int i = 0; i < CHUNK; i++) {
-                            q[qo + i] = Math.fma(panel[po + i], w, q[qo + i]);
-                        }
                     }
                 }
             }
@@ -1084,78 +1005,6 @@ public abstract class SparseKernels {
                 a1.intoArray(q, qo + L);
                 a2.intoArray(q, qo + 2 * L);
                 a3.intoArray(q, qo + 3 * L);
-            }
-        }
-
-        @Override
-        void gatherRowsChunkBits(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel, int po,
-                                 float[] q, int qOff, int[] cols) {
-            if (NV != 8) {
-                gatherBitsGeneric(rows, bits, wpr, rs, v, panel, po, q, qOff, cols);
-                return;
-            }
-            for (int r = 0; r < rows; r++) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                // Decode the row's columns first, then the same single FMA loop as the CSR kernel: with the bit
-                // loop inside the FMA loop C2 boxed the eight accumulators (measured 10x slower).
-                int p0 = rs[r];
-                int n = rs[r + 1] - p0;
-                int k = 0;
-                for (int wi = 0, wb = r * wpr; wi < wpr; wi++) {
-                    long word = bits[wb + wi];
-                    int base = wi << 6;
-                    while (word != 0L) {
-                        cols[k++] = po + (base + Long.numberOfTrailingZeros(word)) * CHUNK;
-                        word &= word - 1;
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    int o = cols[j];
-                    FloatVector w = FloatVector.broadcast(S, v[p0 + j]);
-                    a0 = FloatVector.fromArray(S, panel, o).fma(w, a0);
-                    a1 = FloatVector.fromArray(S, panel, o + L).fma(w, a1);
-                    a2 = FloatVector.fromArray(S, panel, o + 2 * L).fma(w, a2);
-                    a3 = FloatVector.fromArray(S, panel, o + 3 * L).fma(w, a3);
-                    a4 = FloatVector.fromArray(S, panel, o + 4 * L).fma(w, a4);
-                    a5 = FloatVector.fromArray(S, panel, o + 5 * L).fma(w, a5);
-                    a6 = FloatVector.fromArray(S, panel, o + 6 * L).fma(w, a6);
-                    a7 = FloatVector.fromArray(S, panel, o + 7 * L).fma(w, a7);
-                }
-                int qo = qOff + r * CHUNK;
-                a0.intoArray(q, qo);
-                a1.intoArray(q, qo + L);
-                a2.intoArray(q, qo + 2 * L);
-                a3.intoArray(q, qo + 3 * L);
-                a4.intoArray(q, qo + 4 * L);
-                a5.intoArray(q, qo + 5 * L);
-                a6.intoArray(q, qo + 6 * L);
-                a7.intoArray(q, qo + 7 * L);
-            }
-        }
-
-        /** Vector widths other than 8 vectors per chunk (AVX-512: 4): decode the row, then one vector at a time. */
-        private static void gatherBitsGeneric(int rows, long[] bits, int wpr, int[] rs, float[] v, float[] panel,
-                                              int po, float[] q, int qOff, int[] cols) {
-            for (int r = 0; r < rows; r++) {
-                int p0 = rs[r];
-                int n = rs[r + 1] - p0;
-                int k = 0;
-                for (int wi = 0; wi < wpr; wi++) {
-                    long word = bits[r * wpr + wi];
-                    while (word != 0L) {
-                        cols[k++] = po + ((wi << 6) + Long.numberOfTrailingZeros(word)) * CHUNK;
-                        word &= word - 1;
-                    }
-                }
-                int qo = qOff + r * CHUNK;
-                for (int j = 0; j < NV; j++) {
-                    FloatVector a = FloatVector.zero(S);
-                    for (int e = 0; e < n; e++) {
-                        a = FloatVector.fromArray(S, panel, cols[e] + j * L).fma(FloatVector.broadcast(S, v[p0 + e]), a);
-                    }
-                    a.intoArray(q, qo + j * L);
-                }
             }
         }
 

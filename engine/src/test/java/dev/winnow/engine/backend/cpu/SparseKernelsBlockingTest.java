@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The forward gather's column blocks and cache-line-aligned panels are pure speed: the CSR forward must give the
- * same bits with them as the one-block kernel (here: the bitmask kernel, which never blocks and sums in the same
- * order), whatever the panel offset, and must still handle rows whose columns are not ascending.
+ * same bits with them as one fused multiply-add chain per output over the row's entries in pattern order (written
+ * out in plain Java here, {@link #oneChain}), whatever the panel offset, and must still handle rows whose columns
+ * are not ascending.
  */
 class SparseKernelsBlockingTest {
     private static final Parallel one = TestPools.ONE;
@@ -28,9 +29,23 @@ class SparseKernelsBlockingTest {
         return WidthProbe.randoms(n, rng);
     }
 
-    /** The same pattern as bits + packed values (values in CSR order, which is column order). */
-    private static long[] bits(int rows, int cols, int[] rp, int[] ci) {
-        return WidthProbe.bits(rows, cols, rp, ci);
+    /**
+     * Y = X W^T + beta Y in the order the sparse kernels document, without panels, chunks or blocks: each y[b, r]
+     * is one fused multiply-add chain from zero over row r's entries in pattern order, then sum + beta * y.
+     */
+    private static float[] oneChain(int rows, int cols, int[] rp, int[] ci, float[] v, float[] x, int batch,
+                                    float beta, float[] y0) {
+        float[] y = y0.clone();
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                float s = 0f;
+                for (int p = rp[r]; p < rp[r + 1]; p++) {
+                    s = Math.fma(x[b * cols + ci[p]], v[p], s);
+                }
+                y[b * rows + r] = s + beta * y[b * rows + r];
+            }
+        }
+        return y;
     }
 
     @Test
@@ -69,9 +84,7 @@ class SparseKernelsBlockingTest {
                 if (SparseKernels.blockColumns(rows, cols, rp[rows]) < cols) {
                     blockedCases++;
                 }
-                long[] b = bits(rows, cols, rp, ci);
-                float[] want = y0.clone();
-                k.bitmaskNT(rows, cols, b, (cols + 63) >>> 6, rp, v, x, batch, 0.5f, want, one);
+                float[] want = oneChain(rows, cols, rp, ci, v, x, batch, 0.5f, y0);
                 for (Parallel par : new Parallel[] {one, two}) {
                     float[] got = y0.clone();
                     k.spmmNT(rows, cols, rp, ci, v, x, batch, 0.5f, got, par);

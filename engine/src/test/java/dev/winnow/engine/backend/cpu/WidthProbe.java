@@ -107,10 +107,6 @@ public final class WidthProbe {
                 float[] dx2 = randoms(batch * cols, rng);
                 k.spmmNN(rows, cols, rp, ci, v, dy, batch, 1f, dx2, TestPools.TWO);
                 d.add(dx2);
-                float[] y3 = randoms(batch * rows, rng);
-                int wpr = (cols + 63) >>> 6;
-                k.bitmaskNT(rows, cols, bits(rows, cols, rp, ci), wpr, rp, v, x, batch, 0f, y3, TestPools.ONE);
-                d.add(y3);
             }
         }
         return d.hex();
@@ -156,17 +152,6 @@ public final class WidthProbe {
             rp[r + 1] = n;
         }
         return new int[][] {rp, Arrays.copyOf(ci, n)};
-    }
-
-    static long[] bits(int rows, int cols, int[] rp, int[] ci) {
-        int wpr = (cols + 63) >>> 6;
-        long[] b = new long[rows * wpr];
-        for (int r = 0; r < rows; r++) {
-            for (int p = rp[r]; p < rp[r + 1]; p++) {
-                b[r * wpr + (ci[p] >>> 6)] |= 1L << (ci[p] & 63);
-            }
-        }
-        return b;
     }
 
     static float[] randoms(int n, SplittableRandom rng) {
