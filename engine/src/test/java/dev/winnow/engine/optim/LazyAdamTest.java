@@ -1,0 +1,247 @@
+package dev.winnow.engine.optim;
+
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.nn.Embedding;
+import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.tensor.IndexTensor;
+import dev.winnow.engine.tensor.Ops;
+import dev.winnow.engine.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Lazy (row-sparse) Adam against a float transcription of the update its class comment documents: touched rows get
+ * Adam's step with the global step count, untouched rows keep weights and moments bit for bit, everything else gets
+ * dense Adam's step bit for bit.
+ */
+class LazyAdamTest {
+    private static final float LR = 0.01f;
+    private static final float B1 = 0.9f;
+    private static final float B2 = 0.999f;
+    private static final float EPS = 1e-8f;
+    private static final float WD = 0.01f;
+    private static final int ROWS = 6;
+    private static final int DIM = 3;
+    // the batches' ids: repeats (row 2 twice in step 1), a row left out for steps and then back (row 0), rows never
+    // looked up (4, 5)
+    private static final int[][] IDS = {{2, 0, 2}, {1, 3, 1}, {3, 3, 3}, {0, 2, 1}};
+    private static Backend backend;
+
+    @BeforeAll
+    static void setUp() {
+        backend = new CpuBackend(1);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        backend.close();
+    }
+
+    /** A table, a plain (non-table) parameter, and the upstream weights that make each lookup's gradient. */
+    private static final class Tiny {
+        final Embedding emb = new Embedding(backend, "user", ROWS, DIM, 0.5, new SplittableRandom(7));
+        final Parameter other = new Parameter("mlp.0.bias", Tensor.of(backend, 1, DIM, new float[] {0.3f, -0.2f, 0.1f},
+                true), false);
+
+        /** zeroGrad, the lookup's forward and backward, and a fixed gradient on {@code other}; then the step. */
+        void step(Optimizer opt, int s, float[] upstream) {
+            opt.zeroGrad();
+            int[] ids = IDS[s];
+            IndexTensor idx = IndexTensor.of(backend, ids);
+            Tensor c = Tensor.of(backend, ids.length, DIM, upstream, false);
+            Ops.sum(Ops.mul(emb.forward(idx), c)).backward();
+            backend.upload(new float[] {0.1f * (s + 1), -0.2f, 0.05f * s}, 0, other.value().gradOrZeros(), 0, DIM);
+            opt.step();
+        }
+    }
+
+    /** The upstream gradient of step s; in step 2 row 3's three lookups cancel, so its summed gradient is exactly 0. */
+    private static float[] upstream(int s) {
+        float[] c = new float[IDS[s].length * DIM];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = (float) Math.sin(1.7 * i + s) * 0.8f;
+        }
+        if (s == 2) {
+            for (int j = 0; j < DIM; j++) {
+                c[DIM + j] = 0.25f;
+                c[j] = -0.5f;
+                c[2 * DIM + j] = 0.25f;
+            }
+        }
+        return c;
+    }
+
+    private static Adam lazy(List<Parameter> ps) {
+        return Adam.lazy(ps, LR, B1, B2, EPS, WD, false);
+    }
+
+    @Test
+    void touchedRowsFollowTheDocumentedUpdateWithTheGlobalStepCount() {
+        Tiny t = new Tiny();
+        Adam opt = lazy(List.of(t.emb.table(), t.other));
+        assertTrue(opt.isLazy());
+        float[] w = t.emb.table().value().toArray();
+        float[] m = new float[w.length];
+        float[] v = new float[w.length];
+        for (int s = 0; s < IDS.length; s++) {
+            t.step(opt, s, upstream(s));
+            float[] g = t.emb.table().value().gradToArray();
+            boolean[] touched = new boolean[ROWS];
+            for (int id : IDS[s]) {
+                touched[id] = true;
+            }
+            int step = s + 1;
+            float stepSize = LR / (float) (1.0 - Math.pow(B1, step));
+            float bc2Sqrt = (float) Math.sqrt(1.0 - Math.pow(B2, step));
+            for (int r = 0; r < ROWS; r++) {
+                if (!touched[r]) {
+                    continue;
+                }
+                for (int j = r * DIM; j < (r + 1) * DIM; j++) {
+                    float d = g[j] + WD * w[j];
+                    m[j] = B1 * m[j] + (1f - B1) * d;
+                    v[j] = B2 * v[j] + (1f - B2) * d * d;
+                    w[j] -= stepSize * m[j] / ((float) Math.sqrt(v[j]) / bc2Sqrt + EPS);
+                }
+            }
+            assertBits(w, t.emb.table().value().toArray(), "weights after step " + step);
+            assertBits(m, opt.firstMoment(0).toArray(), "m after step " + step);
+            assertBits(v, opt.secondMoment(0).toArray(), "v after step " + step);
+        }
+    }
+
+    @Test
+    void untouchedRowsKeepWeightsAndMomentsBitForBit() {
+        Tiny t = new Tiny();
+        Adam opt = lazy(List.of(t.emb.table(), t.other));
+        float[] w0 = t.emb.table().value().toArray();
+        t.step(opt, 0, upstream(0));
+        float[] w1 = t.emb.table().value().toArray();
+        float[] m1 = opt.firstMoment(0).toArray();
+        float[] v1 = opt.secondMoment(0).toArray();
+        t.step(opt, 1, upstream(1)); // rows 1 and 3 only
+        t.step(opt, 2, upstream(2)); // row 3 only
+        float[] w3 = t.emb.table().value().toArray();
+        float[] m3 = opt.firstMoment(0).toArray();
+        float[] v3 = opt.secondMoment(0).toArray();
+        for (int r : new int[] {0, 2}) {
+            for (int j = r * DIM; j < (r + 1) * DIM; j++) {
+                assertEquals(Float.floatToRawIntBits(w1[j]), Float.floatToRawIntBits(w3[j]), "row " + r + " weight");
+                assertEquals(Float.floatToRawIntBits(m1[j]), Float.floatToRawIntBits(m3[j]), "row " + r + " m");
+                assertEquals(Float.floatToRawIntBits(v1[j]), Float.floatToRawIntBits(v3[j]), "row " + r + " v");
+            }
+        }
+        for (int r : new int[] {4, 5}) {
+            for (int j = r * DIM; j < (r + 1) * DIM; j++) {
+                assertEquals(Float.floatToRawIntBits(w0[j]), Float.floatToRawIntBits(w3[j]), "row " + r + " weight");
+                assertEquals(0, Float.floatToRawIntBits(m3[j]), "row " + r + " m");
+                assertEquals(0, Float.floatToRawIntBits(v3[j]), "row " + r + " v");
+            }
+        }
+    }
+
+    @Test
+    void aRepeatedIdIsUpdatedOnceWithItsSummedGradientEvenWhenTheSumIsZero() {
+        Tiny t = new Tiny();
+        Adam opt = lazy(List.of(t.emb.table()));
+        t.step(opt, 1, upstream(1)); // row 3 gets m = (1 - b1) * (g + wd * w)
+        float[] w1 = t.emb.table().value().toArray();
+        float[] m1 = opt.firstMoment(0).toArray();
+        float[] v1 = opt.secondMoment(0).toArray();
+        t.step(opt, 2, upstream(2)); // ids {3, 3, 3}, upstream -0.5 + 0.25 + 0.25: row 3's gradient is exactly 0
+        float[] g = t.emb.table().value().gradToArray();
+        float[] m2 = opt.firstMoment(0).toArray();
+        float[] v2 = opt.secondMoment(0).toArray();
+        for (int j = 3 * DIM; j < 4 * DIM; j++) {
+            assertEquals(0f, g[j], "row 3's summed gradient");
+            // one update with d = wd * w, not three, and not none
+            float d = WD * w1[j];
+            assertEquals(Float.floatToRawIntBits(B1 * m1[j] + (1f - B1) * d), Float.floatToRawIntBits(m2[j]), "m");
+            assertEquals(Float.floatToRawIntBits(B2 * v1[j] + (1f - B2) * d * d), Float.floatToRawIntBits(v2[j]),
+                    "v");
+        }
+    }
+
+    @Test
+    void nonTableParametersGetDenseAdamsStepBitForBit() {
+        Tiny lazyModel = new Tiny();
+        Tiny denseModel = new Tiny();
+        Adam lazyOpt = lazy(List.of(lazyModel.emb.table(), lazyModel.other));
+        Adam denseOpt = new Adam(List.of(denseModel.emb.table(), denseModel.other), LR, B1, B2, EPS, WD, false);
+        for (int s = 0; s < IDS.length; s++) {
+            lazyModel.step(lazyOpt, s, upstream(s));
+            denseModel.step(denseOpt, s, upstream(s));
+            assertBits(denseModel.other.value().toArray(), lazyModel.other.value().toArray(), "step " + (s + 1));
+            assertBits(denseOpt.firstMoment(1).toArray(), lazyOpt.firstMoment(1).toArray(), "m, step " + (s + 1));
+        }
+        // the tables did differ: dense Adam moved the rows no batch looked up
+        assertFalse(java.util.Arrays.equals(denseModel.emb.table().value().toArray(),
+                lazyModel.emb.table().value().toArray()));
+    }
+
+    @Test
+    void aTableGradientWrittenOutsideALookupGetsTheDenseStep() {
+        Tiny lazyModel = new Tiny();
+        Tiny denseModel = new Tiny();
+        Adam lazyOpt = lazy(List.of(lazyModel.emb.table()));
+        Adam denseOpt = new Adam(List.of(denseModel.emb.table()), LR, B1, B2, EPS, WD, false);
+        float[] g = new float[ROWS * DIM];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = 0.01f * (i - 7);
+        }
+        for (Tiny t : List.of(lazyModel, denseModel)) {
+            t.emb.table().value().zeroGrad();
+            backend.upload(g, 0, t.emb.table().value().gradOrZeros(), 0, g.length);
+            assertTrue(t.emb.table().value().touchedRows().all(), "a write through gradOrZeros may reach every row");
+        }
+        lazyOpt.step();
+        denseOpt.step();
+        assertBits(denseModel.emb.table().value().toArray(), lazyModel.emb.table().value().toArray(), "table");
+        lazyOpt.zeroGrad();
+        assertFalse(lazyModel.emb.table().value().touchedRows().all(), "zeroGrad forgets the touched rows");
+        assertEquals(0, lazyModel.emb.table().value().touchedRows().count());
+    }
+
+    @Test
+    void aTablesLazyStepAllocatesNothingAfterWarmUp() {
+        // the table alone: the dense steps and fills split work over threads through a lambda, which allocates a
+        // few bytes per call on any optimiser (what RatingTrainerTest bounds is backend buffers, not heap bytes)
+        Tiny t = new Tiny();
+        Adam opt = lazy(List.of(t.emb.table()));
+        IndexTensor idx = IndexTensor.of(backend, IDS[3]);
+        Tensor c = Tensor.of(backend, IDS[3].length, DIM, upstream(3), false);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        long allocated = 0;
+        for (int s = 0; s < 200; s++) {
+            opt.zeroGrad();
+            idx.set(IDS[s % IDS.length], 0, 3);
+            Ops.sum(Ops.mul(t.emb.forward(idx), c)).backward();
+            long before = mx.getThreadAllocatedBytes(tid);
+            opt.step();
+            long after = mx.getThreadAllocatedBytes(tid);
+            if (s >= 100) { // warm: the position buffers exist and the JIT has settled
+                allocated += after - before;
+            }
+        }
+        assertEquals(0, allocated, "bytes allocated by 100 lazy steps of a table");
+    }
+
+    private static void assertBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                    what + " at " + i + ": expected " + expected[i] + ", got " + actual[i]);
+        }
+    }
+}
