@@ -413,7 +413,7 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    /** One NCF student training step (forward, backward, Adam) unpruned, masked and CSR at one density. */
+    /** One NCF student training step (forward, backward, Adam or lazy Adam) unpruned, masked and CSR at one density. */
     @Command(name = "step", mixinStandardHelpOptions = true,
             description = "Median time of one NCF training step: dense (unpruned), masked and CSR with the MLP weights "
                     + "at --density (random mask), the modes taking turns in blocks of 25 steps in one JVM. One line per "
@@ -432,6 +432,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
                 description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
         String clock;
+        @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|lazy-adam",
+                description = "The step's optimiser: adam, or lazy-adam (embedding tables update only the rows the "
+                        + "batch looks up). Default: ${DEFAULT-VALUE}.")
+        String optimizer;
         /** Steps per mode before the next mode's turn (see {@link #timeInterleaved}). */
         private static final int BLOCK = 25;
 
@@ -449,6 +453,9 @@ public final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--batch and --steps must be positive");
             }
             cpu = parseClock(clock, threads);
+            if (!optimizer.equals("adam") && !optimizer.equals("lazy-adam")) {
+                throw new IllegalArgumentException("--optimizer must be adam or lazy-adam, got '" + optimizer + "'");
+            }
             for (String mode : modes) {
                 if (!List.of("dense", "masked", "csr").contains(mode)) {
                     throw new IllegalArgumentException("--modes: '" + mode + "' is not one of dense, masked, csr");
@@ -463,8 +470,9 @@ public final class BenchCommand implements Runnable {
             for (int m = 0; m < order.size(); m++) {
                 String mode = order.get(m);
                 double s = medians[m];
-                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%s%s%n",
-                        mode, model, batch, mode.equals("dense") ? "1" : density(density), threads, seconds(s),
+                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d optimizer=%s "
+                        + "seconds=%s%s%n", mode, model, batch, mode.equals("dense") ? "1" : density(density), threads,
+                        optimizer, seconds(s),
                         dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "");
             }
             return 0;
@@ -515,7 +523,7 @@ public final class BenchCommand implements Runnable {
                     layer.setExecutionPolicy(ExecutionPolicy.always(mode.equals("csr") ? ExecutionMode.CSR
                             : mode.equals("masked") ? ExecutionMode.MASKED : ExecutionMode.DENSE));
                 }
-                trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0));
+                trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0), optimizer);
             }
 
             /** Seconds of one training step on the next batch. */
