@@ -38,9 +38,9 @@ public final class Adam extends Optimizer {
     private final Tensor[] m;
     private final Tensor[] v;
     private final int[] paramSteps;
-    // lazy: the flat positions of a table's touched rows, on the host and on the backend, sized once per table
-    private final int[][] positionsHost;
-    private final IntStorage[] positions;
+    // lazy: a table's touched rows, on the host and on the backend, sized once per table
+    private final int[][] rowsHost;
+    private final IntStorage[] rows;
 
     public Adam(List<Parameter> params, float lr, float beta1, float beta2, float eps, float weightDecay,
                 boolean decoupled) {
@@ -54,8 +54,8 @@ public final class Adam extends Optimizer {
         this.m = new Tensor[this.params.size()];
         this.v = new Tensor[this.params.size()];
         this.paramSteps = new int[this.params.size()];
-        this.positionsHost = new int[this.params.size()][];
-        this.positions = new IntStorage[this.params.size()];
+        this.rowsHost = new int[this.params.size()][];
+        this.rows = new IntStorage[this.params.size()];
     }
 
     /** Lazy (row-sparse) Adam: lookup tables update only their touched rows (see the class comment). */
@@ -85,13 +85,13 @@ public final class Adam extends Optimizer {
         int stateWrite = m[i].writeVersion() + v[i].writeVersion();
         TouchedRows touched = lazy && p.mask() == null ? w.touchedRows() : null;
         if (touched != null && !touched.all()) {
-            if (positions[i] == null) {
-                positionsHost[i] = new int[w.size()];
-                positions[i] = w.backend().allocateInts(w.size());
+            if (rows[i] == null) {
+                rowsHost[i] = new int[w.rows()];
+                rows[i] = w.backend().allocateInts(w.rows());
             }
-            int count = touched.positions(w.cols(), positionsHost[i]);
-            w.backend().uploadInts(positionsHost[i], 0, positions[i], 0, count);
-            w.backend().adamStepIndexed(w.data(), w.grad(), m[i].data(), v[i].data(), positions[i], count, w.size(),
+            int count = touched.sortedRows(rowsHost[i]);
+            w.backend().uploadInts(rowsHost[i], 0, rows[i], 0, count);
+            w.backend().adamStepRows(w.data(), w.grad(), m[i].data(), v[i].data(), rows[i], count, w.cols(), w.size(),
                     lr, paramSteps[i], hyper);
         } else if (indexedUpdate(i, p, stateWrite)) {
             w.backend().adamStepIndexed(w.data(), w.grad(), m[i].data(), v[i].data(), p.survivors(), p.aliveCount(),

@@ -57,21 +57,12 @@ public final class TouchedRows {
         return all || seen[row];
     }
 
-    /**
-     * Writes the flat positions {@code row * cols + c} of the recorded rows, rows ascending, into {@code out} and
-     * returns how many; out needs room for count() * cols.
-     */
-    public int positions(int cols, int[] out) {
+    /** Copies the recorded rows, ascending, into {@code out} (room for count()) and returns count(). */
+    public int sortedRows(int[] out) {
         // count is at most the batch's distinct ids; below 4096 Arrays.sort of an int range allocates nothing (JDK
         // 17's DualPivotQuicksort only tries the run merging that can allocate above that)
         Arrays.sort(rows, 0, count);
-        int k = 0;
-        for (int i = 0; i < count; i++) {
-            int base = rows[i] * cols;
-            for (int c = 0; c < cols; c++) {
-                out[k++] = base + c;
-            }
-        }
-        return k;
+        System.arraycopy(rows, 0, out, 0, count);
+        return count;
     }
 }

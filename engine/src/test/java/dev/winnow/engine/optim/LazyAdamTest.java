@@ -237,6 +237,86 @@ class LazyAdamTest {
         assertEquals(0, allocated, "bytes allocated by 100 lazy steps of a table");
     }
 
+    @Test
+    void theCpuRowKernelAndTheSpisDefaultGiveTheDenseStepsBitsAtTheListedRowsOnly() {
+        // 19 columns: whole vector registers and a scalar tail on any width; the default is what a device backend
+        // without its own row kernel (OpenCL, CUDA) runs: rows expanded to adamStepIndexed
+        Backend defaults = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    String n = method.getName();
+                    if (n.equals("adamStepRows") || n.equals("adamStepIndexed")) {
+                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    try {
+                        return method.invoke(backend, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        int rows = 5;
+        int cols = 19;
+        int n = rows * cols;
+        SplittableRandom rng = new SplittableRandom(3);
+        float[][] start = new float[4][n]; // w, g, m, v
+        for (int k = 0; k < 4; k++) {
+            for (int i = 0; i < n; i++) {
+                double x = rng.nextDouble(-1, 1);
+                start[k][i] = (float) (k == 3 ? Math.abs(x) * 1e-3 : x);
+            }
+        }
+        for (boolean decoupled : new boolean[] {false, true}) {
+            dev.winnow.engine.backend.AdamHyper h = new dev.winnow.engine.backend.AdamHyper(B1, B2, EPS, WD, decoupled);
+            float[][] dense = run(backend, start, n, h, be -> be.adamStep(s0, s1, s2, s3, null, n, LR, 5, h));
+            for (Backend be : new Backend[] {backend, defaults}) {
+                float[][] lazy = runRows(be, start, rows, cols, h);
+                for (int r = 0; r < rows; r++) {
+                    boolean listed = r == 1 || r == 4;
+                    for (int k : new int[] {0, 2, 3}) {
+                        for (int j = r * cols; j < (r + 1) * cols; j++) {
+                            float want = listed ? dense[k][j] : start[k][j];
+                            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(lazy[k][j]),
+                                    (be == backend ? "cpu" : "default") + " decoupled " + decoupled + " array " + k
+                                            + " row " + r + " at " + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static dev.winnow.engine.backend.Storage s0;
+    private static dev.winnow.engine.backend.Storage s1;
+    private static dev.winnow.engine.backend.Storage s2;
+    private static dev.winnow.engine.backend.Storage s3;
+
+    /** Uploads start to s0..s3 on be, runs the update, returns the four arrays. */
+    private static float[][] run(Backend be, float[][] start, int n, dev.winnow.engine.backend.AdamHyper h,
+                                 java.util.function.Consumer<Backend> update) {
+        dev.winnow.engine.backend.Storage[] s = new dev.winnow.engine.backend.Storage[4];
+        for (int k = 0; k < 4; k++) {
+            s[k] = be.allocate(n);
+            be.upload(start[k], 0, s[k], 0, n);
+        }
+        s0 = s[0];
+        s1 = s[1];
+        s2 = s[2];
+        s3 = s[3];
+        update.accept(be);
+        float[][] out = new float[4][n];
+        for (int k = 0; k < 4; k++) {
+            be.download(s[k], 0, out[k], 0, n);
+        }
+        return out;
+    }
+
+    private static float[][] runRows(Backend be, float[][] start, int rows, int cols,
+                                     dev.winnow.engine.backend.AdamHyper h) {
+        dev.winnow.engine.backend.IntStorage listed = be.allocateInts(2);
+        be.uploadInts(new int[] {1, 4}, 0, listed, 0, 2);
+        return run(be, start, rows * cols, h, b -> b.adamStepRows(s0, s1, s2, s3, listed, 2, cols, rows * cols, LR, 5,
+                h));
+    }
+
     private static void assertBits(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
