@@ -437,6 +437,12 @@ public final class BenchCommand implements Runnable {
                         + "batch looks up); both (adam,lazy-adam) time them interleaved in one JVM and add "
                         + "speedup_vs_adam. Default: ${DEFAULT-VALUE}.")
         List<String> optimizers;
+        @Option(names = "--users", defaultValue = "943", description = "Rows of the user embedding table (synthetic "
+                + "data, 100,000 ratings). Default: ${DEFAULT-VALUE} (MovieLens 100K).")
+        int users;
+        @Option(names = "--items", defaultValue = "1682", description = "Rows of the item embedding table. Default: "
+                + "${DEFAULT-VALUE} (MovieLens 100K).")
+        int items;
         /** Steps per mode before the next mode's turn (see {@link #timeInterleaved}). */
         private static final int BLOCK = 25;
 
@@ -467,7 +473,11 @@ public final class BenchCommand implements Runnable {
             NcfConfig cfg = NcfConfig.preset(model);
             List<String> opts = List.of("adam", "lazy-adam").stream().filter(optimizers::contains).toList();
             checkStepFits(cfg, modes.size() * opts.size());
-            RatingData data = SyntheticRatings.generate(0);
+            if (users < 1 || items < 1 || (long) users * items < 100_000) {
+                throw new IllegalArgumentException("--users and --items must be positive with users x items >= "
+                        + "100000 (the synthetic data's ratings), got " + users + " x " + items);
+            }
+            RatingData data = SyntheticRatings.generate(0, users, items, 100_000);
             List<String> modeOrder = List.of("dense", "masked", "csr").stream().filter(modes::contains).toList();
             List<String[]> order = new ArrayList<>(); // {mode, optimizer}, modes outermost
             for (String mode : modeOrder) {

@@ -138,6 +138,10 @@ class BenchCommandTest {
         CliRun bad = CliRun.of("bench", "step", "--optimizer", "adagrad");
         assertEquals(2, bad.exit(), bad.out());
         assertTrue(bad.err().contains("'adagrad' is not adam or lazy-adam"), bad.err());
+
+        CliRun tiny = CliRun.of("bench", "step", "--users", "10", "--items", "10");
+        assertEquals(2, tiny.exit(), tiny.out());
+        assertTrue(tiny.err().contains("users x items >= 100000") && tiny.err().contains("10 x 10"), tiny.err());
     }
 
     @Test
