@@ -30,6 +30,11 @@ import java.util.List;
  * SparseAdam has no weight decay; this is the natural extension). Any parameter that is not such a table (MLP
  * weights, biases), a masked table, or a table whose gradient something other than a lookup wrote this step
  * ({@link dev.winnow.engine.tensor.TouchedRows#all()}) gets the dense Adam step, bit-identical to {@code Adam}.
+ *
+ * <p>Cost: the rows go to {@link dev.winnow.engine.backend.Backend#adamStepRows}. On the CPU that pays only once the
+ * tables are large: at MovieLens 100K's 84k embedding weights a batch's scattered rows cost what the vectorised dense
+ * sweep over all of them does; at 40k rows the step is ~3x faster (bench/RESULTS.md, "Row-sparse Adam"). OpenCL and
+ * CUDA run the SPI's default (host copies of the whole table), correct but slower than their dense step.
  */
 public final class Adam extends Optimizer {
     /** Made once here and passed to every step (a step allocates nothing). */
