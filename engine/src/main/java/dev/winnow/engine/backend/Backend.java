@@ -212,6 +212,35 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * {@link #adamStep} over whole rows of a parameter of {@code cols} columns: the rows {@code rows[0..rowCount)}
+     * (distinct); every other row of param, m and v is left untouched, and each listed row gets exactly the dense
+     * step's arithmetic. What lazy Adam runs on an embedding table (the rows a batch looked up). The default expands
+     * the rows to positions for {@link #adamStepIndexed} (allocating; correct on any backend); the CPU backend runs
+     * each row as a contiguous loop.
+     */
+    default void adamStepRows(Storage param, Storage grad, Storage m, Storage v, IntStorage rows, int rowCount,
+                              int cols, int n, float lr, int step, AdamHyper h) {
+        if (rowCount == 0) {
+            return;
+        }
+        int[] r = new int[rowCount];
+        downloadInts(rows, 0, r, 0, rowCount);
+        int[] positions = new int[rowCount * cols];
+        for (int k = 0; k < rowCount; k++) {
+            for (int c = 0; c < cols; c++) {
+                positions[k * cols + c] = r[k] * cols + c;
+            }
+        }
+        IntStorage index = allocateInts(positions.length);
+        try {
+            uploadInts(positions, 0, index, 0, positions.length);
+            adamStepIndexed(param, grad, m, v, index, positions.length, n, lr, step, h);
+        } finally {
+            free(index);
+        }
+    }
+
+    /**
      * Whether the indexed updates are native kernels that beat a dense masked sweep at low density. False for the
      * host-copy defaults, so an optimiser choosing by density keeps such a backend on the dense masked sweep.
      */

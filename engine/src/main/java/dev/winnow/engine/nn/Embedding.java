@@ -8,7 +8,10 @@ import dev.winnow.engine.tensor.Tensor;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** A lookup table of {@code count} vectors of size {@code dim}, initialised N(0, std^2). */
+/**
+ * A lookup table of {@code count} vectors of size {@code dim}, initialised N(0, std^2). The table records the rows its
+ * gradient reaches ({@link Tensor#touchedRows}).
+ */
 public final class Embedding implements Module {
     private final int count;
     private final int dim;
@@ -25,6 +28,8 @@ public final class Embedding implements Module {
             w[i] = (float) (Gaussian.next(rng) * std);
         }
         this.table = new Parameter(name + ".weight", Tensor.of(backend, count, dim, w, true), false);
+        // a batch's backward touches a few hundred of the rows; a row-sparse optimiser (Adam.lazy) updates only those
+        table.value().trackTouchedRows();
     }
 
     public Tensor forward(IndexTensor index) {

@@ -407,14 +407,17 @@ public final class Ops {
 
     // ---- embedding ----------------------------------------------------------------------------------------------
 
-    /** Rows of {@code table} picked by {@code index}; the backward scatter-adds into the picked rows. */
+    /**
+     * Rows of {@code table} picked by {@code index}; the backward scatter-adds into the picked rows (and records them
+     * when the table {@link Tensor#trackTouchedRows tracks its touched rows}).
+     */
     public static Tensor embedding(Tensor table, IndexTensor index) {
         Backend be = table.backend();
         int n = index.length();
         int cols = table.cols();
         Tensor y = Tensor.result(be, n, cols, 2, "embedding", table);
         be.gatherRows(table.data(), cols, index.data(), n, y.data());
-        y.setBackward(() -> be.scatterAddRows(y.grad(), cols, index.data(), n, table.gradOrZeros()));
+        y.setBackward(() -> be.scatterAddRows(y.grad(), cols, index.data(), n, table.gradOfRows(index, n)));
         return y;
     }
 

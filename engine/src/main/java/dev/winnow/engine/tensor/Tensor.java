@@ -26,6 +26,8 @@ public final class Tensor {
     private Storage grad;
     private boolean gradPooled;
     private int writeVersion;
+    // the rows of a lookup table that have a gradient; null unless trackTouchedRows() was called
+    private TouchedRows touchedRows;
 
     Tensor(Backend backend, Storage data, int rows, int cols, int rank, boolean requiresGrad, Tensor[] parents,
            String op) {
@@ -152,8 +154,41 @@ public final class Tensor {
         return grad;
     }
 
-    /** The gradient buffer, created zero-filled if absent. */
+    /**
+     * The gradient buffer, created zero-filled if absent. On a table that tracks its touched rows this counts as a
+     * write to every row ({@link TouchedRows#all()}): only an embedding lookup says which rows it writes.
+     */
     public Storage gradOrZeros() {
+        if (touchedRows != null) {
+            touchedRows.markAll();
+        }
+        return gradBuffer();
+    }
+
+    /** The gradient buffer for an embedding lookup's backward, which writes the rows ids[0..n) only. */
+    Storage gradOfRows(IndexTensor ids, int n) {
+        if (touchedRows != null) {
+            touchedRows.addAll(ids, n);
+        }
+        return gradBuffer();
+    }
+
+    /**
+     * Makes this 2-D table record which rows its gradient has since it was last zeroed (see {@link TouchedRows}), so
+     * that a row-sparse optimiser can update those rows only. Idempotent.
+     */
+    public void trackTouchedRows() {
+        if (touchedRows == null) {
+            touchedRows = new TouchedRows(rows);
+        }
+    }
+
+    /** The rows with a gradient since the last {@link #zeroGrad}, or null when this tensor does not track them. */
+    public TouchedRows touchedRows() {
+        return touchedRows;
+    }
+
+    private Storage gradBuffer() {
         if (grad == null) {
             Arena arena = Arena.current();
             if (parents != null && arena != null && arena.pool().backend() == backend) {
@@ -169,6 +204,9 @@ public final class Tensor {
 
     /** Forgets the gradient (parameters: zeroes it in place, keeping the buffer). */
     public void zeroGrad() {
+        if (touchedRows != null) {
+            touchedRows.clear();
+        }
         if (grad == null) {
             return;
         }

@@ -411,11 +411,11 @@ public final class BenchCommand implements Runnable {
         }
     }
 
-    /** One NCF student training step (forward, backward, Adam) unpruned, masked and CSR at one density. */
+    /** One NCF student training step (forward, backward, Adam or lazy Adam) unpruned, masked and CSR at one density. */
     @Command(name = "step", mixinStandardHelpOptions = true,
             description = "Median time of one NCF training step: dense (unpruned), masked and CSR with the MLP weights "
-                    + "at --density (random mask), the modes taking turns in blocks of 25 steps in one JVM. One line per "
-                    + "mode: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
+                    + "at --density (random mask), the modes (and optimisers) taking turns in blocks of 25 steps in one "
+                    + "JVM. One line per mode and optimiser: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
     static final class Step implements Callable<Integer> {
         @Option(names = "--model", defaultValue = "student", description = "Model preset. Default: ${DEFAULT-VALUE}.")
         String model;
@@ -430,6 +430,17 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
                 description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
         String clock;
+        @Option(names = "--optimizer", defaultValue = "adam", split = ",", paramLabel = "adam|lazy-adam",
+                description = "The step's optimiser: adam, or lazy-adam (embedding tables update only the rows the "
+                        + "batch looks up); both (adam,lazy-adam) time them interleaved in one JVM and add "
+                        + "speedup_vs_adam. Default: ${DEFAULT-VALUE}.")
+        List<String> optimizers;
+        @Option(names = "--users", defaultValue = "943", description = "Rows of the user embedding table (synthetic "
+                + "data, 100,000 ratings). Default: ${DEFAULT-VALUE} (MovieLens 100K).")
+        int users;
+        @Option(names = "--items", defaultValue = "1682", description = "Rows of the item embedding table. Default: "
+                + "${DEFAULT-VALUE} (MovieLens 100K).")
+        int items;
         /** Steps per mode before the next mode's turn (see {@link #timeInterleaved}). */
         private static final int BLOCK = 25;
 
@@ -447,23 +458,45 @@ public final class BenchCommand implements Runnable {
                 throw new IllegalArgumentException("--batch and --steps must be positive");
             }
             cpu = parseClock(clock, threads);
+            for (String optimizer : optimizers) {
+                if (!optimizer.equals("adam") && !optimizer.equals("lazy-adam")) {
+                    throw new IllegalArgumentException("--optimizer: '" + optimizer + "' is not adam or lazy-adam");
+                }
+            }
             for (String mode : modes) {
                 if (!List.of("dense", "masked", "csr").contains(mode)) {
                     throw new IllegalArgumentException("--modes: '" + mode + "' is not one of dense, masked, csr");
                 }
             }
             NcfConfig cfg = NcfConfig.preset(model);
-            checkStepFits(cfg, modes.size());
-            RatingData data = SyntheticRatings.generate(0);
-            List<String> order = List.of("dense", "masked", "csr").stream().filter(modes::contains).toList();
+            List<String> opts = List.of("adam", "lazy-adam").stream().filter(optimizers::contains).toList();
+            checkStepFits(cfg, modes.size() * opts.size());
+            if (users < 1 || items < 1 || (long) users * items < 100_000) {
+                throw new IllegalArgumentException("--users and --items must be positive with users x items >= "
+                        + "100000 (the synthetic data's ratings), got " + users + " x " + items);
+            }
+            RatingData data = SyntheticRatings.generate(0, users, items, 100_000);
+            List<String> modeOrder = List.of("dense", "masked", "csr").stream().filter(modes::contains).toList();
+            List<String[]> order = new ArrayList<>(); // {mode, optimizer}, modes outermost
+            for (String mode : modeOrder) {
+                for (String opt : opts) {
+                    order.add(new String[] {mode, opt});
+                }
+            }
             double[] medians = timeInterleaved(cfg, data, order);
-            double dense = order.contains("dense") ? medians[order.indexOf("dense")] : 0;
-            for (int m = 0; m < order.size(); m++) {
-                String mode = order.get(m);
-                double s = medians[m];
-                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d seconds=%s%s%n",
-                        mode, model, batch, mode.equals("dense") ? "1" : density(density), threads, seconds(s),
-                        dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "");
+            for (int k = 0; k < order.size(); k++) {
+                String mode = order.get(k)[0];
+                String opt = order.get(k)[1];
+                double s = medians[k];
+                double dense = modeOrder.contains("dense") ? medians[modeOrder.indexOf("dense") * opts.size()
+                        + opts.indexOf(opt)] : 0;
+                double adam = opt.equals("adam") || !opts.contains("adam") ? 0
+                        : medians[modeOrder.indexOf(mode) * opts.size() + opts.indexOf("adam")];
+                System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d optimizer=%s "
+                        + "seconds=%s%s%s%n", mode, model, batch, mode.equals("dense") ? "1" : density(density), threads,
+                        opt, seconds(s),
+                        dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "",
+                        adam > 0 ? String.format(Locale.ROOT, " speedup_vs_adam=%.2f", adam / s) : "");
             }
             return 0;
         }
@@ -489,7 +522,7 @@ public final class BenchCommand implements Runnable {
             checkHeap(options, (long) modeCount * 32L * batch * widths);
         }
 
-        /** One model, trainer and backend per mode, each with the same weights, mask draw and batches. */
+        /** One model, trainer and backend per mode and optimiser, each with the same weights, mask draw and batches. */
         private final class Runner implements AutoCloseable {
             final Backend be;
             final RatingTrainer trainer;
@@ -498,7 +531,7 @@ public final class BenchCommand implements Runnable {
             final float[] r = new float[batch];
             int step;
 
-            Runner(NcfConfig cfg, RatingData data, String mode) {
+            Runner(NcfConfig cfg, RatingData data, String mode, String optimizer) {
                 be = new CpuBackend(threads);
                 NcfModel ncf = new NcfModel(be, cfg, data.users(), data.items(), 0);
                 SplittableRandom rng = new SplittableRandom(1);
@@ -513,7 +546,7 @@ public final class BenchCommand implements Runnable {
                     layer.setExecutionPolicy(ExecutionPolicy.always(mode.equals("csr") ? ExecutionMode.CSR
                             : mode.equals("masked") ? ExecutionMode.MASKED : ExecutionMode.DENSE));
                 }
-                trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0));
+                trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0), optimizer);
             }
 
             /** Seconds of one training step on the next batch. */
@@ -531,15 +564,15 @@ public final class BenchCommand implements Runnable {
         }
 
         /**
-         * Median step time per mode, the modes interleaved in blocks of {@link #BLOCK} steps so that each sees the same
-         * machine: on a shared VM whole JVMs (and minutes) run 1.5x faster or slower than others, which made ratios of
-         * modes timed one after the other swing between 1.3x and 3x.
+         * Median step time per runner, the runners interleaved in blocks of {@link #BLOCK} steps so that each sees the
+         * same machine: on a shared VM whole JVMs (and minutes) run 1.5x faster or slower than others, which made ratios
+         * of modes timed one after the other swing between 1.3x and 3x.
          */
-        private double[] timeInterleaved(NcfConfig cfg, RatingData data, List<String> order) {
+        private double[] timeInterleaved(NcfConfig cfg, RatingData data, List<String[]> order) {
             List<Runner> runners = new ArrayList<>();
             try {
-                for (String mode : order) {
-                    runners.add(new Runner(cfg, data, mode));
+                for (String[] modeAndOptimizer : order) {
+                    runners.add(new Runner(cfg, data, modeAndOptimizer[0], modeAndOptimizer[1]));
                 }
                 // Warm up for at least 2 s and 50 steps per mode: on a loaded machine the JIT needs that long to
                 // compile the Vector API kernels, and timing before that measures the interpreter.

@@ -44,6 +44,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
     float lr;
 
+    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|lazy-adam",
+            description = "adam, or lazy-adam: the embedding tables update only the rows a batch looks up (PyTorch's "
+                    + "SparseAdam; docs/methods.md). Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed for data, split, initialisation and shuffling.")
     long seed;
 
@@ -85,6 +90,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(lr > 0f && Float.isFinite(lr))) {
             throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
         }
+        if (!optimizer.equals("adam") && !optimizer.equals("lazy-adam")) {
+            throw new IllegalArgumentException("--optimizer must be adam or lazy-adam, got '" + optimizer + "'");
+        }
         if (!(testFraction > 0 && testFraction < 1)) {
             throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
         }
@@ -117,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
                     all.users(), all.items(), split.train().size(), split.test().size());
             out.printf(Locale.ROOT, "model %s: %d parameters; backend %s%n", cfg, ncf.parameterCount(),
                     backend.name());
-            RatingTrainer trainer = new RatingTrainer(ncf, backend, tc);
+            RatingTrainer trainer = new RatingTrainer(ncf, backend, tc, optimizer);
             Progress progress = Progress.create(out, epochs);
             EpochReport last = trainer.fit(split.train(), split.test(), r -> progress.epoch(r));
             progress.close();

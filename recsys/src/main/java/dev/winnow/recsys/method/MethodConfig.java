@@ -58,8 +58,8 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
             throw new IllegalArgumentException("batch_size must be >= 2 (batch norm in the distiller), got "
                     + batchSize);
         }
-        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
-            throw new IllegalArgumentException("optimizer must be sgd or adam, got '" + optimizer + "'");
+        if (!optimizer.equals("sgd") && !optimizer.equals("adam") && !optimizer.equals("lazy-adam")) {
+            throw new IllegalArgumentException("optimizer must be sgd, adam or lazy-adam, got '" + optimizer + "'");
         }
         // every range check is written so that NaN fails it, and infinities are refused where they make no sense
         if (!(lr > 0f && Float.isFinite(lr))) {

@@ -312,6 +312,9 @@ public final class MethodRun {
         if (cfg.optimizer().equals("adam")) {
             return new Adam(params, lr, 0.9f, 0.999f, 1e-8f, cfg.weightDecay(), false);
         }
+        if (cfg.optimizer().equals("lazy-adam")) {
+            return Adam.lazy(params, lr, 0.9f, 0.999f, 1e-8f, cfg.weightDecay(), false);
+        }
         return new Sgd(params, lr, cfg.momentum(), 0f, cfg.weightDecay(), false);
     }
 

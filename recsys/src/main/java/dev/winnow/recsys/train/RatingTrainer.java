@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Trains an NCF rating model with MSE and Adam on shuffled mini-batches. One buffer pool serves every step, so after
- * the first batch a step allocates no tensor buffers. A NaN or infinite loss stops training with a message.
+ * Trains an NCF rating model with MSE and Adam (dense or lazy) on shuffled mini-batches. One buffer pool serves every
+ * step, so after the first batch a step allocates no tensor buffers. A NaN or infinite loss stops training with a message.
  */
 public final class RatingTrainer {
     private final NcfModel model;
@@ -38,11 +38,25 @@ public final class RatingTrainer {
     private float[] targetScratch = new float[0];
 
     public RatingTrainer(NcfModel model, Backend backend, TrainConfig config) {
+        this(model, backend, config, "adam");
+    }
+
+    /**
+     * @param optimizer {@code adam} (dense) or {@code lazy-adam} (the embedding tables update only the rows a batch
+     *                  looks up: {@link Adam#lazy})
+     */
+    public RatingTrainer(NcfModel model, Backend backend, TrainConfig config, String optimizer) {
         this.model = model;
         this.backend = backend;
         this.config = config;
-        this.optimizer = new Adam(model.parameters(), config.learningRate(), 0.9f, 0.999f, 1e-8f, config.weightDecay(),
-                false);
+        this.optimizer = switch (optimizer) {
+            case "adam" -> new Adam(model.parameters(), config.learningRate(), 0.9f, 0.999f, 1e-8f,
+                    config.weightDecay(), false);
+            case "lazy-adam" -> Adam.lazy(model.parameters(), config.learningRate(), 0.9f, 0.999f, 1e-8f,
+                    config.weightDecay(), false);
+            default -> throw new IllegalArgumentException("optimizer must be adam or lazy-adam, got '" + optimizer
+                    + "'");
+        };
         this.pool = new BufferPool(backend);
         this.shuffleRng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
     }

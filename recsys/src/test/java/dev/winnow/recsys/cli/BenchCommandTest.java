@@ -114,12 +114,34 @@ class BenchCommandTest {
         CliRun run = CliRun.of("bench", "step", "--modes", "csr", "--steps", "3", "--batch", "8");
         assertEquals(0, run.exit(), run.err());
         String out = run.out().strip();
-        assertTrue(out.matches("step=csr model=student batch=8 density=0.1 threads=1"
+        assertTrue(out.matches("step=csr model=student batch=8 density=0.1 threads=1 optimizer=adam"
                 + " seconds=[0-9]\\.[0-9]{6}e[+-][0-9]{2}"), out);
 
         CliRun bad = CliRun.of("bench", "step", "--modes", "csr,sparse");
         assertEquals(2, bad.exit(), bad.out());
         assertTrue(bad.err().contains("'sparse' is not one of dense, masked, csr"), bad.err());
+    }
+
+    @Test
+    void stepTimesBothOptimisersInOneJvmAndComparesLazyAdamToAdam() {
+        CliRun run = CliRun.of("bench", "step", "--modes", "dense,csr", "--optimizer", "adam,lazy-adam", "--steps", "3",
+                "--batch", "8");
+        assertEquals(0, run.exit(), run.err());
+        String[] lines = run.out().strip().split("\\R");
+        assertEquals(4, lines.length, run.out());
+        assertTrue(lines[0].startsWith("step=dense ") && lines[0].contains(" optimizer=adam "), lines[0]);
+        assertTrue(lines[1].startsWith("step=dense ") && lines[1].contains(" optimizer=lazy-adam ")
+                && lines[1].contains(" speedup_vs_adam="), lines[1]);
+        assertTrue(lines[3].startsWith("step=csr ") && lines[3].contains(" optimizer=lazy-adam ")
+                && lines[3].contains(" speedup_vs_dense=") && lines[3].contains(" speedup_vs_adam="), lines[3]);
+
+        CliRun bad = CliRun.of("bench", "step", "--optimizer", "adagrad");
+        assertEquals(2, bad.exit(), bad.out());
+        assertTrue(bad.err().contains("'adagrad' is not adam or lazy-adam"), bad.err());
+
+        CliRun tiny = CliRun.of("bench", "step", "--users", "10", "--items", "10");
+        assertEquals(2, tiny.exit(), tiny.out());
+        assertTrue(tiny.err().contains("users x items >= 100000") && tiny.err().contains("10 x 10"), tiny.err());
     }
 
     @Test

@@ -67,6 +67,15 @@ class MethodConfigTest {
     }
 
     @Test
+    void optimizerTakesLazyAdamAndRefusesUnknownNamesListingTheChoices() {
+        MethodConfig c = MethodPresets.quick().get(Method.SAD);
+        assertEquals("lazy-adam", c.with("optimizer", "lazy-adam").optimizer());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with("optimizer", "adagrad"));
+        assertTrue(e.getMessage().contains("sgd, adam or lazy-adam") && e.getMessage().contains("adagrad"),
+                e.getMessage());
+    }
+
+    @Test
     void runFileAppliesGlobalThenPerMethodSettings(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("run.yaml");
         Files.writeString(f, "preset: quick\nseeds: 2\nmethods: [SAD, lth-sad]\nall:\n  batch_size: 128\n"

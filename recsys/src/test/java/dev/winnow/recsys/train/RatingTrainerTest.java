@@ -124,13 +124,22 @@ class RatingTrainerTest {
 
     @Test
     void aTrainingStepAllocatesNoBackendBuffersAfterWarmUp() {
+        assertNoBackendBuffersAfterWarmUp("adam");
+    }
+
+    @Test
+    void aLazyAdamTrainingStepAllocatesNoBackendBuffersAfterWarmUp() {
+        assertNoBackendBuffersAfterWarmUp("lazy-adam");
+    }
+
+    private static void assertNoBackendBuffersAfterWarmUp(String optimizer) {
         RatingSplit split = smallSplit(3);
         RatingData train = split.train();
         AtomicLong backendAllocations = new AtomicLong();
         try (Backend real = new CpuBackend(1)) {
             Backend backend = countingBackend(real, backendAllocations);
             NcfModel model = new NcfModel(backend, NcfConfig.STUDENT, train.users(), train.items(), 3);
-            RatingTrainer trainer = new RatingTrainer(model, backend, new TrainConfig(1, 256, 1e-3f, 3));
+            RatingTrainer trainer = new RatingTrainer(model, backend, new TrainConfig(1, 256, 1e-3f, 3), optimizer);
             int bs = 256;
             int[] u = new int[bs];
             int[] it = new int[bs];

@@ -41,7 +41,7 @@ public final class CpuBackend implements Backend {
         // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
         this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
-        this.steps = new CpuOptimizerSteps(parallel);
+        this.steps = new CpuOptimizerSteps(parallel, elementwise);
     }
 
     /** Which dense GEMM the CPU backend uses. */
@@ -575,6 +575,12 @@ public final class CpuBackend implements Backend {
     public void adamStepIndexed(Storage param, Storage grad, Storage m, Storage v, IntStorage index, int count, int n,
                                 float lr, int step, AdamHyper h) {
         steps.adamIndexed(param, grad, m, v, index, count, lr, step, h);
+    }
+
+    @Override
+    public void adamStepRows(Storage param, Storage grad, Storage m, Storage v, IntStorage rows, int rowCount, int cols,
+                             int n, float lr, int step, AdamHyper h) {
+        steps.adamRows(param, grad, m, v, rows, rowCount, cols, lr, step, h);
     }
 
     @Override

@@ -21,9 +21,11 @@ final class CpuOptimizerSteps {
     private static final int INDEXED_GRAIN = 1 << 13;
 
     private final Parallel parallel;
+    private final ElementwiseKernels rowKernels;
 
-    CpuOptimizerSteps(Parallel parallel) {
+    CpuOptimizerSteps(Parallel parallel, ElementwiseKernels rowKernels) {
         this.parallel = parallel;
+        this.rowKernels = rowKernels;
     }
 
     /** A masked position (mask 0) gets weight 0 and momentum 0; momentumBuf and mask may be null. */
@@ -83,6 +85,31 @@ final class CpuOptimizerSteps {
         }
         parallel.forRange(count, INDEXED_GRAIN, (part, from, to) -> HostUpdates.sgdIndexed(w, g, buf, idx, from, to,
                 lr, firstStep, h));
+    }
+
+    void adamRows(Storage param, Storage grad, Storage mom1, Storage mom2, IntStorage rows, int rowCount, int cols,
+                  float lr, int step, AdamHyper h) {
+        float[] w = f(param);
+        float[] g = f(grad);
+        float[] m1 = f(mom1);
+        float[] m2 = f(mom2);
+        int[] r = ints(rows);
+        float stepSize = HostUpdates.adamStepSize(lr, h.beta1(), step);
+        float bc2Sqrt = HostUpdates.adamBc2Sqrt(h.beta2(), step);
+        if (parallel.threads() == 1 || (long) rowCount * cols < 2 * INDEXED_GRAIN) {
+            adamRows(w, g, m1, m2, r, 0, rowCount, cols, lr, stepSize, bc2Sqrt, h);
+            return;
+        }
+        parallel.forRange(rowCount, Math.max(1, INDEXED_GRAIN / cols), (part, from, to) -> adamRows(w, g, m1, m2, r,
+                from, to, cols, lr, stepSize, bc2Sqrt, h));
+    }
+
+    private void adamRows(float[] w, float[] g, float[] m1, float[] m2, int[] rows, int from, int to, int cols,
+                          float lr, float stepSize, float bc2Sqrt, AdamHyper h) {
+        for (int k = from; k < to; k++) {
+            int base = rows[k] * cols;
+            rowKernels.adamRange(w, g, m1, m2, base, base + cols, lr, stepSize, bc2Sqrt, h);
+        }
     }
 
     void adamIndexed(Storage param, Storage grad, Storage mom1, Storage mom2, IntStorage index, int count, float lr,
