@@ -114,7 +114,7 @@ class BoundedModelReadTest {
     @Test
     void aDeviceIsRefusedBeforeItIsRead() {
         Path zero = Path.of("/dev/zero");
-        assumeTrue(Files.exists(zero), "no /dev/zero here");
+        assumeTrue(Files.exists(zero), "skipped: this machine has no /dev/zero (a Linux/Unix device); runs where it exists");
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             FileSystemException e = assertThrows(FileSystemException.class, () -> RecommenderModel.load(zero));
             assertEquals("/dev/zero: is not a regular file (a device, FIFO or socket); name a model file",
@@ -141,16 +141,9 @@ class BoundedModelReadTest {
         });
     }
 
-    /** A FIFO made with mkfifo; the test is skipped where there is none. */
+    /** A FIFO ({@link dev.winnow.engine.io.Fifos#make}: the test is skipped, saying why, where none can be made). */
     static Path fifo(Path dir) throws InterruptedException {
-        Path fifo = dir.resolve("pipe.wnw");
-        try {
-            Process p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-            assumeTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
-        } catch (IOException e) {
-            assumeTrue(false, "no mkfifo here: " + e.getMessage());
-        }
-        return fifo;
+        return dev.winnow.engine.io.Fifos.make(dir.resolve("pipe.wnw"));
     }
 
     @Test

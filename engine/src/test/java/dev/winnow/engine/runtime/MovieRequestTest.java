@@ -312,7 +312,7 @@ class MovieRequestTest {
 
     @Test
     void requestsAllocateNothingAfterWarmUp() throws Exception {
-        assumeFalse(VectorEmulation.active(), "emulated vectors allocate");
+        assumeFalse(VectorEmulation.active(), VectorEmulation.SKIPPED);
         MovieRatingModel m = model(export(64, 2));
         SplittableRandom r = new SplittableRandom(9);
         int films = 64;

@@ -207,7 +207,7 @@ class RecommenderModelTest {
 
     @Test
     void requestsAllocateNothingAfterWarmUp() throws Exception {
-        assumeFalse(VectorEmulation.active(), "emulated vectors allocate");
+        assumeFalse(VectorEmulation.active(), VectorEmulation.SKIPPED);
         RecommenderModel m = load(student);
         int[][] p = TestModels.pairs(943, 1682, 256, 4);
         float[] out = new float[256];

@@ -369,7 +369,8 @@ class CompareCommandTest {
     @Test
     void anExplicitDeviceBackendThatCannotRunIsRefusedBeforeAnyWork(@TempDir Path dir) {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.winnow.kernels.cuda.CudaProbe.result().available(),
-                "this machine has a CUDA device");
+                "skipped: a CUDA device answers here, so --backend cuda runs instead of being"
+                + " refused; runs on a machine without CUDA (as CI)");
         CliRun r = CliRun.of("compare", "--data", "synthetic", "--methods", "student", "--backend", "cuda", "--out",
                 dir.resolve("c").toString());
         assertEquals(2, r.exit(), r.err());

@@ -213,7 +213,8 @@ class TrainCommandTest {
     @Test
     void anExplicitDeviceBackendThatCannotRunIsRefusedUnlessFallbackIsAllowed() {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.winnow.kernels.cuda.CudaProbe.result().available(),
-                "this machine has a CUDA device");
+                "skipped: a CUDA device answers here, so --backend cuda runs instead of being"
+                + " refused; runs on a machine without CUDA (as CI)");
         Run r = run("train", "--epochs", "1", "--backend", "cuda");
         assertEquals(2, r.exitCode(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());

@@ -291,7 +291,7 @@ class SparseLayerPathTest {
      */
     @Test
     void aWarmLayerAllocatesNoBuffersPerCall() {
-        assumeFalse(VectorEmulation.active(), "emulated vectors allocate");
+        assumeFalse(VectorEmulation.active(), VectorEmulation.SKIPPED);
         com.sun.management.ThreadMXBean mx =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         SplittableRandom rng = new SplittableRandom(13);

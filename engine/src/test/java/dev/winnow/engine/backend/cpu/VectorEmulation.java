@@ -11,6 +11,11 @@ public final class VectorEmulation {
     private VectorEmulation() {
     }
 
+    /** Why an allocation test is skipped under emulation, and what runs it. */
+    public static final String SKIPPED = "skipped: -Dwinnow.vectorBits asks for wider vectors than this CPU has, and the"
+            + " Vector API's emulation allocates on every operation; runs without -Dwinnow.vectorBits or at a width the"
+            + " CPU has";
+
     public static boolean active() {
         return CpuBackend.GemmChoice.vectorModulePresent() && Widths.emulated();
     }
