@@ -15,7 +15,7 @@ import java.nio.charset.CoderResult;
  * {@link #tooLong()} set and reading stops there, so memory stays bounded whatever the input delivers ({@code
  * /dev/zero} on stdin ends after one such line). A leading UTF-8 byte-order mark is dropped.
  */
-public final class InputLines {
+public final class InputLines implements java.io.Closeable {
     /** The longest line accepted, in bytes without its '\n': 1 MiB, far above any real row or header. */
     public static final int MAX_LINE_BYTES = 1 << 20;
 
@@ -37,6 +37,12 @@ public final class InputLines {
         this.in = in;
         this.cs = cs;
         this.strict = cs.newDecoder(); // reports malformed input, as a new decoder does
+    }
+
+    /** Closes the stream the lines come from. */
+    @Override
+    public void close() throws IOException {
+        in.close();
     }
 
     /** Reads the next line; false at the end of the input (and after a line that was too long). */

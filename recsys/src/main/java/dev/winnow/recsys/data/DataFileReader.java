@@ -3,27 +3,21 @@ package dev.winnow.recsys.data;
 import dev.winnow.engine.runtime.InputFiles;
 import dev.winnow.engine.runtime.InputLines;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Opens a data file (ratings, item and user lists, movie CSVs) as text, dropping a leading UTF-8 byte-order mark.
+ * Opens a data file (ratings, item and user lists, movie CSVs) as lines of text ({@link InputLines}), which drops a
+ * leading UTF-8 byte-order mark.
  *
  * <p>Editors on Windows and spreadsheet exports put the mark (bytes EF BB BF) before the first field; left in, it
  * reads as part of the first user id ({@code 'ï»¿196' is not a whole number}) or of the first header name. It is
  * dropped as bytes, before decoding, so that the same three bytes go whether the file is then read as UTF-8 or as
- * ISO-8859-1 (the MovieLens 100K and 1M files). Decoding otherwise matches {@link Files#newBufferedReader}:
- * malformed input is an error, not a replacement character.
+ * ISO-8859-1 (the MovieLens 100K and 1M files). Malformed input flags its line, never a replacement character.
  */
 public final class DataFileReader {
-    private static final int[] UTF8_BOM = {0xEF, 0xBB, 0xBF};
-
     private DataFileReader() {
     }
 
@@ -53,24 +47,5 @@ public final class DataFileReader {
     public static String tooLong() {
         return "line longer than " + InputLines.MAX_LINE_BYTES + " bytes (1 MiB), the most a line may be; reading"
                 + " stopped there";
-    }
-
-    public static BufferedReader open(Path file, Charset cs) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        try {
-            in.mark(UTF8_BOM.length);
-            byte[] head = in.readNBytes(UTF8_BOM.length);
-            boolean bom = head.length == UTF8_BOM.length;
-            for (int i = 0; bom && i < head.length; i++) {
-                bom = (head[i] & 0xFF) == UTF8_BOM[i];
-            }
-            if (!bom) {
-                in.reset();
-            }
-        } catch (IOException | RuntimeException e) {
-            in.close();
-            throw e;
-        }
-        return new BufferedReader(new InputStreamReader(in, cs.newDecoder()));
     }
 }

@@ -139,8 +139,7 @@ public final class MovieLensReader {
     private static List<String[]> readPipeSeparated(Path file, Charset cs, int fields, String layout) {
         List<String[]> rows = new ArrayList<>();
         String name = file.getFileName().toString();
-        try {
-            InputLines in = DataFileReader.lines(file, cs);
+        try (InputLines in = DataFileReader.lines(file, cs)) {
             while (in.next()) {
                 String line = lineOf(in, name);
                 if (line.isBlank()) {
@@ -210,8 +209,8 @@ public final class MovieLensReader {
         String name = ratingsCsv.getFileName().toString();
         BadLines bad = new BadLines(name, skipBadLines);
         RawRatings raw = new RawRatings();
-        try {
-            CsvReader csv = new CsvReader(DataFileReader.lines(ratingsCsv, StandardCharsets.UTF_8));
+        try (InputLines lines = DataFileReader.lines(ratingsCsv, StandardCharsets.UTF_8)) {
+            CsvReader csv = new CsvReader(lines);
             int[] column = null;
             int width = 0;
             List<String> row = new ArrayList<>(8);
@@ -289,8 +288,7 @@ public final class MovieLensReader {
      * {@code bad} like any malformed line; one too long to hold ends the read whatever the policy.
      */
     private static void forEachLine(Path file, Charset cs, BadLines bad, LineHandler handler) {
-        try {
-            InputLines in = DataFileReader.lines(file, cs);
+        try (InputLines in = DataFileReader.lines(file, cs)) {
             while (in.next()) {
                 long lineNo = in.number();
                 if (in.tooLong()) {

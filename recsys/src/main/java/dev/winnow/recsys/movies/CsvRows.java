@@ -1,6 +1,7 @@
 package dev.winnow.recsys.movies;
 
 import dev.winnow.engine.runtime.CsvReader;
+import dev.winnow.engine.runtime.InputLines;
 import dev.winnow.engine.runtime.Echo;
 import dev.winnow.recsys.data.DataFileReader;
 
@@ -52,8 +53,8 @@ final class CsvRows {
     static List<Row> read(Path path, List<String> required) {
         String file = path.getFileName().toString();
         List<Row> rows = new ArrayList<>();
-        try {
-            CsvReader csv = new CsvReader(DataFileReader.lines(path, StandardCharsets.UTF_8));
+        try (InputLines lines = DataFileReader.lines(path, StandardCharsets.UTF_8)) {
+            CsvReader csv = new CsvReader(lines);
             if (!csv.next()) {
                 throw new MovieDataException(file + ": empty file; expected a header naming the columns, with "
                         + String.join(",", required));

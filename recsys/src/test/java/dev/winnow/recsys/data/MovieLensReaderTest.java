@@ -76,15 +76,44 @@ class MovieLensReaderTest {
     }
 
     @Test
+    void everyDataFileIsClosedOnceItIsRead() throws IOException {
+        // the line readers once left u.data, u.item, u.user and ratings.csv open until the collector found them
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds),
+                "skipped: no /proc/self/fd to count this JVM's open files (Linux only); runs on Linux");
+        write("u.data", "2\t10\t3\t881250949\n1\t20\t5\t881250950\n");
+        write("u.item", "10|A (1995)|01-Jan-1995||http://x|" + "0|".repeat(18) + "1\n20|B (1995)|01-Jan-1995||"
+                + "http://y|" + "0|".repeat(18) + "0\n");
+        write("u.user", "1|24|M|technician|85711\n2|53|F|other|94043\n");
+        Path latest = Files.createDirectory(dir.resolve("latest"));
+        Files.writeString(latest.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n");
+        long before = openFiles(fds);
+        for (int i = 0; i < 100; i++) {
+            DataSource.load(dir.toString(), 0, false);
+            DataSource.load(latest.toString(), 0, false);
+        }
+        long grown = openFiles(fds) - before;
+        assertTrue(grown < 20, "400 data files read, " + grown + " file descriptors still open");
+    }
+
+    private static long openFiles(Path fds) throws IOException {
+        try (var s = Files.list(fds)) {
+            return s.count();
+        }
+    }
+
+    @Test
     void onlyALeadingMarkIsDroppedAndAShortFileIsReadWhole() throws IOException {
         Path a = dir.resolve("a");
         Files.write(a, new byte[] {(byte) 0xEF, (byte) 0xBB});
-        try (var r = DataFileReader.open(a, StandardCharsets.ISO_8859_1)) {
-            assertEquals("\u00EF\u00BB", r.readLine(), "two bytes of a mark are data");
+        try (var r = DataFileReader.lines(a, StandardCharsets.ISO_8859_1)) {
+            assertTrue(r.next());
+            assertEquals("\u00EF\u00BB", DataFileReader.text(r), "two bytes of a mark are data");
         }
         Files.writeString(a, "x\uFEFFy", StandardCharsets.UTF_8);
-        try (var r = DataFileReader.open(a, StandardCharsets.UTF_8)) {
-            assertEquals("x\uFEFFy", r.readLine(), "a mark after the start is data");
+        try (var r = DataFileReader.lines(a, StandardCharsets.UTF_8)) {
+            assertTrue(r.next());
+            assertEquals("x\uFEFFy", DataFileReader.text(r), "a mark after the start is data");
         }
     }
 
