@@ -474,7 +474,7 @@ public final class MethodRun {
 
     private double trainEpoch(int epoch, boolean distils) {
         int n = task.size(Part.TRAIN);
-        int bs = Math.min(cfg.batchSize(), Math.max(n, 2)); // a batch never holds more than the whole set
+        int bs = EpochLoop.batchRows(cfg.batchSize(), n, 2);
         int[] order = Splits.permutation(n, new SplittableRandom(seed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L));
         BatchInput input = inputFor(bs);
         float[] y = new float[bs];

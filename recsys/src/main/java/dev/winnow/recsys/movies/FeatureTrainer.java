@@ -61,7 +61,7 @@ public final class FeatureTrainer {
         Adam adam = new Adam(model.parameters(), config.learningRate());
         SplittableRandom rng = new SplittableRandom(config.seed() ^ 0x9E3779B97F4A7C15L);
         int n = y.length;
-        int bs = Math.min(config.batchSize(), Math.max(n, 1)); // a batch never holds more than the whole set
+        int bs = EpochLoop.batchRows(config.batchSize(), n, 1);
         Map<Integer, Tensor> inputs = new HashMap<>();
         Map<Integer, Tensor> targets = new HashMap<>();
         float[] xb = new float[bs * width];

@@ -31,6 +31,14 @@ public final class EpochLoop {
     }
 
     /**
+     * The rows a batch buffer needs: the requested batch size, but never more than the whole training set (at least
+     * {@code minBatch}), so that a batch size of 2^31 - 1 allocates what one batch of all rows does.
+     */
+    public static int batchRows(int requested, int rows, int minBatch) {
+        return Math.min(requested, Math.max(rows, minBatch));
+    }
+
+    /**
      * Trains on {@code order} in batches of {@code batchSize} rows (the last one shorter); a last batch shorter than
      * {@code minBatch} is skipped (batch norm needs two rows). Returns the mean batch loss, 0 when no batch ran.
      */

@@ -111,7 +111,7 @@ public final class RatingTrainer {
         int n = train.size();
         int[] order = Splits.permutation(n, shuffleRng.nextLong());
         model.train(true);
-        int bs = Math.min(config.batchSize(), Math.max(n, 1)); // a batch never holds more than the whole set
+        int bs = EpochLoop.batchRows(config.batchSize(), n, 1);
         int[] ub = new int[bs];
         int[] ib = new int[bs];
         if (targetScratch.length < bs) {
