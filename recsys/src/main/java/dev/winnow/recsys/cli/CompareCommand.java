@@ -64,8 +64,10 @@ public final class CompareCommand implements Callable<Integer> {
             description = "Comma-separated methods (default: all that apply to the data).")
     List<String> methodNames;
 
-    @Option(names = "--preset", defaultValue = "quick", paramLabel = "quick|paper",
-            description = "quick: minutes on 2 cores; paper: Table 2 of the paper. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preset", defaultValue = "quick", paramLabel = "NAME",
+            description = "quick: minutes on 2 cores; paper-literal: Table 2 of the paper with one global LR schedule; "
+                    + "paper-per-round: the schedule restarted at every prune event; paper-decay0.1: decay 0.1 at "
+                    + "the milestones; paper: " + MethodPresets.PAPER + ". Default: ${DEFAULT-VALUE}.")
     String preset;
 
     @Option(names = "--seeds", defaultValue = "1", description = "Number of seeds (seed, seed+1, ...).")
@@ -152,8 +154,8 @@ public final class CompareCommand implements Callable<Integer> {
         if (out == null) {
             throw new IllegalArgumentException("--out DIR is required (or --resume DIR to continue a run)");
         }
-        return new CompareOptions(data, preset, seeds, seed, threads, fold, backendName, skipBadLines, features,
-                trainFrom, methodNames == null ? null : String.join(",", methodNames),
+        return new CompareOptions(data, MethodPresets.canonical(preset), seeds, seed, threads, fold, backendName,
+                skipBadLines, features, trainFrom, methodNames == null ? null : String.join(",", methodNames),
                 runFile == null ? null : runFile.toString(), String.join("\n", settings), rewindIteration,
                 sparseThreshold);
     }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.engine.runtime.InputFiles;
+import dev.winnow.recsys.method.MethodPresets;
 import dev.winnow.recsys.method.RunFile;
 
 import java.io.IOException;
@@ -122,7 +123,7 @@ record CompareOptions(
 
     /** With the run file's preset and seeds, which take the place of --preset and --seeds. */
     CompareOptions with(RunFile rf) {
-        return new CompareOptions(data, rf.preset() != null ? rf.preset() : preset,
+        return new CompareOptions(data, rf.preset() != null ? MethodPresets.canonical(rf.preset()) : preset,
                 rf.seeds() != null ? rf.seeds() : seeds, seed, threads, fold, backend, skipBadLines, features,
                 trainFrom, methods, runFile, set, rewindIteration, sparseThreshold);
     }

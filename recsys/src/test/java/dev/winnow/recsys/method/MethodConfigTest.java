@@ -17,7 +17,7 @@ class MethodConfigTest {
 
     @Test
     void paperPresetIsTable2() {
-        Map<Method, MethodConfig> p = MethodPresets.preset("paper");
+        Map<Method, MethodConfig> p = MethodPresets.preset("paper-literal");
         MethodConfig lth = p.get(Method.LTH_SAD);
         assertEquals(1200, lth.epochs());
         assertEquals(0.05, lth.pruneRate(), 0);
@@ -33,6 +33,34 @@ class MethodConfigTest {
         assertEquals(64, p.get(Method.SAD).batchSize());
         assertEquals(200, p.get(Method.SS_SAD).kdEpochs());
         assertEquals(0.0005f, p.get(Method.SS_SAD).kdLr());
+    }
+
+    @Test
+    void thePaperReadingsDifferOnlyInTheScheduleAndPaperNamesOneOfThem() {
+        Map<Method, MethodConfig> literal = MethodPresets.preset("paper-literal");
+        Map<Method, MethodConfig> perRound = MethodPresets.preset("paper-per-round");
+        Map<Method, MethodConfig> decay = MethodPresets.preset("paper-decay0.1");
+        for (Method m : Method.values()) {
+            MethodConfig l = literal.get(m);
+            boolean rounds = m == Method.SP_SAD || m == Method.LTH_SAD || m == Method.LTH;
+            assertEquals(rounds || l.milestonesPerRound(), perRound.get(m).milestonesPerRound(), m.toString());
+            assertEquals(l.milestones().length > 0 ? 0.1f : l.lrDecay(), decay.get(m).lrDecay(), m.toString());
+            assertEquals(l.with("milestones_per_round", String.valueOf(perRound.get(m).milestonesPerRound())).asMap(),
+                    perRound.get(m).asMap(), m + ": per-round changes nothing else");
+            assertEquals(l.with("lr_decay", Float.toString(decay.get(m).lrDecay())).asMap(), decay.get(m).asMap(),
+                    m + ": decay 0.1 changes nothing else");
+        }
+        assertEquals(0.0005f, literal.get(Method.LTH_SAD).lrDecay(), "Table 2's learning decay, read literally");
+        for (Method m : Method.values()) {
+            assertEquals(MethodPresets.preset(MethodPresets.PAPER).get(m).asMap(),
+                    MethodPresets.preset("paper").get(m).asMap(), m.toString());
+        }
+        assertEquals(MethodPresets.PAPER, MethodPresets.canonical(" Paper "));
+        assertEquals("quick", MethodPresets.canonical("quick"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MethodPresets.canonical("paper-literl"));
+        assertTrue(e.getMessage().contains("'paper-literl'") && e.getMessage().contains("paper-decay0.1"),
+                e.getMessage());
     }
 
     @Test
