@@ -1,7 +1,7 @@
 package dev.winnow.bench;
 
 import dev.winnow.engine.backend.cpu.CpuBackend;
-import dev.winnow.engine.sparse.KernelTimer;
+import dev.winnow.recsys.perf.KernelTimer;
 
 import java.io.BufferedReader;
 import java.io.IOException;

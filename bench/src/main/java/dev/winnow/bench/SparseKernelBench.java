@@ -2,7 +2,7 @@ package dev.winnow.bench;
 
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
-import dev.winnow.engine.sparse.KernelTimer;
+import dev.winnow.recsys.perf.KernelTimer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -6,7 +6,7 @@ import dev.winnow.bench.SparseGridReport.GridRow;
 import dev.winnow.bench.SparseGridReport.Kernel;
 import dev.winnow.bench.SparseGridReport.Timing;
 import dev.winnow.engine.backend.cpu.CpuBackend;
-import dev.winnow.engine.sparse.KernelTimer;
+import dev.winnow.recsys.perf.KernelTimer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

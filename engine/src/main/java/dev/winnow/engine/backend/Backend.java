@@ -1,5 +1,7 @@
 package dev.winnow.engine.backend;
 
+import dev.winnow.engine.backend.host.HostUpdates;
+
 /**
  * The primitives every compute backend implements. Layers, losses and optimisers reach the hardware only through
  * this interface; the CPU backend is the reference every other backend is tested against.

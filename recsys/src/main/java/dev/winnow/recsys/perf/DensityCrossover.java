@@ -3,7 +3,6 @@ package dev.winnow.recsys.perf;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.io.AtomicFile;
 import dev.winnow.engine.sparse.ExecutionPolicy;
-import dev.winnow.engine.sparse.KernelTimer;
 
 import java.io.IOException;
 import java.io.InputStream;

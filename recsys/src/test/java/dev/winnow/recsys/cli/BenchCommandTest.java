@@ -98,7 +98,7 @@ class BenchCommandTest {
 
     @Test
     void aShapeNeedingMoreHeapThanTheJvmHasIsRefusedNamingBytesAndXmx() {
-        long needed = dev.winnow.engine.sparse.KernelTimer.estimatedBytes(1, 46340, 46340, 1.0);
+        long needed = dev.winnow.recsys.perf.KernelTimer.estimatedBytes(1, 46340, 46340, 1.0);
         assumeTrue(needed > Runtime.getRuntime().maxMemory(), "this JVM's heap could hold " + needed + " bytes");
         CliRun run = CliRun.of("bench", "kernels", "--batch", "1", "--in", "46340", "--out", "46340", "--density", "1");
         assertEquals(2, run.exit(), run.out());

@@ -111,16 +111,6 @@ public final class CpuBackend implements Backend {
         return parallel.threads();
     }
 
-    /** The partitioned loop runner, for kernels living outside this class (the sparse kernels). */
-    public Parallel parallel() {
-        return parallel;
-    }
-
-    /** The sparse kernels behind csrSpmmNT / csrSpmmNN / sddmm (for benchmarks that call them on arrays). */
-    public SparseKernels sparseKernels() {
-        return sparse;
-    }
-
     static float[] f(Storage s) {
         return ((CpuStorage) s).data;
     }

@@ -3,7 +3,7 @@ package dev.winnow.engine.backend.cpu;
 import dev.winnow.engine.backend.IntStorage;
 
 /** An int buffer on the Java heap. */
-public final class CpuIntStorage implements IntStorage {
+final class CpuIntStorage implements IntStorage {
     final int[] data;
 
     public CpuIntStorage(int[] data) {

@@ -1,7 +1,7 @@
 package dev.winnow.engine.backend.cpu;
 
 import dev.winnow.engine.backend.AdamHyper;
-import dev.winnow.engine.backend.HostUpdates;
+import dev.winnow.engine.backend.host.HostUpdates;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;

@@ -3,7 +3,7 @@ package dev.winnow.engine.backend.cpu;
 import dev.winnow.engine.backend.Storage;
 
 /** A float buffer on the Java heap. */
-public final class CpuStorage implements Storage {
+final class CpuStorage implements Storage {
     final float[] data;
 
     public CpuStorage(float[] data) {

@@ -1,7 +1,7 @@
 package dev.winnow.engine.backend.cpu;
 
 /** A dense single-precision GEMM on heap arrays: C = alpha * op(A) op(B) + beta * C (row-major). */
-public interface DenseGemm {
+interface DenseGemm {
 
     String name();
 

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * costs at most the one-thread time instead of the wait for it. The part numbers, ranges and per-part scratch do
  * not depend on which thread runs a part, so neither do the results.
  */
-public final class Parallel implements AutoCloseable {
+final class Parallel implements AutoCloseable {
 
     /** The body of a partitioned loop: handle indices [from, to); {@code part} identifies per-thread scratch. */
     @FunctionalInterface

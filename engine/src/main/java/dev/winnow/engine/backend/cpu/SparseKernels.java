@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * cache-line offsets, packing of the used rows and columns) and the same summation order, and the vector and scalar
  * twins must agree bit for bit: split up, that shared state and that contract would be exposed across classes.
  */
-public abstract class SparseKernels {
+abstract class SparseKernels {
     private static final Logger LOG = Logger.getLogger(SparseKernels.class.getName());
 
     /**

@@ -1,10 +1,15 @@
-package dev.winnow.engine.backend;
+package dev.winnow.engine.backend.host;
+
+import dev.winnow.engine.backend.AdamHyper;
+import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.SgdHyper;
 
 /**
  * The optimiser updates of {@link Backend#sgdStep} and {@link Backend#adamStep} restricted to a list of positions,
  * on host arrays: the CPU backend's indexed kernels and the host-copy defaults of every other backend. Each position
  * gets exactly the float arithmetic of the dense step (same operations, same order, no fused multiply-add), so an
- * indexed update and a dense masked update of the same survivors agree bitwise.
+ * indexed update and a dense masked update of the same survivors agree bitwise. Not exported by the engine's module:
+ * the backends' shared arithmetic, not API.
  */
 public final class HostUpdates {
     private HostUpdates() {

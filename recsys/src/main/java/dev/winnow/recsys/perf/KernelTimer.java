@@ -1,4 +1,4 @@
-package dev.winnow.engine.sparse;
+package dev.winnow.recsys.perf;
 
 import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
@@ -7,6 +7,8 @@ import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.Storage;
+import dev.winnow.engine.sparse.CsrWeight;
+import dev.winnow.engine.sparse.HostCsr;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

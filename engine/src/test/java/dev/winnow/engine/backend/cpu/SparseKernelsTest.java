@@ -1,9 +1,6 @@
-package dev.winnow.engine.sparse;
+package dev.winnow.engine.backend.cpu;
 
-import dev.winnow.engine.backend.cpu.CpuBackend;
-import dev.winnow.engine.backend.cpu.Parallel;
-import dev.winnow.engine.backend.cpu.TestPools;
-import dev.winnow.engine.backend.cpu.SparseKernels;
+import dev.winnow.engine.sparse.HostCsr;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
