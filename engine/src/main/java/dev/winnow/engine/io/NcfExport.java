@@ -90,6 +90,71 @@ public record NcfExport(int users, int items, int dim, float[] userTable, float[
                 userIds, itemIds);
     }
 
+    /**
+     * This model without the latent dimensions no table uses: a dimension c whose column is zero in both tables feeds
+     * exactly 0 into inputs c and dim + c of the first layer, so dropping the column from the tables and those two
+     * input columns from the first layer leaves every prediction as it was (up to fp32 summation order). Structured
+     * pruning of the tables ({@link dev.winnow.engine.prune.LatentDimensionPruner}) leaves such columns; the metadata
+     * then records the size before ({@code compacted_embedding_from}). At least one dimension stays; returns this
+     * model when none is dead.
+     */
+    public NcfExport withoutDeadDimensions() {
+        boolean[] keep = new boolean[dim];
+        markUsedColumns(userTable, keep);
+        markUsedColumns(itemTable, keep);
+        int kept = 0;
+        for (boolean k : keep) {
+            kept += k ? 1 : 0;
+        }
+        if (kept == dim) {
+            return this;
+        }
+        if (kept == 0) {
+            keep[0] = true; // every embedding is zero: one zero dimension keeps the file well-formed
+            kept = 1;
+        }
+        LayerWeights first = layers.get(0);
+        float[] w = new float[first.out() * 2 * kept];
+        for (int o = 0; o < first.out(); o++) {
+            int c2 = 0;
+            for (int side = 0; side < 2; side++) {
+                for (int c = 0; c < dim; c++) {
+                    if (keep[c]) {
+                        w[o * 2 * kept + c2++] = first.weight()[o * 2 * dim + side * dim + c];
+                    }
+                }
+            }
+        }
+        List<LayerWeights> compacted = new ArrayList<>(layers);
+        compacted.set(0, new LayerWeights(2 * kept, first.out(), w, first.bias()));
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put("compacted_embedding_from", String.valueOf(dim));
+        return new NcfExport(users, items, kept, keptColumns(userTable, keep, kept), keptColumns(itemTable, keep, kept),
+                compacted, activation, minRating, maxRating, meta, userIds, itemIds);
+    }
+
+    private void markUsedColumns(float[] table, boolean[] used) {
+        for (int i = 0; i < table.length; i++) {
+            if (table[i] != 0f) {
+                used[i % dim] = true;
+            }
+        }
+    }
+
+    private float[] keptColumns(float[] table, boolean[] keep, int kept) {
+        int rows = table.length / dim;
+        float[] out = new float[rows * kept];
+        int k = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < dim; c++) {
+                if (keep[c]) {
+                    out[k++] = table[r * dim + c];
+                }
+            }
+        }
+        return out;
+    }
+
     public boolean hasIdMap() {
         return userIds != null;
     }

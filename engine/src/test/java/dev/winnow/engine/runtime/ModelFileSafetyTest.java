@@ -62,6 +62,31 @@ class ModelFileSafetyTest {
         }
     }
 
+    /**
+     * A CSR-stored (pruned) user table whose section is cut short but re-sealed (its length and every checksum fixed,
+     * so the checksums pass) is refused by the bounded reads, naming the tensor section, for every cut.
+     */
+    @Test
+    void aSparseEmbeddingTableCutShortIsRefusedNamingItsSection() {
+        byte[] f = valid[1];
+        int s = ModelFiles.sectionIndex(f, WnwFormat.SECTION_TENSOR);
+        int at = ModelFiles.sectionOffset(f, s);
+        int payload = at + WnwFormat.SECTION_HEADER_BYTES;
+        assertEquals(WnwFormat.ROLE_USER_EMBEDDING, f[payload] & 0xFF, "the first tensor is the user table");
+        assertEquals(WnwFormat.STORAGE_CSR_F32, f[payload + 1] & 0xFF, "stored sparsely");
+        int len = (int) SectionReader.readU32(f, at + 4);
+        for (int cut = 1; cut < len; cut++) {
+            byte[] g = new byte[f.length - cut];
+            System.arraycopy(f, 0, g, 0, payload + len - cut);
+            System.arraycopy(f, payload + len, g, payload + len - cut, f.length - payload - len);
+            ModelFiles.putU32(g, at + 4, len - cut);
+            ModelFiles.reseal(g);
+            int c = cut;
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> load(g), "cut " + c);
+            assertTrue(e.getMessage().startsWith("test.wnw: section " + s + " (tensor"), e.getMessage());
+        }
+    }
+
     @Test
     void everySingleBitFlipIsRefused() {
         byte[] f = valid[1];

@@ -5,6 +5,7 @@ import dev.winnow.engine.io.NcfExport;
 import dev.winnow.engine.io.WnwWriter;
 import dev.winnow.engine.nn.Activation;
 import dev.winnow.engine.nn.Mlp;
+import dev.winnow.engine.prune.NeuronPruner;
 import dev.winnow.engine.runtime.InputFiles;
 import dev.winnow.recsys.movies.MovieFeatures;
 import dev.winnow.recsys.movies.MovieFields;
@@ -38,14 +39,17 @@ public record MovieCheckpoint(MovieFeatures features, List<NcfExport.LayerWeight
         layers = List.copyOf(layers);
     }
 
-    /** Copies the MLP's current (masked) values. */
+    /**
+     * Copies the MLP's current (masked) values, without the hidden units structured pruning removed (SP-SAD): the
+     * compacted layers compute the same outputs, so the exported file holds the smaller widths.
+     */
     public static MovieCheckpoint capture(MovieFeatures features, Mlp mlp, float targetOffset, float minRating,
                                           float maxRating, String dataName, long seed) {
         if (mlp.activation() != Activation.RELU) {
             throw new IllegalArgumentException("the movie feature MLP uses ReLU, not " + mlp.activation());
         }
-        return new MovieCheckpoint(features, MovieExport.layersOf(mlp), targetOffset, minRating, maxRating,
-                dataName, seed);
+        return new MovieCheckpoint(features, MovieExport.layersOf(NeuronPruner.compact(mlp)), targetOffset, minRating,
+                maxRating, dataName, seed);
     }
 
     /** The export form: the pipeline as plain numbers and strings, with each numeric input's derivation spelled out. */

@@ -364,9 +364,10 @@ public final class CompareCommand implements Callable<Integer> {
         return new ProgressSink() {
             @Override
             public void epoch(String method, long s, CurvePoint p, int epochs, double eta) {
-                log.printf(Locale.ROOT, "[%s seed %d] epoch %d/%d  round %d  density %.3f  loss %.4f  val RMSE %.4f  "
-                                + "test RMSE %.4f%s  ETA %s%n", method, s, p.epoch(), epochs, p.round(), p.density(),
-                        p.trainLoss(), p.valRmse(), p.testRmse(), p.event().isEmpty() ? "" : "  [" + p.event() + "]",
+                log.printf(Locale.ROOT, "[%s seed %d] epoch %d/%d  round %d  density %.3f%s  loss %.4f  val RMSE "
+                                + "%.4f  test RMSE %.4f%s  ETA %s%n", method, s, p.epoch(), epochs, p.round(),
+                        p.density(), p.mlpDensity() == p.density() ? ""
+                                : String.format(Locale.ROOT, " (MLP %.3f)", p.mlpDensity()), p.trainLoss(), p.valRmse(), p.testRmse(), p.event().isEmpty() ? "" : "  [" + p.event() + "]",
                         eta(eta));
             }
 

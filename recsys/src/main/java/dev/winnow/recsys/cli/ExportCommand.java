@@ -79,6 +79,14 @@ public final class ExportCommand implements Callable<Integer> {
                 meta.put("compacted_from", java.util.Arrays.toString(model.mlp().hiddenWidths()));
             }
             NcfExport e = NcfExport.of(model.users(), model.items(), mlp, c.minRating(), c.maxRating(), meta);
+            // Latent dimensions no table uses (structured pruning of the tables, SP-SAD with prune_embeddings) go too,
+            // with the first layer's two input columns each one fed.
+            NcfExport narrower = e.withoutDeadDimensions();
+            if (narrower.dim() != e.dim()) {
+                o.println("compacted embedding size " + e.dim() + " -> " + narrower.dim() + " (latent dimensions that"
+                        + " both tables left at zero removed)");
+                e = narrower;
+            }
             if (c.userIds() != null || c.itemIds() != null) {
                 // a real data set: the file carries its raw ids (section 4), so infer and the runtime take them
                 e = e.withIdMap(idsOrIndices(Checkpoint.integerIds(c.userIds(), "user"), c.users()),

@@ -138,8 +138,8 @@ public final class Comparison {
 
     private void printTable(List<MethodOutcome> outcomes) {
         log.println();
-        log.printf(Locale.ROOT, "%-8s %-16s %-16s %-16s %8s %10s %10s %9s %12s %9s%n", "method", "MAE", "MSE", "RMSE",
-                "density", "nonzero", "bytes", "train s", "infer/s", "energy J");
+        log.printf(Locale.ROOT, "%-8s %-16s %-16s %-16s %8s %8s %10s %10s %9s %12s %9s%n", "method", "MAE", "MSE",
+                "RMSE", "density", "MLP dens", "nonzero", "bytes", "train s", "infer/s", "energy J");
         for (Method m : Method.values()) {
             List<RunResult> rs = new ArrayList<>();
             for (MethodOutcome o : outcomes) {
@@ -152,9 +152,10 @@ public final class Comparison {
             }
             RunResult first = rs.get(0);
             Double energy = first.energyJoules();
-            log.printf(Locale.ROOT, "%-8s %-16s %-16s %-16s %8.3f %10d %10d %9.1f %12.0f %9s%n", m.label(),
+            log.printf(Locale.ROOT, "%-8s %-16s %-16s %-16s %8.3f %8.3f %10d %10d %9.1f %12.0f %9s%n", m.label(),
                     meanSd(rs, RunResult::mae), meanSd(rs, RunResult::mse), meanSd(rs, RunResult::rmse),
-                    mean(rs, RunResult::density), first.nonzeroParams(), first.modelBytes(),
+                    mean(rs, RunResult::density), mean(rs, r -> r.densityMlp() == null ? r.density()
+                            : r.densityMlp()), first.nonzeroParams(), first.modelBytes(),
                     mean(rs, RunResult::trainSeconds), mean(rs, RunResult::inferSamplesPerSecond),
                     energy == null ? "n/a" : String.format(Locale.ROOT, "%.1f", energy));
         }

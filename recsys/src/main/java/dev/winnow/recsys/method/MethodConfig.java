@@ -30,6 +30,9 @@ import java.util.Map;
  * @param prunePattern {@code unstructured}: single weights by global magnitude (or whole units when structured);
  *                     {@code 2:4}: the N:M pattern of NVIDIA's sparse tensor cores, imposed at the first prune event
  *                     (density 0.5) and kept by the later ones (prune_rate is not read)
+ * @param pruneEmbeddings false (the spec's default, §3.1): only the MLP's weights are pruned; true: the NCF
+ *                        student's user and item tables are pruned too, joining the global magnitude ranking (or,
+ *                        when structured, losing whole latent dimensions at the units' rate)
  */
 public record MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
                            int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
@@ -37,7 +40,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                            boolean resetDistillerOnRewind,
                            float beta, float alpha, float temperature, int qkDim, double targetDensity,
                            int kdEpochs, float kdLr, int patience, String pruneSchedule,
-                           String prunePattern) {
+                           String prunePattern, boolean pruneEmbeddings) {
 
     /**
      * The most epochs (and kd_epochs) a run may ask for: about 8x the paper's longest schedule (LTH-SAD, 1200). A
@@ -128,6 +131,19 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         // prune_pattern against structured and prune_schedule is checked per method (MethodRun.checkSettings)
     }
 
+    /** The settings without prune_embeddings (false: only the MLP's weights are pruned), as the presets give them. */
+    public MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
+                        int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
+                        int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
+                        boolean resetDistillerOnRewind, float beta, float alpha, float temperature, int qkDim,
+                        double targetDensity, int kdEpochs, float kdLr, int patience, String pruneSchedule,
+                        String prunePattern) {
+        this(epochs, batchSize, optimizer, lr, momentum, weightDecay, milestones, lrDecay, pruneRate, pruneEvery,
+                structured, rewindIteration, freshOptimizerPerRound, milestonesPerRound, resetDistillerOnRewind, beta,
+                alpha, temperature, qkDim, targetDensity, kdEpochs, kdLr, patience, pruneSchedule, prunePattern,
+                false);
+    }
+
     /** Whether the pruning methods follow the cubic ramp to target_density instead of a constant rate. */
     public boolean cubicSchedule() {
         return pruneSchedule.equals("cubic");
@@ -171,6 +187,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         m.put("kd_epochs", kdEpochs);
         m.put("kd_lr", kdLr);
         m.put("patience", patience);
+        m.put("prune_embeddings", pruneEmbeddings);
         return m;
     }
 
@@ -201,7 +218,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
                 floatOf(m, "kd_lr"), intOf(m, "patience"),
                 String.valueOf(m.get("prune_schedule")).toLowerCase(Locale.ROOT),
-                String.valueOf(m.get("prune_pattern")).toLowerCase(Locale.ROOT));
+                String.valueOf(m.get("prune_pattern")).toLowerCase(Locale.ROOT), boolOf(m, "prune_embeddings"));
     }
 
     private static int intOf(Map<String, Object> m, String k) {

@@ -12,6 +12,7 @@ import dev.winnow.engine.optim.MultiStepLr;
 import dev.winnow.engine.optim.Optimizer;
 import dev.winnow.engine.optim.Sgd;
 import dev.winnow.engine.prune.IterativePruning;
+import dev.winnow.engine.prune.LatentDimensionPruner;
 import dev.winnow.engine.prune.LthConfig;
 import dev.winnow.engine.prune.MagnitudePruner;
 import dev.winnow.engine.prune.NeuronPruner;
@@ -76,6 +77,7 @@ public final class MethodRun {
     private LthConfig pruningConfig;
     private IterativePruning pruning;
     private PrunableSet prunable;
+    private PrunableSet mlpPrunable;
     private float baseLr;
     private ExecutionPolicy executionPolicy = ExecutionPolicy.MASKED;
     private RunState state;
@@ -182,6 +184,7 @@ public final class MethodRun {
         // run checkpointed by an earlier version (without them) still resumes
         settings.remove("prune_schedule", "constant");
         settings.remove("prune_pattern", "unstructured");
+        settings.remove("prune_embeddings", false);
         return method.label() + "|" + seed + "|" + settings + "|" + task.info();
     }
 
@@ -191,7 +194,7 @@ public final class MethodRun {
             student = task.newModel(backend, Role.TEACHER, seed);
         }
         student.setExecutionPolicy(executionPolicy);
-        prunable = student.mlp() != null ? PrunableSet.forMlp(student.mlp(), false) : PrunableSet.of(student);
+        prunable = prunableSet();
         checkRewindIteration();
         if (method.prunes()) {
             // before the first optimiser step: at rewind iteration 0 this takes theta_0
@@ -223,6 +226,30 @@ public final class MethodRun {
     // ---- set-up -------------------------------------------------------------------------------------------------
 
     /**
+     * What pruning ranks: the MLP's hidden weights (spec §3.1), and with prune_embeddings the user and item tables
+     * after them (so ties still go to the MLP first); a model without an MLP, its flagged weights. Sets
+     * {@link #mlpPrunable}, the MLP part alone, whose density is reported beside the whole set's.
+     */
+    private PrunableSet prunableSet() {
+        if (student.mlp() == null) {
+            mlpPrunable = PrunableSet.of(student);
+            return mlpPrunable;
+        }
+        mlpPrunable = PrunableSet.forMlp(student.mlp(), false);
+        if (!cfg.pruneEmbeddings() || !method.prunes()) {
+            return mlpPrunable;
+        }
+        List<Parameter> tables = student.embeddingTables();
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException(method.label() + ": prune_embeddings is set, but this task's model has "
+                    + "no embedding tables (it reads movie features); drop prune_embeddings for it");
+        }
+        List<Parameter> all = new ArrayList<>(mlpPrunable.parameters());
+        all.addAll(tables);
+        return PrunableSet.explicit(all);
+    }
+
+    /**
      * Algorithm 1's prune event as the engine's configuration: a fixed rate, rewinding for the LTH family (to theta_0,
      * or to theta_k of the dense run), and a fresh optimiser at every rewind (spec §5.3, as
      * {@link LthConfig#lthSad()}) or, without rewinding, the state zeroed at the pruned positions unless
@@ -250,7 +277,10 @@ public final class MethodRun {
      */
     private Pruner pruner(LthConfig config) {
         if (cfg.structured()) {
-            return new NeuronPruner(student.mlp(), UnitNorm.L1, false);
+            Pruner units = new NeuronPruner(student.mlp(), UnitNorm.L1, false);
+            // structured pruning of the tables: whole latent dimensions, column c of both tables, at the units' rate
+            return prunable != mlpPrunable
+                    ? Pruner.both(units, new LatentDimensionPruner(student.embeddingTables())) : units;
         }
         if (cfg.twoFour()) {
             return NmPruner.twoFour().over(prunable);
@@ -399,10 +429,11 @@ public final class MethodRun {
             boolean pruneNow = prunes && levels.pruneAfter(epoch - segmentStart);
             String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
             CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
-                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds, lr);
+                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds, lr,
+                    mlpPrunable.density());
             state.curve.add(point);
             if (pruneNow) {
-                state.rounds.add(levelRecord(density));
+                state.rounds.add(levelRecord(density, point.mlpDensity()));
                 prune();
             }
             state.epoch = epoch;
@@ -436,7 +467,7 @@ public final class MethodRun {
     }
 
     /** The current pruning level's best-validation epoch, read back from the curve. */
-    private RoundRecord levelRecord(double density) {
+    private RoundRecord levelRecord(double density, double mlpDensity) {
         CurvePoint best = null;
         for (CurvePoint p : state.curve) {
             if (p.epoch() == state.levelBestEpoch) {
@@ -444,7 +475,7 @@ public final class MethodRun {
             }
         }
         return new RoundRecord(state.round, density, prunable.alive(), best.epoch(), best.valMse(), best.valMae(),
-                best.testMse(), best.testMae());
+                best.testMse(), best.testMae(), mlpDensity);
     }
 
     private boolean rewinds() {
@@ -637,6 +668,7 @@ public final class MethodRun {
         double finalVal = state.curve.isEmpty() ? val.mse() : state.curve.get(state.curve.size() - 1).valMse();
         RunResult r = RunResult.ofErrors(method.label(), seed, "", test.mae(), test.mse(), test.rmse())
                 .withSize(prunable.density(), params, nonzero, bytes, forwardFlops(student))
+                .withMlpDensity(mlpPrunable.density())
                 .withTiming(state.cumulativeSeconds, inferPerSecond, null, state.epoch)
                 .withBestRound(method.prunes() ? state.bestRound : null);
         return new MethodOutcome(method, seed, r, List.copyOf(state.curve), List.copyOf(state.rounds), winning,

@@ -24,7 +24,9 @@ import java.util.zip.CRC32;
  */
 public final class RunCheckpoint {
     private static final long MAGIC = 0x574E57434B505431L; // "WNWCKPT1"
-    private static final int VERSION = 2;
+    /** 3 added the MLP-only density to curve points and rounds; a version 2 checkpoint still resumes. */
+    private static final int VERSION = 3;
+    private static final int VERSION_WITHOUT_MLP_DENSITY = 2;
     /** Upper bound on any single array, so a corrupt length never allocates gigabytes. */
     private static final int MAX_ARRAY = 1 << 28;
 
@@ -66,6 +68,7 @@ public final class RunCheckpoint {
             out.writeDouble(p.cumulativeFlops());
             out.writeDouble(p.cumulativeSeconds());
             out.writeDouble(p.learningRate());
+            out.writeDouble(p.mlpDensity());
         }
         out.writeInt(s.rounds.size());
         for (RoundRecord r : s.rounds) {
@@ -77,6 +80,7 @@ public final class RunCheckpoint {
             out.writeDouble(r.valMae());
             out.writeDouble(r.testMse());
             out.writeDouble(r.testMae());
+            out.writeDouble(r.mlpDensity());
         }
         writeMap(out, s.student);
         writeMap(out, s.distiller);
@@ -132,9 +136,12 @@ public final class RunCheckpoint {
                 throw new IOException(file + ": not a winnow run checkpoint");
             }
             int version = in.readInt();
-            if (version != VERSION) {
-                throw new IOException(file + ": checkpoint version " + version + ", this build reads " + VERSION);
+            if (version != VERSION && version != VERSION_WITHOUT_MLP_DENSITY) {
+                throw new IOException(file + ": checkpoint version " + version + ", this build reads "
+                        + VERSION_WITHOUT_MLP_DENSITY + " and " + VERSION);
             }
+            // a version 2 run never pruned its embedding tables: its density was the MLP's
+            boolean mlpDensity = version >= VERSION;
             String m = in.readUTF();
             long sd = in.readLong();
             String cfg = in.readUTF();
@@ -161,14 +168,19 @@ public final class RunCheckpoint {
             s.levelBestEpoch = in.readInt();
             int points = count(in, file);
             for (int i = 0; i < points; i++) {
-                s.curve.add(new CurvePoint(method, seed, in.readInt(), in.readInt(), in.readDouble(),
-                        in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
-                        in.readUTF(), in.readDouble(), in.readDouble(), in.readDouble()));
+                int epoch = in.readInt();
+                int round = in.readInt();
+                double density = in.readDouble();
+                s.curve.add(new CurvePoint(method, seed, epoch, round, density, in.readDouble(), in.readDouble(),
+                        in.readDouble(), in.readDouble(), in.readDouble(), in.readUTF(), in.readDouble(),
+                        in.readDouble(), in.readDouble(), mlpDensity ? in.readDouble() : density));
             }
             int rounds = count(in, file);
             for (int i = 0; i < rounds; i++) {
-                s.rounds.add(new RoundRecord(in.readInt(), in.readDouble(), in.readLong(), in.readInt(),
-                        in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble()));
+                int round = in.readInt();
+                double density = in.readDouble();
+                s.rounds.add(new RoundRecord(round, density, in.readLong(), in.readInt(), in.readDouble(),
+                        in.readDouble(), in.readDouble(), in.readDouble(), mlpDensity ? in.readDouble() : density));
             }
             s.student = readMap(in, file);
             s.distiller = readMap(in, file);

@@ -23,6 +23,14 @@ public interface TapModel extends Module {
     Mlp mlp();
 
     /**
+     * The lookup tables that feed the MLP side by side (an NCF model's user and item embeddings), which
+     * {@code prune_embeddings} prunes with the MLP's weights; empty for a model without any (the movie feature MLP).
+     */
+    default List<dev.winnow.engine.nn.Parameter> embeddingTables() {
+        return List.of();
+    }
+
+    /**
      * How the pruned layers run: handed to the MLP's layers. A model without an MLP (the DCNN baseline, which no
      * method prunes) runs its layers dense.
      */

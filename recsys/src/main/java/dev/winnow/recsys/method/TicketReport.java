@@ -64,8 +64,8 @@ public final class TicketReport {
                 RoundRecord r = sparsestWithin(o, mean, sd);
                 log.printf(Locale.ROOT, "%-8s seed %d: best-validation level %s; sparsest level within 1 sd: %s%n",
                         o.method().label(), o.seed(), describeBest(o),
-                        r == null ? "none" : String.format(Locale.ROOT, "density %.3f (test MSE %.4f, MAE %.4f)",
-                                r.density(), r.testMse(), r.testMae()));
+                        r == null ? "none" : String.format(Locale.ROOT, "density %.3f%s (test MSE %.4f, MAE %.4f)",
+                                r.density(), mlpDensity(r.density(), r.mlpDensity()), r.testMse(), r.testMae()));
             }
         }
         for (MethodOutcome sad : outcomes) {
@@ -99,7 +99,13 @@ public final class TicketReport {
 
     private static String describeBest(MethodOutcome o) {
         Integer round = o.result().bestRound();
-        return String.format(Locale.ROOT, "round %s at density %.3f (test MSE %.4f)", round == null ? "-" : round,
-                o.result().density(), o.result().mse());
+        Double mlp = o.result().densityMlp();
+        return String.format(Locale.ROOT, "round %s at density %.3f%s (test MSE %.4f)", round == null ? "-" : round,
+                o.result().density(), mlp == null ? "" : mlpDensity(o.result().density(), mlp), o.result().mse());
+    }
+
+    /** " (MLP 0.412)" when the run pruned more than the MLP (prune_embeddings), else nothing. */
+    private static String mlpDensity(double all, double mlp) {
+        return mlp == all ? "" : String.format(Locale.ROOT, " (MLP %.3f)", mlp);
     }
 }

@@ -69,6 +69,11 @@ public final class NcfModel implements TapModel {
     }
 
     @Override
+    public List<Parameter> embeddingTables() {
+        return List.of(users.table(), items.table());
+    }
+
+    @Override
     public List<Parameter> parameters() {
         List<Parameter> ps = new ArrayList<>();
         ps.addAll(users.parameters());

@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** Writes curves.csv: one row per method, seed and epoch. */
+/**
+ * Writes curves.csv: one row per method, seed and epoch. {@code density} is over everything the run prunes,
+ * {@code density_mlp} (last, added later) over the MLP's prunable weights alone.
+ */
 public final class CurvesWriter {
     public static final String HEADER = "method,seed,epoch,round,density,train_loss,lr,val_mae,val_mse,val_rmse,"
-            + "test_mae,test_mse,test_rmse,event,cumulative_flops,cumulative_seconds";
+            + "test_mae,test_mse,test_rmse,event,cumulative_flops,cumulative_seconds,density_mlp";
 
     private CurvesWriter() {
     }
@@ -27,10 +30,10 @@ public final class CurvesWriter {
             w.write(HEADER + "\n");
             for (CurvePoint p : points) {
                 w.write(String.format(Locale.ROOT,
-                        "%s,%d,%d,%d,%.6f,%.6f,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f%n",
+                        "%s,%d,%d,%d,%.6f,%.6f,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%.6g,%.3f,%.6f%n",
                         p.method(), p.seed(), p.epoch(), p.round(), p.density(), p.trainLoss(), p.learningRate(),
                         p.valMae(), p.valMse(), p.valRmse(), p.testMae(), p.testMse(), p.testRmse(), p.event(),
-                        p.cumulativeFlops(), p.cumulativeSeconds()));
+                        p.cumulativeFlops(), p.cumulativeSeconds(), p.mlpDensity()));
             }
             w.flush();
         });

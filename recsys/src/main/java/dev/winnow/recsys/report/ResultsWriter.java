@@ -21,7 +21,7 @@ public final class ResultsWriter {
     /** CSV column order; JSON uses the same keys. */
     public static final List<String> COLUMNS = List.of("method", "seed", "fold", "mae", "mse", "rmse", "hr10",
             "ndcg10", "density", "params", "nonzero_params", "model_bytes", "train_seconds", "flops_per_sample",
-            "infer_samples_per_second", "energy_joules", "best_round", "epochs");
+            "infer_samples_per_second", "energy_joules", "best_round", "epochs", "density_mlp");
 
     private ResultsWriter() {
     }
@@ -129,6 +129,6 @@ public final class ResultsWriter {
     private static Object[] values(RunResult r) {
         return new Object[] {r.method(), r.seed(), r.fold(), r.mae(), r.mse(), r.rmse(), r.hr10(), r.ndcg10(),
             r.density(), r.params(), r.nonzeroParams(), r.modelBytes(), r.trainSeconds(), r.flopsPerSample(),
-            r.inferSamplesPerSecond(), r.energyJoules(), r.bestRound(), r.epochs()};
+            r.inferSamplesPerSecond(), r.energyJoules(), r.bestRound(), r.epochs(), r.densityMlp()};
     }
 }

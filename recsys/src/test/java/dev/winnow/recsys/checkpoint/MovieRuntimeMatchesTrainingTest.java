@@ -3,6 +3,8 @@ package dev.winnow.recsys.checkpoint;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.prune.NeuronPruner;
+import dev.winnow.engine.prune.UnitNorm;
 import dev.winnow.engine.runtime.MovieRatingModel;
 import dev.winnow.engine.tensor.GradMode;
 import dev.winnow.recsys.cli.WinnowCli;
@@ -150,6 +152,30 @@ class MovieRuntimeMatchesTrainingTest {
                     assertEquals(Math.min(m.maxRating(), Math.max(m.minRating(), got)), m.predict(films.get(i)
                             .fields()));
                 }
+            }
+        }
+    }
+
+    @Test
+    void aStructuredPrunedStudentIsExportedWithoutItsRemovedUnitsAndPredictsTheSame(@TempDir Path dir)
+            throws Exception {
+        FeatureTask task = FeatureTask.load(null, "all", 5, null, new PrintStream(new ByteArrayOutputStream()));
+        List<Movie> films = SyntheticMovies.generate(SyntheticMovies.DEFAULT_SIZE, 5);
+        try (Backend backend = new CpuBackend(1)) {
+            TapModel model = task.newModel(backend, RegressionTask.Role.STUDENT, 12);
+            int[] widths = model.mlp().hiddenWidths();
+            new NeuronPruner(model.mlp(), UnitNorm.L1, false).prune(0.5); // SP-SAD's event: whole units
+            float[] expected = enginePredictions(backend, task, model, films);
+            MovieCheckpoint c = MovieCheckpoint.capture(task.pipeline(), model.mlp(), task.targetOffset(), 1f, 10f,
+                    "synthetic", 12);
+            for (int l = 0; l < widths.length; l++) {
+                assertEquals(widths[l] - (int) Math.ceil(0.5 * widths[l]), c.layers().get(l).out(),
+                        "hidden layer " + l);
+            }
+            MovieRatingModel m = exportAndLoad(task.pipeline(), task, model, dir, "dense");
+            for (int i = 0; i < films.size(); i++) {
+                assertEquals(expected[i], m.score(films.get(i).fields()), 1e-5f * Math.max(1f, Math.abs(expected[i])),
+                        "film " + i);
             }
         }
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,6 +93,18 @@ class MethodConfigTest {
         assertTrue(e.getMessage().contains("epochs") && e.getMessage().contains("many"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.with("epoch", "3"));
         assertTrue(e.getMessage().contains("unknown setting 'epoch'"), e.getMessage());
+    }
+
+    @Test
+    void pruneEmbeddingsIsOffByDefaultTakesABooleanAndRefusesAnythingElseNamingIt() {
+        MethodConfig c = MethodPresets.quick().get(Method.LTH_SAD);
+        assertFalse(c.pruneEmbeddings());
+        assertEquals(false, c.asMap().get("prune_embeddings"));
+        assertTrue(c.with("prune_embeddings", "true").pruneEmbeddings());
+        assertTrue(c.with("prune-embeddings", "yes").pruneEmbeddings());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> c.with("prune_embeddings", "sometimes"));
+        assertEquals("setting 'prune_embeddings': 'sometimes' is not a boolean (true/false)", e.getMessage());
     }
 
     @Test

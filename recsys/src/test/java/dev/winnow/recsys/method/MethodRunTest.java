@@ -378,5 +378,10 @@ class MethodRunTest {
         String cubic = new MethodRun(task, backend, Method.LTH, plain.with("prune_schedule", "cubic"), 1, null, null,
                 null).fingerprint();
         assertTrue(cubic.contains("prune_schedule=cubic"), cubic);
+        // prune_embeddings (issue 16) likewise: absent at its default, so earlier checkpoints' fingerprints still match
+        assertTrue(!f.contains("prune_embeddings"), f);
+        String tables = new MethodRun(task, backend, Method.LTH, plain.with("prune_embeddings", "true"), 1, null, null,
+                null).fingerprint();
+        assertTrue(tables.contains("prune_embeddings=true"), tables);
     }
 }

@@ -262,6 +262,205 @@ class PruneEventTest {
                 "SP-SAD keeps trained weights: no rewind events");
     }
 
+    // ---- prune_embeddings ---------------------------------------------------------------------------------------
+
+    /** What LTH-SAD ranks with prune_embeddings: the hidden layers' weights and both tables (not the output layer). */
+    private static final List<String> RANKED_WITH_TABLES = List.of("mlp.0.weight", "mlp.1.weight", "user.weight",
+            "item.weight");
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"adam", "lazy-adam", "sgd"})
+    void pruneEmbeddingsRanksTheTablesWithTheMlpWeightsKeepsThemZeroAndRewindsThem(String optimizer)
+            throws IOException {
+        long seed = 21;
+        double rate = 0.3;
+        MethodConfig cfg = config(Method.LTH_SAD, 6, 2, rate).with("prune_embeddings", "true")
+                .with("optimizer", optimizer);
+        Map<String, float[]> theta0 = initialStudent(seed);
+        Recorder r = new Recorder(Method.LTH_SAD);
+        MethodOutcome o = new MethodRun(task, backend, Method.LTH_SAD, cfg, seed, teacher, null, null)
+                .observePrunes(r).run();
+        assertEquals(3, r.after.size());
+        for (int e = 0; e < r.after.size(); e++) {
+            String where = "LTH-SAD prune_embeddings " + optimizer + ", prune event " + (e + 1);
+            long tableCut = assertGlobalMagnitudeCut(r.before.get(e), r.after.get(e), RANKED_WITH_TABLES, rate, where);
+            assertTrue(tableCut > 0, where + ": the tables (most of the ranked weights) lost no entry");
+            for (String k : r.after.get(e).keySet()) {
+                if (isMask(k)) {
+                    assertTrue(RANKED_WITH_TABLES.contains(k.substring(0, k.length() - 5)), where + ": " + k);
+                }
+            }
+            // survivors (table entries included) and biases go back to theta_0, pruned entries to 0
+            assertRewindPointTimesMask(theta0, r.after.get(e), "theta_0", where);
+            if (e > 0) {
+                String level = "LTH-SAD prune_embeddings " + optimizer + " level " + e;
+                assertSameMasks(r.after.get(e - 1), r.before.get(e), level);
+                assertMaskedValuesAreZero(r.before.get(e), level + " (after its training steps)");
+            }
+            // the next level's epochs report the density of these masks, over everything ranked and over the MLP
+            int round = e + 1;
+            if (e == r.after.size() - 1) {
+                continue; // the last event ends the run: no epoch trains under its masks
+            }
+            CurvePoint next = o.curve().stream().filter(c -> c.round() == round).findFirst().orElseThrow();
+            assertEquals(aliveShare(r.after.get(e), RANKED_WITH_TABLES), next.density(), 1e-12, where);
+            assertEquals(aliveShare(r.after.get(e), RANKED_WITH_TABLES.subList(0, 2)), next.mlpDensity(), 1e-12,
+                    where);
+            assertTrue(next.density() < next.mlpDensity() || next.density() > next.mlpDensity(),
+                    where + ": the tables and the MLP are cut at different shares, so the two densities differ");
+        }
+        assertMaskedValuesAreZero(o.winningState(), "the winning ticket");
+        assertDensitiesCountTheMasks(o, RANKED_WITH_TABLES);
+    }
+
+    @Test
+    void withoutPruneEmbeddingsTheTablesStayUnmaskedAndBothDensitiesAgree() throws IOException {
+        Recorder r = new Recorder(Method.LTH_SAD);
+        MethodOutcome o = new MethodRun(task, backend, Method.LTH_SAD, config(Method.LTH_SAD, 4, 2, 0.3), 21,
+                teacher, null, null).observePrunes(r).run();
+        for (Map<String, float[]> after : r.after) {
+            assertOnlyLinearWeightsAreMasked(after, "LTH-SAD without prune_embeddings");
+        }
+        assertDensitiesCountTheMasks(o, List.of("mlp.0.weight", "mlp.1.weight"));
+        assertEquals(o.result().density(), o.result().densityMlp(), 0.0);
+        for (CurvePoint p : o.curve()) {
+            assertEquals(p.density(), p.mlpDensity(), 0.0, "epoch " + p.epoch());
+        }
+    }
+
+    @Test
+    void spSadWithPruneEmbeddingsRemovesWholeLatentDimensionsFromBothTables() throws IOException {
+        double rate = 0.25;
+        MethodConfig cfg = config(Method.SP_SAD, 4, 2, rate).with("prune_embeddings", "true");
+        Recorder r = new Recorder(Method.SP_SAD);
+        MethodOutcome o = new MethodRun(task, backend, Method.SP_SAD, cfg, 22, teacher, null, null)
+                .observePrunes(r).run();
+        assertEquals(2, r.after.size());
+        int[] aliveDims = {8, 6, 4}; // ceil(0.25 * 8) = 2, then ceil(0.25 * 6) = 2
+        for (int e = 0; e < r.after.size(); e++) {
+            String where = "SP-SAD prune_embeddings, prune event " + (e + 1);
+            boolean[] user = liveColumns(r.after.get(e), "user.weight", 8, where);
+            boolean[] item = liveColumns(r.after.get(e), "item.weight", 8, where);
+            assertTrue(java.util.Arrays.equals(user, item), where + ": the tables lost different dimensions");
+            int alive = 0;
+            for (boolean a : user) {
+                alive += a ? 1 : 0;
+            }
+            assertEquals(aliveDims[e + 1], alive, where + ": latent dimensions alive");
+            assertWholeUnits(mlpOf(r.after.get(e)), where);
+            // SP-SAD keeps the trained values, tables included, times the new mask
+            assertRewindPointTimesMask(r.before.get(e), r.after.get(e), "the trained value before the event", where);
+        }
+        assertDensitiesCountTheMasks(o, RANKED_WITH_TABLES);
+    }
+
+    /**
+     * The event removed exactly ceil(rate x alive) entries of the ranked tensors, and each of them had a magnitude
+     * no larger than any entry kept: one global ranking over all of them. Returns the entries the tables lost.
+     */
+    private static long assertGlobalMagnitudeCut(Map<String, float[]> before, Map<String, float[]> after,
+                                                 List<String> ranked, double rate, String where) {
+        long alive = 0;
+        long removed = 0;
+        long tableRemoved = 0;
+        float largestRemoved = 0f;
+        float smallestKept = Float.POSITIVE_INFINITY;
+        for (String name : ranked) {
+            float[] w = before.get(name);
+            float[] m0 = before.get(name + "#mask");
+            float[] m1 = after.get(name + "#mask");
+            assertNotNull(m1, where + ": " + name + " has no mask");
+            for (int i = 0; i < w.length; i++) {
+                if (m0 != null && m0[i] == 0f) {
+                    continue;
+                }
+                alive++;
+                if (m1[i] == 0f) {
+                    removed++;
+                    tableRemoved += name.startsWith("mlp.") ? 0 : 1;
+                    largestRemoved = Math.max(largestRemoved, Math.abs(w[i]));
+                } else {
+                    smallestKept = Math.min(smallestKept, Math.abs(w[i]));
+                }
+            }
+        }
+        assertEquals(PruningMask.countToRemove(rate, alive), removed, where + ": entries removed of " + alive);
+        assertTrue(largestRemoved <= smallestKept, where + ": removed |w| " + largestRemoved + " > kept |w| "
+                + smallestKept);
+        return tableRemoved;
+    }
+
+    /**
+     * results' density is alive / total over the ranked tensors of the winning ticket, density_mlp the same over the
+     * MLP's hidden weights; every alive entry is a nonzero weight and every pruned one zero; curves and rounds carry
+     * both.
+     */
+    private static void assertDensitiesCountTheMasks(MethodOutcome o, List<String> ranked) {
+        Map<String, float[]> w = o.winningState();
+        long[] all = new long[2];
+        long[] mlp = new long[2];
+        for (String name : ranked) {
+            float[] v = w.get(name);
+            float[] m = w.get(name + "#mask");
+            for (int i = 0; i < v.length; i++) {
+                boolean alive = m == null || m[i] != 0f;
+                assertEquals(alive, v[i] != 0f, name + "[" + i + "]: alive entries are nonzero, pruned ones zero");
+                long[] acc = name.startsWith("mlp.") ? mlp : null;
+                all[0] += alive ? 1 : 0;
+                all[1]++;
+                if (acc != null) {
+                    acc[0] += alive ? 1 : 0;
+                    acc[1]++;
+                }
+            }
+        }
+        assertEquals(all[0] / (double) all[1], o.result().density(), 1e-12, "density over " + ranked);
+        assertEquals(mlp[0] / (double) mlp[1], o.result().densityMlp(), 1e-12, "density_mlp");
+        assertFalse(o.rounds().isEmpty());
+        for (RoundRecord rr : o.rounds()) {
+            CurvePoint p = o.curve().stream().filter(c -> c.event().startsWith("prune") && c.round() == rr.round())
+                    .findFirst().orElseThrow();
+            assertEquals(p.density(), rr.density(), 0.0, "round " + rr.round() + " density");
+            assertEquals(p.mlpDensity(), rr.mlpDensity(), 0.0, "round " + rr.round() + " MLP density");
+            assertTrue(rr.mlpDensity() <= 1.0 && rr.mlpDensity() > 0.0);
+        }
+    }
+
+    /** Alive entries / all entries over the named tensors (an unmasked tensor counts whole). */
+    private static double aliveShare(Map<String, float[]> state, List<String> names) {
+        long alive = 0;
+        long total = 0;
+        for (String name : names) {
+            float[] m = state.get(name + "#mask");
+            total += state.get(name).length;
+            for (int i = 0; i < state.get(name).length; i++) {
+                alive += m == null || m[i] != 0f ? 1 : 0;
+            }
+        }
+        return alive / (double) total;
+    }
+
+    /** Which latent dimensions (columns) of a table keep any entry; each column is wholly kept or wholly pruned. */
+    private static boolean[] liveColumns(Map<String, float[]> state, String table, int dim, String where) {
+        float[] m = state.get(table + "#mask");
+        assertNotNull(m, where + ": " + table + " has no mask");
+        boolean[] live = new boolean[dim];
+        for (int c = 0; c < dim; c++) {
+            live[c] = m[c] != 0f;
+            for (int i = c; i < m.length; i += dim) {
+                assertEquals(live[c], m[i] != 0f, where + ": " + table + " column " + c + " is partly pruned");
+            }
+        }
+        return live;
+    }
+
+    /** A student holding {@code state} (masks included), for the unit checks that read an Mlp. */
+    private static Mlp mlpOf(Map<String, float[]> state) {
+        TapModel copy = task.newModel(backend, Role.STUDENT, 0);
+        ModuleState.restore(copy, state, "recorded student");
+        return copy.mlp();
+    }
+
     /** Alive hidden units per hidden layer, by NeuronPruner's definition: some incoming weight still unmasked. */
     private static int[] aliveUnits(Mlp mlp) {
         List<Linear> layers = mlp.layers();

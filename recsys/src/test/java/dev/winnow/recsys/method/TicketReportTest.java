@@ -18,7 +18,7 @@ class TicketReportTest {
 
     private static CurvePoint point(Method m, long seed, int epoch, double density, double valMse) {
         return new CurvePoint(m.label(), seed, epoch, 0, density, 1.0, 0.7, valMse, 0.7, valMse + 0.05, "",
-                1e9 * epoch, epoch, 1e-3);
+                1e9 * epoch, epoch, 1e-3, density);
     }
 
     /** A dense run whose best validation MSE is {@code best}. */
@@ -34,7 +34,7 @@ class TicketReportTest {
         List<RoundRecord> rounds = new ArrayList<>();
         for (int k = 0; k < density.length; k++) {
             curve.add(point(Method.LTH_SAD, seed, k + 1, density[k], valMse[k]));
-            rounds.add(new RoundRecord(k, density[k], 100, k + 1, valMse[k], 0.7, valMse[k] + 0.05, 0.7));
+            rounds.add(new RoundRecord(k, density[k], 100, k + 1, valMse[k], 0.7, valMse[k] + 0.05, 0.7, density[k]));
         }
         RunResult r = RunResult.ofErrors("LTH-SAD", seed, null, 0.7, valMse[0], 1).withSize(density[0], 10, 10, 40, 1)
                 .withBestRound(0);
