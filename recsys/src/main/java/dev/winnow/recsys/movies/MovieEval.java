@@ -56,7 +56,7 @@ public final class MovieEval {
     }
 
     /**
-     * Trains and evaluates {@code model} on feature group {@code features} (numerical|social|categorical|textual|all)
+     * Trains and evaluates {@code model} on feature groups {@code features} ({@link FeatureGroup#parse})
      * with split {@code temporal} (default, train up to 2013) or {@code temporal-from-YYYY}; one run for the seed.
      */
     public static List<RunResult> evaluate(Path dataDirOrNullForSynthetic, String model, String features,
