@@ -24,7 +24,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ public class RuntimeBenchMovie {
     public void load() throws Exception {
         List<Movie> films = SyntheticMovies.generate(SyntheticMovies.DEFAULT_SIZE, 1);
         if (movieModel.isEmpty()) {
-            MovieFeatures f = MovieFeatures.fit(films, EnumSet.allOf(FeatureGroup.class),
+            MovieFeatures f = MovieFeatures.fit(films, FeatureGroup.ALL,
                     MovieFeatures.DEFAULT_HASH_DIM, MovieFeatures.DEFAULT_MIN_COUNT);
             try (Backend backend = new CpuBackend(1)) {
                 byte[] b = MovieCheckpoint.capture(f, FeatureMlp.student(backend, f.width(), 1).mlp(), 6.4f, 1f, 10f,

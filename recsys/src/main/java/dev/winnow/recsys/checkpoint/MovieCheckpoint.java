@@ -54,6 +54,12 @@ public record MovieCheckpoint(MovieFeatures features, List<NcfExport.LayerWeight
 
     /** The export form: the pipeline as plain numbers and strings, with each numeric input's derivation spelled out. */
     public MovieExport toExport(Map<String, String> metadata) {
+        if (features.groups().contains("historical")) {
+            throw new IllegalArgumentException("movie checkpoint of " + dataName + " seed " + seed + ": trained with the"
+                    + " historical feature group, which the .wnw runtime cannot compute (it needs the training films'"
+                    + " rating history, not only the film's own fields); not exported: train without historical to"
+                    + " export");
+        }
         List<MovieExport.Numeric> numeric = new ArrayList<>();
         for (int j = 0; j < features.numericNames().size(); j++) {
             String name = features.numericNames().get(j);

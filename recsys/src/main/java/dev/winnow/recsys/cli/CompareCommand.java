@@ -47,8 +47,9 @@ public final class CompareCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--features", paramLabel = "GROUP",
-            description = "Movie task: numerical|social|categorical|textual|all (each group trained alone as in the "
-                    + "paper's Table 4). With --data synthetic it uses the embedded synthetic films.")
+            description = "Movie task: numerical|social|categorical|textual|historical|all (each group trained alone as"
+                    + " in the paper's Table 4; all = the paper's four), or groups joined with '+' (numerical+historical)."
+                    + " With --data synthetic it uses the embedded synthetic films.")
     String features;
 
     @Option(names = "--train-from", paramLabel = "YEAR",

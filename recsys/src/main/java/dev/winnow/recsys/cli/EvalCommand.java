@@ -72,7 +72,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + "default: every film released up to 2013).")
     Integer trainFrom;
 
-    @Option(names = "--features", paramLabel = "GROUPS", description = "Movie feature groups (movie models only).")
+    @Option(names = "--features", paramLabel = "GROUPS", description = "Movie feature groups (movie models only): numerical|social|categorical|textual|historical|all, or"
+                    + " several joined with '+' (numerical+historical).")
     String features;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for data, split, initialisation, shuffling.")

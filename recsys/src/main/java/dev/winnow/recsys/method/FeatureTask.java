@@ -149,7 +149,8 @@ public final class FeatureTask implements RegressionTask {
         switch (role) {
             case TEACHER: return new Wrapped(FeatureMlp.teacher(backend, width, seed));
             case STUDENT: return new Wrapped(FeatureMlp.student(backend, width, seed));
-            case DCNN: return new Wrapped(Dcnn.placeholder(backend, width, seed));
+            case DCNN: return new Wrapped(Dcnn.placeholder(backend, width,
+                    pipeline == null ? Dcnn.TextBlocks.NONE : pipeline.textBlocks(), seed));
             default: throw new AssertionError(role);
         }
     }

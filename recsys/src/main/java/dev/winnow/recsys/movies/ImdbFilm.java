@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * One row of IMDB 5000 ({@code movie_metadata.csv}): the title without its trailing U+00A0, the year (null when the
- * file leaves it empty), the IMDB score and the pre-release columns under {@link MovieFields} names. Post-release
+ * file leaves it empty), the IMDB score and the pre-release columns under {@link MovieFields} names (the director's
+ * and the three billed actors' names included, optional columns). Post-release
  * columns (num_voted_users, num_user_for_reviews, num_critic_for_reviews, gross, movie_facebook_likes) are not kept.
  */
 public record ImdbFilm(int line, String title, Integer year, float score, Map<String, String> fields) {
@@ -52,6 +53,10 @@ public record ImdbFilm(int line, String title, Integer year, float score, Map<St
         putText(f, MovieFields.PLOT_KEYWORDS, row.get("plot_keywords"));
         putText(f, MovieFields.SPOKEN_LANGUAGES, row.get("language"));
         putText(f, MovieFields.TITLE, title);
+        putText(f, MovieFields.DIRECTOR_NAME, row.get("director_name"));
+        putText(f, MovieFields.ACTOR_1_NAME, row.get("actor_1_name"));
+        putText(f, MovieFields.ACTOR_2_NAME, row.get("actor_2_name"));
+        putText(f, MovieFields.ACTOR_3_NAME, row.get("actor_3_name"));
         return new ImdbFilm(row.line(), title, year == null ? null : (int) Math.round(year), score.floatValue(), f);
     }
 

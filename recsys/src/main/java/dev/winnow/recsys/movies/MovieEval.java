@@ -56,7 +56,7 @@ public final class MovieEval {
     }
 
     /**
-     * Trains and evaluates {@code model} on feature group {@code features} (numerical|social|categorical|textual|all)
+     * Trains and evaluates {@code model} on feature groups {@code features} ({@link FeatureGroup#parse})
      * with split {@code temporal} (default, train up to 2013) or {@code temporal-from-YYYY}; one run for the seed.
      */
     public static List<RunResult> evaluate(Path dataDirOrNullForSynthetic, String model, String features,
@@ -128,7 +128,7 @@ public final class MovieEval {
             }
             default: {
                 try (Backend backend = new CpuBackend(options.threads())) {
-                    FeatureRegressor net = build(m, backend, width, seed);
+                    FeatureRegressor net = build(m, backend, width, fitted.textBlocks(), seed);
                     FeatureTrainer trainer = new FeatureTrainer(net, backend,
                             new FeatureTrainer.Config(64, 1e-3f, options.maxEpochs(), options.patience(), seed),
                             fitted.targetMean());
@@ -155,12 +155,12 @@ public final class MovieEval {
         return List.of(run);
     }
 
-    static FeatureRegressor build(String model, Backend backend, int width, long seed) {
+    static FeatureRegressor build(String model, Backend backend, int width, Dcnn.TextBlocks text, long seed) {
         switch (model) {
             case "featmlp": return FeatureMlp.teacher(backend, width, seed);
             case "featmlp-student": return FeatureMlp.student(backend, width, seed);
-            case "dcnn": return Dcnn.placeholder(backend, width, seed);
-            case "dcnn-teacher": return Dcnn.teacher(backend, width, seed);
+            case "dcnn": return Dcnn.placeholder(backend, width, text, seed);
+            case "dcnn-teacher": return Dcnn.teacher(backend, width, text, seed);
             default: throw new IllegalArgumentException("not a neural movie model: " + model);
         }
     }

@@ -1,5 +1,7 @@
 package dev.winnow.recsys.movies;
 
+import dev.winnow.recsys.model.Dcnn;
+
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -21,7 +23,9 @@ import java.util.Set;
  * gives 0) and a 0/1 missing flag; for each categorical field a multi-hot block over its vocabulary plus a final
  * "other" slot for values seen fewer than {@code minCount} times in training (or never); for each text field a block
  * of {@code hashDim} hashed TF-IDF weights (token -> FNV-1a 32-bit hash mod hashDim; tf = 1 + ln(count); idf =
- * ln((1 + N) / (1 + df)) + 1 with N training films; the block is L2-normalised).
+ * ln((1 + N) / (1 + df)) + 1 with N training films; the block is L2-normalised); last, with the historical group,
+ * the {@link FilmHistory} columns. {@code history} is null without that group, and in a pipeline read back from a
+ * checkpoint (which keeps no rating history: such a model cannot be exported).
  */
 public record MovieFeatures(
         List<String> groups,
@@ -34,7 +38,16 @@ public record MovieFeatures(
         List<String> textFields,
         int hashDim,
         List<float[]> idf,
-        double targetMean) {
+        double targetMean,
+        FilmHistory history) {
+
+    /** A pipeline without the historical group (what a checkpoint holds). */
+    public MovieFeatures(List<String> groups, List<String> numericNames, boolean[] logScaled, double[] means,
+                         double[] stds, List<String> categoricalFields, List<List<String>> vocabularies,
+                         List<String> textFields, int hashDim, List<float[]> idf, double targetMean) {
+        this(groups, numericNames, logScaled, means, stds, categoricalFields, vocabularies, textFields, hashDim, idf,
+                targetMean, null);
+    }
 
     /** Heavy-tailed inputs (money, likes) are standardised on the log scale. */
     private static final Set<String> LOG_SCALED = Set.of("budget", MovieFields.ACTOR_1_LIKES,
@@ -126,16 +139,28 @@ public record MovieFeatures(
         }
         return new MovieFeatures(List.copyOf(groupNames), List.copyOf(numeric), log, means, stds,
                 List.copyOf(categorical), List.copyOf(vocabs), List.copyOf(text), hashDim,
-                Collections.unmodifiableList(idf), targetSum / n);
+                Collections.unmodifiableList(idf), targetSum / n,
+                groups.contains(FeatureGroup.HISTORICAL) ? FilmHistory.fit(train) : null);
     }
 
     /** Length of the vectors {@link #transform} returns. */
     public int width() {
-        int w = 2 * numericNames.size() + textFields.size() * hashDim;
+        return textStart() + textFields.size() * hashDim + (history == null ? 0 : history.width());
+    }
+
+    /** Offset of the first text block: the numeric pairs and the categorical blocks come before it. */
+    public int textStart() {
+        int w = 2 * numericNames.size();
         for (List<String> v : vocabularies) {
             w += v.size() + 1;
         }
         return w;
+    }
+
+    /** Where the text fields' hashed blocks sit in the vector: what the DCNN's embedding-bag front end reads. */
+    public Dcnn.TextBlocks textBlocks() {
+        return textFields.isEmpty() ? Dcnn.TextBlocks.NONE : new Dcnn.TextBlocks(textStart(), textFields.size(),
+                hashDim);
     }
 
     /** One film's feature vector from its raw fields (names of {@link MovieFields}; absent = missing). */
@@ -179,6 +204,9 @@ public record MovieFeatures(
                 }
             }
             o += hashDim;
+        }
+        if (history != null) {
+            history.transform(raw, out, o);
         }
         return out;
     }

@@ -35,6 +35,12 @@ public final class MovieFields {
     public static final String OVERVIEW = "overview";
     public static final String TAGLINE = "tagline";
 
+    /** Who made the film (IMDB 5000): the keys of the historical group's relations, never model inputs themselves. */
+    public static final String DIRECTOR_NAME = "director_name";
+    public static final String ACTOR_1_NAME = "actor_1_name";
+    public static final String ACTOR_2_NAME = "actor_2_name";
+    public static final String ACTOR_3_NAME = "actor_3_name";
+
     /** Splits a '|'-joined list field; an absent or blank value is the empty list. */
     public static List<String> list(String value) {
         List<String> out = new ArrayList<>();

@@ -78,7 +78,7 @@ class MovieRuntimeMatchesTrainingTest {
     @Test
     void runtimeFeaturesEqualTheTrainingTransformBitForBitOnSyntheticFilmsOfEveryGroup() throws Exception {
         List<Movie> films = SyntheticMovies.generate(400, 7);
-        MovieFeatures f = MovieFeatures.fit(films.subList(0, 300), EnumSet.allOf(FeatureGroup.class), 64, 5);
+        MovieFeatures f = MovieFeatures.fit(films.subList(0, 300), FeatureGroup.ALL, 64, 5);
         try (Backend backend = new CpuBackend(1)) {
             dev.winnow.recsys.model.FeatureMlp mlp = dev.winnow.recsys.model.FeatureMlp.student(backend, f.width(), 3);
             MovieCheckpoint c = MovieCheckpoint.capture(f, mlp.mlp(), 6.5f, 1f, 10f, "synthetic", 3);
@@ -113,7 +113,7 @@ class MovieRuntimeMatchesTrainingTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(MovieMerge.present(dir),
                 "IMDB 5000 / TMDB 5000 not under " + dir + ": skipping the real-film check");
         List<Movie> films = MovieMerge.load(dir).movies();
-        MovieFeatures f = MovieFeatures.fit(films.subList(0, films.size() / 2), EnumSet.allOf(FeatureGroup.class),
+        MovieFeatures f = MovieFeatures.fit(films.subList(0, films.size() / 2), FeatureGroup.ALL,
                 MovieFeatures.DEFAULT_HASH_DIM, MovieFeatures.DEFAULT_MIN_COUNT);
         try (Backend backend = new CpuBackend(1)) {
             dev.winnow.recsys.model.FeatureMlp mlp = dev.winnow.recsys.model.FeatureMlp.student(backend, f.width(), 3);

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +74,7 @@ class InferCommandTest {
     /** A movie feature model (every feature group) exported through the CLI from a real movie checkpoint. */
     private static Path movieModel(Path dir) throws Exception {
         List<Movie> films = SyntheticMovies.generate(300, 3);
-        MovieFeatures f = MovieFeatures.fit(films, EnumSet.allOf(FeatureGroup.class), 32, 5);
+        MovieFeatures f = MovieFeatures.fit(films, FeatureGroup.ALL, 32, 5);
         try (Backend backend = new CpuBackend(1)) {
             MovieCheckpoint.write(MovieCheckpoint.capture(f, FeatureMlp.student(backend, f.width(), 4).mlp(), 6.4f,
                     1f, 10f, "synthetic", 4), dir);

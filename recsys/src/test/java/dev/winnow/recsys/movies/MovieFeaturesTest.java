@@ -109,6 +109,6 @@ class MovieFeaturesTest {
     @Test
     void anUnknownGroupNameSaysWhichOnesExist() {
         String m = assertThrows(IllegalArgumentException.class, () -> FeatureGroup.parse("visual")).getMessage();
-        assertTrue(m.contains("numerical, social, categorical, textual or all"), m);
+        assertTrue(m.contains("numerical, social, categorical, textual, historical or all"), m);
     }
 }
