@@ -29,9 +29,9 @@ public final class MethodPresets {
     public static Map<Method, MethodConfig> preset(String name, boolean movies) {
         switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "paper": return preset(PAPER, movies);
-            case "paper-literal": return paper();
-            case "paper-per-round": return perRound(paper());
-            case "paper-decay0.1": return withDecay(paper(), 0.1f);
+            case "paper-literal": return wholeStudent(paper(), movies);
+            case "paper-per-round": return wholeStudent(perRound(paper()), movies);
+            case "paper-decay0.1": return wholeStudent(withDecay(paper(), 0.1f), movies);
             case "quick": return movies ? quickMovies() : quick();
             default: throw new IllegalArgumentException("unknown preset '" + name + "' (expected one of " + NAMES + ")");
         }
@@ -66,6 +66,22 @@ public final class MethodPresets {
         Map<Method, MethodConfig> m = new EnumMap<>(base);
         for (Method method : new Method[] {Method.SP_SAD, Method.LTH_SAD, Method.LTH}) {
             m.put(method, m.get(method).with("milestones_per_round", "true"));
+        }
+        return m;
+    }
+
+    /**
+     * The paper prunes the whole student: on rating data the pruning methods rank the embedding tables with the MLP
+     * (prune_embeddings; the movie models have no tables).
+     */
+    static Map<Method, MethodConfig> wholeStudent(Map<Method, MethodConfig> base, boolean movies) {
+        Map<Method, MethodConfig> m = new EnumMap<>(base);
+        if (!movies) {
+            for (Map.Entry<Method, MethodConfig> e : m.entrySet()) {
+                if (e.getKey().prunes()) {
+                    e.setValue(e.getValue().with("prune_embeddings", "true"));
+                }
+            }
         }
         return m;
     }

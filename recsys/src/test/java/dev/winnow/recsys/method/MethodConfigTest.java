@@ -52,6 +52,14 @@ class MethodConfigTest {
                     m + ": decay 0.1 changes nothing else");
         }
         assertEquals(0.0005f, literal.get(Method.LTH_SAD).lrDecay(), "Table 2's learning decay, read literally");
+        for (String name : new String[] {"paper", "paper-literal", "paper-per-round", "paper-decay0.1"}) {
+            for (Method m : Method.values()) {
+                assertEquals(m.prunes(), MethodPresets.preset(name, false).get(m).pruneEmbeddings(),
+                        name + " " + m + ": the whole student is pruned on rating data");
+                assertFalse(MethodPresets.preset(name, true).get(m).pruneEmbeddings(), name + " " + m + ": movies");
+            }
+        }
+        assertFalse(MethodPresets.preset("quick").get(Method.LTH_SAD).pruneEmbeddings());
         for (Method m : Method.values()) {
             assertEquals(MethodPresets.preset(MethodPresets.PAPER).get(m).asMap(),
                     MethodPresets.preset("paper").get(m).asMap(), m.toString());
