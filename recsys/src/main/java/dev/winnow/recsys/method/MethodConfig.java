@@ -19,9 +19,6 @@ import java.util.Map;
  * @param milestonesPerRound false: one global LR schedule with milestones at absolute epochs (the paper's Algorithm
  *                           1); true: the spec's "per-round restart" (§3.4) — milestones count from the start of
  *                           each pruning level and the learning rate restarts at every prune event
- * @param temperature Table 2's Hinton temperature, accepted and not read: every head here predicts a scalar rating,
- *                    where the tempered KL means nothing, so output distillation is the squared error to the teacher
- *                    (spec §5 [ours])
  * @param targetDensity SS-SAD phase 1 stops once the ticket's density is at or below this; with
  *                      {@code prune_schedule: cubic} the density the other pruning methods ramp down to
  * @param pruneSchedule {@code constant}: every event removes prune_rate of what is alive (the paper's); {@code cubic}:
@@ -38,7 +35,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                            int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
                            int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
                            boolean resetDistillerOnRewind,
-                           float beta, float alpha, float temperature, int qkDim, double targetDensity,
+                           float beta, float alpha, int qkDim, double targetDensity,
                            int kdEpochs, float kdLr, int patience, String pruneSchedule,
                            String prunePattern, boolean pruneEmbeddings) {
 
@@ -102,9 +99,6 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
             throw new IllegalArgumentException("alpha must be a finite number >= 0 (the teacher-output distillation "
                     + "weight), got " + alpha);
         }
-        if (!(temperature > 0f && Float.isFinite(temperature))) {
-            throw new IllegalArgumentException("temperature must be a finite number > 0, got " + temperature);
-        }
         if (qkDim < 1 || qkDim > MAX_QK_DIM) {
             throw new IllegalArgumentException("qk_dim must be 1.." + MAX_QK_DIM + ", got " + qkDim);
         }
@@ -129,19 +123,6 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
             throw new IllegalArgumentException("prune_pattern must be unstructured or 2:4, got '" + prunePattern + "'");
         }
         // prune_pattern against structured and prune_schedule is checked per method (MethodRun.checkSettings)
-    }
-
-    /** The settings without prune_embeddings (false: only the MLP's weights are pruned), as the presets give them. */
-    public MethodConfig(int epochs, int batchSize, String optimizer, float lr, float momentum, float weightDecay,
-                        int[] milestones, float lrDecay, double pruneRate, int pruneEvery, boolean structured,
-                        int rewindIteration, boolean freshOptimizerPerRound, boolean milestonesPerRound,
-                        boolean resetDistillerOnRewind, float beta, float alpha, float temperature, int qkDim,
-                        double targetDensity, int kdEpochs, float kdLr, int patience, String pruneSchedule,
-                        String prunePattern) {
-        this(epochs, batchSize, optimizer, lr, momentum, weightDecay, milestones, lrDecay, pruneRate, pruneEvery,
-                structured, rewindIteration, freshOptimizerPerRound, milestonesPerRound, resetDistillerOnRewind, beta,
-                alpha, temperature, qkDim, targetDensity, kdEpochs, kdLr, patience, pruneSchedule, prunePattern,
-                false);
     }
 
     /** Whether the pruning methods follow the cubic ramp to target_density instead of a constant rate. */
@@ -181,7 +162,6 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         m.put("reset_distiller_on_rewind", resetDistillerOnRewind);
         m.put("beta", beta);
         m.put("alpha", alpha);
-        m.put("temperature", temperature);
         m.put("qk_dim", qkDim);
         m.put("target_density", targetDensity);
         m.put("kd_epochs", kdEpochs);
@@ -195,6 +175,11 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
     public MethodConfig with(String key, String value) {
         String k = key.trim().toLowerCase(Locale.ROOT).replace('-', '_');
         Map<String, Object> m = asMap();
+        if (k.equals("temperature")) {
+            throw new IllegalArgumentException("there is no setting 'temperature': Table 2's Hinton temperature softens "
+                    + "class probabilities, and every model here predicts one rating, so output distillation is alpha x "
+                    + "the squared error to the teacher's prediction (docs/methods.md)");
+        }
         if (!m.containsKey(k)) {
             throw new IllegalArgumentException("unknown setting '" + key + "' (known: " + m.keySet() + ")");
         }
@@ -213,8 +198,7 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
                 Double.parseDouble(String.valueOf(m.get("prune_rate"))), intOf(m, "prune_every"),
                 boolOf(m, "structured"), intOf(m, "rewind_iteration"), boolOf(m, "fresh_optimizer_per_round"),
                 boolOf(m, "milestones_per_round"), boolOf(m, "reset_distiller_on_rewind"), floatOf(m, "beta"),
-                floatOf(m, "alpha"),
-                floatOf(m, "temperature"), intOf(m, "qk_dim"),
+                floatOf(m, "alpha"), intOf(m, "qk_dim"),
                 Double.parseDouble(String.valueOf(m.get("target_density"))), intOf(m, "kd_epochs"),
                 floatOf(m, "kd_lr"), intOf(m, "patience"),
                 String.valueOf(m.get("prune_schedule")).toLowerCase(Locale.ROOT),

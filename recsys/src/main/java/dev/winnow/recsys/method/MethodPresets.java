@@ -144,15 +144,15 @@ public final class MethodPresets {
         m.put(Method.SS_SAD, sgd(20, new int[0], 1f, 0.05, 20, false, 200f, 0.9f, 200, 0.0005f));
         m.put(Method.LTH, sgd(1200, new int[] {170, 340, 510}, 0.0005f, 0.05, 75, false, 0f, 0f, 0, 0.05f));
         m.put(Method.DCNN, new MethodConfig(100, 64, "adam", 1e-3f, 0f, 0f, new int[0], 1f, 0, 1, false, -1, false,
-                false, false, 0f, 0f, 4f, 128, 0.30, 0, 0f, 10, "constant", "unstructured"));
+                false, false, 0f, 0f, 128, 0.30, 0, 0f, 10, "constant", "unstructured", false));
         return m;
     }
 
     private static MethodConfig sgd(int epochs, int[] milestones, float lrDecay, double rate, int every,
                                     boolean structured, float beta, float alpha, int kdEpochs, float lr) {
         return new MethodConfig(epochs, 64, "sgd", lr, 0.9f, 5e-4f, milestones, lrDecay, rate, every, structured, -1,
-                false, false, false, beta, alpha, 4f, 128, 0.30, kdEpochs, kdEpochs > 0 ? lr : 0f, 0, "constant",
-                "unstructured");
+                false, false, false, beta, alpha, 128, 0.30, kdEpochs, kdEpochs > 0 ? lr : 0f, 0, "constant",
+                "unstructured", false);
     }
 
     static Map<Method, MethodConfig> quick() {
@@ -177,7 +177,7 @@ public final class MethodPresets {
         // L2 weight decay 1e-3: without it the NCF-MLPs memorise the training ratings within a few epochs (the
         // ratings issue's finding: student u1 RMSE 0.957 without, 0.933 with)
         return new MethodConfig(epochs, 256, "adam", 1e-3f, 0f, 1e-3f, milestones, 0.1f, rate, every, structured, -1,
-                false, false, false, beta, alpha, 4f, 32, 0.30, kdEpochs, kdEpochs > 0 ? 1e-3f : 0f, 0, "constant",
-                "unstructured");
+                false, false, false, beta, alpha, 32, 0.30, kdEpochs, kdEpochs > 0 ? 1e-3f : 0f, 0, "constant",
+                "unstructured", false);
     }
 }

@@ -244,7 +244,7 @@ class CompareCommandTest {
             {"--set", "target_density=NaN"}, {"--set", "momentum=-1"}, {"--set", "momentum=NaN"},
             {"--set", "lr=Infinity"}, {"--set", "lr=NaN"}, {"--set", "weight_decay=-0.1"},
             {"--set", "lr_decay=NaN"}, {"--set", "prune_rate=NaN"}, {"--set", "beta=NaN"}, {"--set", "alpha=-1"},
-            {"--set", "temperature=0"}, {"--set", "qk_dim=0"}, {"--set", "kd_lr=NaN"}, {"--set", "patience=-1"},
+            {"--set", "qk_dim=0"}, {"--set", "kd_lr=NaN"}, {"--set", "patience=-1"},
             {"--set", "milestones=[0]"}, {"--set", "rewind_iteration=-2"}, {"--rewind-iteration", "-5"}}) {
             CliRun r = CliRun.of("compare", "--out", out.toString(), bad[0], bad[1]);
             String setting = bad[0].equals("--set") ? bad[1].substring(0, bad[1].indexOf('=')) : bad[0];

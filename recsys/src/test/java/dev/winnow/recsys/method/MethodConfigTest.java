@@ -167,7 +167,7 @@ class MethodConfigTest {
             {"weight_decay", "Infinity"}, {"milestones", "[3, 0]"}, {"lr_decay", "NaN"}, {"lr_decay", "0"},
             {"lr_decay", "1.5"}, {"prune_rate", "NaN"}, {"prune_rate", "1.5"}, {"prune_rate", "-0.1"},
             {"prune_every", "0"}, {"rewind_iteration", "-5"}, {"beta", "NaN"}, {"beta", "-1"}, {"alpha", "NaN"},
-            {"alpha", "Infinity"}, {"temperature", "0"}, {"temperature", "NaN"}, {"qk_dim", "0"},
+            {"alpha", "Infinity"}, {"qk_dim", "0"},
             {"target_density", "0"}, {"target_density", "1"}, {"target_density", "2"}, {"target_density", "NaN"},
             {"kd_epochs", "-1"}, {"kd_lr", "NaN"}, {"kd_lr", "-1"}, {"patience", "-1"}, {"epochs", "0"},
             {"batch_size", "1"}, {"structured", "maybe"}, {"prune_schedule", "linear"},
@@ -183,6 +183,15 @@ class MethodConfigTest {
         assertEquals(1f, c.with("lr_decay", "1").lrDecay());
         assertEquals(0f, c.with("momentum", "0").momentum());
         assertEquals(0f, c.with("kd_lr", "0").kdLr(), "kd_lr 0 with kd_epochs > 0 is refused per method by compare");
+    }
+
+    @Test
+    void temperatureIsNoSettingAndTheRefusalSaysWhy() {
+        MethodConfig c = MethodPresets.quick().get(Method.SAD);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with("temperature", "4"));
+        assertTrue(e.getMessage().contains("no setting 'temperature'") && e.getMessage().contains("one rating"),
+                e.getMessage());
+        assertFalse(c.asMap().containsKey("temperature"), "results files list only settings that are read");
     }
 
     @Test
