@@ -6,6 +6,7 @@ import dev.winnow.engine.distill.KdLoss;
 import dev.winnow.engine.distill.SadLayout;
 import dev.winnow.engine.loss.Loss;
 import dev.winnow.engine.nn.Linear;
+import dev.winnow.engine.nn.Module;
 import dev.winnow.engine.nn.Parameter;
 import dev.winnow.engine.optim.Adam;
 import dev.winnow.engine.optim.MultiStepLr;
@@ -36,7 +37,7 @@ import dev.winnow.recsys.method.RegressionTask.Role;
 import dev.winnow.recsys.metrics.RegressionMetrics;
 import dev.winnow.recsys.report.RunResult;
 import dev.winnow.recsys.train.EpochLoop;
-import dev.winnow.recsys.train.TrainingDivergedException;
+import dev.winnow.recsys.train.TrainingLoop;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,6 +68,8 @@ public final class MethodRun {
     private final BufferPool pool;
     private final Map<Integer, Tensor> targetTensors = new HashMap<>();
     private final float[][] targetsByPart = new float[3][];
+    private BatchInput trainInput;
+    private BatchInput evalInput;
     private int stopAfterEpoch = Integer.MAX_VALUE;
     private PruneObserver pruneObserver = PruneObserver.NONE;
 
@@ -308,7 +311,7 @@ public final class MethodRun {
         }
     }
 
-    /** Optimiser steps per epoch, as {@link #trainEpoch} takes them (a last batch of one row is skipped). */
+    /** Optimiser steps per epoch, as {@link #studentTrainer} takes them (a last batch of one row is skipped). */
     private long batchesPerEpoch() {
         int n = task.size(Part.TRAIN);
         int bs = Math.min(cfg.batchSize(), Math.max(n, 2));
@@ -396,21 +399,11 @@ public final class MethodRun {
      */
     private void trainSegment(int lastEpoch, int segmentStart, boolean distils, boolean prunes, int totalEpochs)
             throws IOException {
-        double firstLoss = Double.NaN;
         PruneSchedule levels = new PruneSchedule(Math.max(0, lastEpoch - segmentStart), cfg.pruneEvery());
-        for (int epoch = state.epoch + 1; epoch <= lastEpoch; epoch++) {
-            long t0 = System.nanoTime();
-            float lr = schedule.startEpoch(scheduleEpoch(epoch - segmentStart, prunes));
-            double loss = trainEpoch(epoch, distils);
-            if (Double.isNaN(firstLoss)) {
-                firstLoss = loss;
-            }
-            if (TrainingDivergedException.diverged(loss, firstLoss)) {
-                throw new TrainingDivergedException(method.label() + " (seed " + seed + "): training diverged at epoch "
-                        + epoch + ": mean loss " + loss + " vs " + firstLoss + " in the first epoch of this phase; "
-                        + "lower lr (now " + optimizer.learningRate() + ")");
-            }
-            double epochSeconds = (System.nanoTime() - t0) / 1e9;
+        int bs = EpochLoop.batchRows(cfg.batchSize(), task.size(Part.TRAIN), 2);
+        // batch norm (distiller, BN models) needs two rows: a one-row leftover batch is skipped
+        TrainingLoop loop = new TrainingLoop(bs, 2, studentTrainer(bs, distils, segmentStart, prunes));
+        loop.run(state.epoch + 1, lastEpoch, (epoch, loss, epochSeconds) -> {
             state.cumulativeFlops += trainFlopsPerSample(distils) * task.size(Part.TRAIN);
             RegressionMetrics val = evaluate(Part.VALIDATION);
             RegressionMetrics test = evaluate(Part.TEST);
@@ -429,8 +422,8 @@ public final class MethodRun {
             boolean pruneNow = prunes && levels.pruneAfter(epoch - segmentStart);
             String event = pruneNow ? (rewinds() ? "prune+rewind" : "prune") : "";
             CurvePoint point = new CurvePoint(method.label(), seed, epoch, state.round, density, loss, val.mae(),
-                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds, lr,
-                    mlpPrunable.density());
+                    val.mse(), test.mae(), test.mse(), event, state.cumulativeFlops, state.cumulativeSeconds,
+                    optimizer.learningRate(), mlpPrunable.density());
             state.curve.add(point);
             if (pruneNow) {
                 state.rounds.add(levelRecord(density, point.mlpDensity()));
@@ -449,10 +442,67 @@ public final class MethodRun {
             if (epoch >= stopAfterEpoch) {
                 throw new Interrupted(method.label() + " seed " + seed + " stopped after epoch " + epoch);
             }
-            if (patienceOut) {
-                break; // early stopping: no validation improvement for `patience` epochs
-            }
+            return !patienceOut; // early stopping: no validation improvement for `patience` epochs
+        });
+    }
+
+    /**
+     * The student's side of the epoch loop: the schedule's learning rate, the seed's order for each epoch, and steps
+     * of the task loss (with the KD and SAD terms when {@code distils}).
+     */
+    private TrainingLoop.Trainer studentTrainer(int bs, boolean distils, int segmentStart, boolean prunes) {
+        if (trainInput == null) {
+            trainInput = task.newInput(backend, bs);
         }
+        BatchInput input = trainInput;
+        float[] y = new float[bs];
+        float[] targets = targetsByPart[Part.TRAIN.ordinal()];
+        int n = task.size(Part.TRAIN);
+        return new TrainingLoop.Trainer() {
+            @Override
+            public void beforeEpoch(int epoch) {
+                schedule.startEpoch(scheduleEpoch(epoch - segmentStart, prunes));
+            }
+
+            @Override
+            public int[] order(int epoch) {
+                return Splits.permutation(n, new SplittableRandom(seed).split().nextLong()
+                        ^ (epoch * 0x9E3779B97F4A7C15L));
+            }
+
+            @Override
+            public List<Module> modules() {
+                return distiller == null ? List.of(student) : List.of(student, distiller);
+            }
+
+            @Override
+            public void fill(int[] rows, int start, int len) {
+                task.fill(input, Part.TRAIN, rows, start, len);
+                for (int k = 0; k < len; k++) {
+                    y[k] = targets[rows[start + k]];
+                }
+            }
+
+            @Override
+            public float step(int len) {
+                return MethodRun.this.step(input, y, len, distils);
+            }
+
+            @Override
+            public String batchDiverged(int epoch, float loss, int batch, float firstLoss, double meanSoFar) {
+                return method.label() + " (seed " + seed + "): loss became " + loss + " at epoch " + epoch
+                        + ", batch " + batch + ", from " + firstLoss + " in the epoch's first batch; mean loss so far "
+                        + (Double.isNaN(meanSoFar) ? "n/a" : String.valueOf(meanSoFar)) + "; lower lr (now "
+                        + optimizer.learningRate() + ")";
+            }
+
+            @Override
+            public String epochDiverged(int epoch, double loss, double firstLoss) {
+                return method.label() + " (seed " + seed + "): training diverged at epoch " + epoch + ": mean loss "
+                        + loss + " vs " + firstLoss + " in the first epoch of this phase; lower lr (now "
+                        + optimizer.learningRate() + ")";
+            }
+        };
     }
 
     /**
@@ -501,48 +551,6 @@ public final class MethodRun {
             schedule = new MultiStepLr(optimizer, cfg.milestones(), cfg.lrDecay());
         }
         pruneObserver.afterPrune(state.round, student, rewinds);
-    }
-
-    private double trainEpoch(int epoch, boolean distils) {
-        int n = task.size(Part.TRAIN);
-        int bs = EpochLoop.batchRows(cfg.batchSize(), n, 2);
-        int[] order = Splits.permutation(n, new SplittableRandom(seed).split().nextLong() ^ (epoch * 0x9E3779B97F4A7C15L));
-        BatchInput input = inputFor(bs);
-        float[] y = new float[bs];
-        float[] targets = targetsByPart[Part.TRAIN.ordinal()];
-        student.train(true);
-        if (distiller != null) {
-            distiller.train(true);
-        }
-        // batch norm (distiller, BN models) needs two rows: a one-row leftover batch is skipped
-        return EpochLoop.run(order, bs, 2, new EpochLoop.Batches() {
-            @Override
-            public void fill(int[] rows, int start, int len) {
-                task.fill(input, Part.TRAIN, rows, start, len);
-                for (int k = 0; k < len; k++) {
-                    y[k] = targets[rows[start + k]];
-                }
-            }
-
-            @Override
-            public float step(int len) {
-                return MethodRun.this.step(input, y, len, distils);
-            }
-        }, (loss, batch, firstLoss, meanSoFar) -> method.label() + " (seed " + seed + "): loss became " + loss
-                + " at epoch " + epoch + ", batch " + batch + ", from " + firstLoss
-                + " in the epoch's first batch; mean loss so far "
-                + (Double.isNaN(meanSoFar) ? "n/a" : String.valueOf(meanSoFar)) + "; lower lr (now "
-                + optimizer.learningRate() + ")");
-    }
-
-    private BatchInput trainInput;
-    private BatchInput evalInput;
-
-    private BatchInput inputFor(int capacity) {
-        if (trainInput == null) {
-            trainInput = task.newInput(backend, capacity);
-        }
-        return trainInput;
     }
 
     private float step(BatchInput input, float[] y, int len, boolean distils) {

@@ -160,6 +160,19 @@ class MethodRunTest {
     }
 
     @Test
+    void aMeanLossFarAboveThePhasesFirstEpochStopsWithTheEpochLevelMessage() {
+        // one batch per epoch: no batch has an earlier one in its epoch to be compared with, only the epochs do
+        MethodConfig cfg = config(20, 20, 0).with("batch_size", String.valueOf(Integer.MAX_VALUE))
+                .with("optimizer", "adam").with("lr", "10");
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new MethodRun(task, backend, Method.STUDENT, cfg, 7, null, null, null).run());
+        String m = e.getMessage();
+        assertTrue(m.startsWith("student (seed 7): training diverged at epoch ")
+                && m.contains("in the first epoch of this phase"), m);
+        assertTrue(!m.contains("NaN") && !m.contains("Infinity"), "a finite loss 1e4 times the first: " + m);
+    }
+
+    @Test
     void winningStudentIsSavedForExportAndRestoresToTheSamePredictions(@TempDir Path dir) throws IOException {
         MethodRun run = new MethodRun(task, backend, Method.LTH, config(4, 2, 0.5), 10, null, null, null);
         MethodOutcome o = run.run();
