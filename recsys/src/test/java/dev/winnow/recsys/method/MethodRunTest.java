@@ -341,12 +341,12 @@ class MethodRunTest {
     void cubicScheduleIsRefusedWhereItCannotApply() {
         MethodConfig ss = MethodPresets.quick().get(Method.SS_SAD).with("prune_schedule", "cubic");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MethodRun.checkSettings(Method.SS_SAD, ss));
+                () -> ss.checkFor(Method.SS_SAD));
         assertTrue(e.getMessage().contains("prune_schedule"), e.getMessage());
         MethodConfig none = config(2, 3, 0.3).with("prune_schedule", "cubic");
-        e = assertThrows(IllegalArgumentException.class, () -> MethodRun.checkSettings(Method.LTH, none));
+        e = assertThrows(IllegalArgumentException.class, () -> none.checkFor(Method.LTH));
         assertTrue(e.getMessage().contains("prune_every 3"), e.getMessage());
-        MethodRun.checkSettings(Method.SAD, none); // a method that never prunes does not read it
+        none.checkFor(Method.SAD); // a method that never prunes does not read it
     }
 
     @Test
@@ -378,7 +378,7 @@ class MethodRunTest {
         }
         MethodConfig sp = MethodPresets.quick().get(Method.SP_SAD).with("prune_pattern", "2:4");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MethodRun.checkSettings(Method.SP_SAD, sp));
+                () -> sp.checkFor(Method.SP_SAD));
         assertTrue(e.getMessage().contains("structured"), e.getMessage());
     }
 
