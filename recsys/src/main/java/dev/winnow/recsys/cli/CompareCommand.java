@@ -17,7 +17,6 @@ import dev.winnow.recsys.method.FeatureTask;
 import dev.winnow.recsys.method.Method;
 import dev.winnow.recsys.method.MethodConfig;
 import dev.winnow.recsys.method.MethodPresets;
-import dev.winnow.recsys.method.MethodRun;
 import dev.winnow.recsys.method.ProgressSink;
 import dev.winnow.recsys.method.RatingTask;
 import dev.winnow.recsys.method.RegressionTask;
@@ -297,7 +296,7 @@ public final class CompareCommand implements Callable<Integer> {
     /** What one method's settings must satisfy beyond MethodConfig's own ranges, which hold for every method. */
     private static void checkPerMethod(List<Method> methods, Map<Method, MethodConfig> configs) {
         for (Method m : methods) {
-            MethodRun.checkSettings(m, configs.get(m));
+            configs.get(m).checkFor(m);
         }
     }
 

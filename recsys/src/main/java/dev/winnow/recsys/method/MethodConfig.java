@@ -122,7 +122,43 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (!prunePattern.equals("unstructured") && !prunePattern.equals("2:4")) {
             throw new IllegalArgumentException("prune_pattern must be unstructured or 2:4, got '" + prunePattern + "'");
         }
-        // prune_pattern against structured and prune_schedule is checked per method (MethodRun.checkSettings)
+        // prune_pattern against structured and prune_schedule is checked per method (checkFor)
+    }
+
+    /**
+     * What {@code method} needs of these settings beyond the ranges above, which hold for every method (checked
+     * again by {@code compare} before any data is loaded).
+     */
+    public void checkFor(Method method) {
+        if (method == Method.SS_SAD) {
+            if (!(pruneRate() > 0)) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density " + targetDensity()
+                        + ", which prune_rate 0 never reaches; set prune_rate > 0 or leave SS-SAD out");
+            }
+            if (kdEpochs() > 0 && !(kdLr() > 0f)) {
+                throw new IllegalArgumentException("SS-SAD trains kd_epochs " + kdEpochs() + " with kd_lr 0, which "
+                        + "learns nothing; set kd_lr > 0");
+            }
+            if (cubicSchedule()) {
+                throw new IllegalArgumentException("SS-SAD prunes at prune_rate until target_density, so it takes "
+                        + "prune_schedule constant; give prune_schedule: cubic per method in a run file");
+            }
+            if (twoFour()) {
+                throw new IllegalArgumentException("SS-SAD prunes until target_density, and prune_pattern 2:4 stops at "
+                        + "density 0.5; give prune_pattern: 2:4 per method in a run file");
+            }
+        } else if (method.prunes() && cubicSchedule() && pruneEvents() == 0) {
+            throw new IllegalArgumentException(method.label() + ": prune_schedule cubic ramps over the run's prune "
+                    + "events, and epochs " + epochs() + " < prune_every " + pruneEvery() + " gives none");
+        }
+        if (method.prunes() && twoFour() && structured()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 groups single weights and "
+                    + "structured: true removes whole units; choose one (per method in a run file)");
+        }
+        if (method.prunes() && twoFour() && cubicSchedule()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 fixes the density at 0.5, so "
+                    + "prune_schedule must be constant");
+        }
     }
 
     /** Whether the pruning methods follow the cubic ramp to target_density instead of a constant rate. */

@@ -12,8 +12,10 @@ import dev.winnow.recsys.data.Splits;
 import dev.winnow.recsys.metrics.RegressionMetrics;
 import dev.winnow.recsys.model.FeatureRegressor;
 import dev.winnow.recsys.train.EpochLoop;
+import dev.winnow.recsys.train.TrainingLoop;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -66,53 +68,69 @@ public final class FeatureTrainer {
         Map<Integer, Tensor> targets = new HashMap<>();
         float[] xb = new float[bs * width];
         float[] yb = new float[bs];
-        StateSnapshot best = StateSnapshot.of(model);
-        double bestMse = RegressionMetrics.of(predict(xVal, width), yVal).mse();
-        int bestEpoch = 0;
-        int epoch = 0;
-        while (epoch < config.maxEpochs() && epoch - bestEpoch < config.patience()) {
-            epoch++;
-            int[] order = Splits.permutation(n, rng.nextLong());
-            model.train(true);
-            int e = epoch;
-            EpochLoop.run(order, bs, 1, new EpochLoop.Batches() {
-                private Tensor in;
-                private Tensor target;
+        StateSnapshot[] best = {StateSnapshot.of(model)};
+        double[] bestMse = {RegressionMetrics.of(predict(xVal, width), yVal).mse()};
+        int[] bestEpoch = {0};
+        int epochs = new TrainingLoop(bs, 1, new TrainingLoop.Trainer() {
+            private Tensor in;
+            private Tensor target;
 
-                @Override
-                public void fill(int[] rows, int start, int len) {
-                    for (int k = 0; k < len; k++) {
-                        int row = rows[start + k];
-                        System.arraycopy(x, row * width, xb, k * width, width);
-                        yb[k] = y[row] - offset;
-                    }
-                    in = inputs.computeIfAbsent(len, k -> Tensor.zeros(backend, k, width, false));
-                    target = targets.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));
-                    backend.upload(xb, 0, in.data(), 0, len * width);
-                    backend.upload(yb, 0, target.data(), 0, len);
-                }
-
-                @Override
-                public float step(int len) {
-                    try (Arena arena = Arena.open(pool)) {
-                        adam.zeroGrad();
-                        Tensor l = Loss.mse(model.forward(in), target);
-                        l.backward();
-                        adam.step();
-                        return l.item();
-                    }
-                }
-            }, (loss, batch, firstLoss, meanSoFar) -> model.describe() + ": loss became " + loss + " at epoch " + e
-                    + ", from " + firstLoss + " in the epoch's first batch; lower the learning rate");
-            double mse = RegressionMetrics.of(predict(xVal, width), yVal).mse();
-            if (mse < bestMse) {
-                bestMse = mse;
-                bestEpoch = epoch;
-                best = StateSnapshot.of(model);
+            @Override
+            public int[] order(int epoch) {
+                return Splits.permutation(n, rng.nextLong());
             }
-        }
-        best.restoreValues(model);
-        return new Outcome(bestEpoch, epoch, bestMse);
+
+            @Override
+            public List<FeatureRegressor> modules() {
+                return List.of(model);
+            }
+
+            @Override
+            public void fill(int[] rows, int start, int len) {
+                for (int k = 0; k < len; k++) {
+                    int row = rows[start + k];
+                    System.arraycopy(x, row * width, xb, k * width, width);
+                    yb[k] = y[row] - offset;
+                }
+                in = inputs.computeIfAbsent(len, k -> Tensor.zeros(backend, k, width, false));
+                target = targets.computeIfAbsent(len, k -> Tensor.zeros(backend, k, 1, false));
+                backend.upload(xb, 0, in.data(), 0, len * width);
+                backend.upload(yb, 0, target.data(), 0, len);
+            }
+
+            @Override
+            public float step(int len) {
+                try (Arena arena = Arena.open(pool)) {
+                    adam.zeroGrad();
+                    Tensor l = Loss.mse(model.forward(in), target);
+                    l.backward();
+                    adam.step();
+                    return l.item();
+                }
+            }
+
+            @Override
+            public String batchDiverged(int epoch, float loss, int batch, float firstLoss, double meanSoFar) {
+                return model.describe() + ": loss became " + loss + " at epoch " + epoch + ", from " + firstLoss
+                        + " in the epoch's first batch; lower the learning rate";
+            }
+
+            @Override
+            public String epochDiverged(int epoch, double loss, double firstLoss) {
+                return model.describe() + ": mean loss became " + loss + " at epoch " + epoch + ", from " + firstLoss
+                        + " in the first epoch; lower the learning rate";
+            }
+        }).run(1, config.maxEpochs(), (epoch, loss, seconds) -> {
+            double mse = RegressionMetrics.of(predict(xVal, width), yVal).mse();
+            if (mse < bestMse[0]) {
+                bestMse[0] = mse;
+                bestEpoch[0] = epoch;
+                best[0] = StateSnapshot.of(model);
+            }
+            return epoch - bestEpoch[0] < config.patience();
+        });
+        best[0].restoreValues(model);
+        return new Outcome(bestEpoch[0], epochs, bestMse[0]);
     }
 
     /** Predicted ratings for the rows of {@code x}, clipped to IMDB's 1..10. */

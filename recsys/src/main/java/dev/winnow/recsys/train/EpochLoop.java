@@ -5,7 +5,8 @@ package dev.winnow.recsys.train;
  * movie feature models) does the same way. It walks {@code order} in consecutive batches, has the trainer load and
  * step each one, sums the batch losses in order, and stops the run with {@link TrainingDivergedException} when a loss
  * is NaN, infinite or {@link TrainingDivergedException#GROWTH_LIMIT} times the epoch's first batch loss. What a step
- * is (a plain regression step, distillation terms, a masked update) stays with the trainer.
+ * is (a plain regression step, distillation terms, a masked update) stays with the trainer. Trainers run it through
+ * {@link TrainingLoop}, the epoch loop around it.
  */
 public final class EpochLoop {
 
@@ -42,7 +43,7 @@ public final class EpochLoop {
      * Trains on {@code order} in batches of {@code batchSize} rows (the last one shorter); a last batch shorter than
      * {@code minBatch} is skipped (batch norm needs two rows). Returns the mean batch loss, 0 when no batch ran.
      */
-    public static double run(int[] order, int batchSize, int minBatch, Batches batches, Diverged diverged) {
+    static double run(int[] order, int batchSize, int minBatch, Batches batches, Diverged diverged) {
         int n = order.length;
         double sum = 0;
         int count = 0;

@@ -15,6 +15,7 @@ import dev.winnow.recsys.metrics.RegressionMetrics;
 import dev.winnow.recsys.model.NcfModel;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -65,20 +66,9 @@ public final class RatingTrainer {
         return optimizer;
     }
 
-    /** Trains for the configured epochs, reporting after each; returns the last report. */
+    /** Trains for the configured epochs at a constant learning rate, reporting after each; returns the last report. */
     public EpochReport fit(RatingData train, RatingData test, Consumer<EpochReport> progress) {
-        EpochReport last = null;
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            long t0 = System.nanoTime();
-            double loss = trainEpoch(train, epoch);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            RegressionMetrics m = evaluate(test);
-            last = new EpochReport(epoch, config.epochs(), loss, m.rmse(), m.mae(), secs);
-            if (progress != null) {
-                progress.accept(last);
-            }
-        }
-        return last;
+        return fit(train, test, progress, false);
     }
 
     /**
@@ -86,38 +76,37 @@ public final class RatingTrainer {
      * each epoch; returns the last report.
      */
     public EpochReport fitScheduled(RatingData train, RatingData test, Consumer<EpochReport> progress) {
-        EpochReport last = null;
-        float lr = config.learningRate();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            optimizer.setLearningRate(lr);
-            long t0 = System.nanoTime();
-            double loss = trainEpoch(train, epoch);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            RegressionMetrics m = test == null ? null : evaluate(test);
-            last = new EpochReport(epoch, config.epochs(), loss, m == null ? Double.NaN : m.rmse(),
-                    m == null ? Double.NaN : m.mae(), secs);
-            if (progress != null) {
-                progress.accept(last);
-            }
-            if (epoch >= config.lrDecayStart()) {
-                lr *= config.lrDecay();
-            }
-        }
-        return last;
+        return fit(train, test, progress, true);
     }
 
-    /** One pass over {@code train} in a fresh seeded order; returns the mean batch loss. */
-    public double trainEpoch(RatingData train, int epoch) {
+    private EpochReport fit(RatingData train, RatingData test, Consumer<EpochReport> progress, boolean scheduled) {
+        EpochReport[] last = {null};
+        float[] lr = {config.learningRate()};
         int n = train.size();
-        int[] order = Splits.permutation(n, shuffleRng.nextLong());
-        model.train(true);
         int bs = EpochLoop.batchRows(config.batchSize(), n, 1);
         int[] ub = new int[bs];
         int[] ib = new int[bs];
         if (targetScratch.length < bs) {
             targetScratch = new float[bs];
         }
-        return EpochLoop.run(order, bs, 1, new EpochLoop.Batches() {
+        new TrainingLoop(bs, 1, new TrainingLoop.Trainer() {
+            @Override
+            public void beforeEpoch(int epoch) {
+                if (scheduled) {
+                    optimizer.setLearningRate(lr[0]);
+                }
+            }
+
+            @Override
+            public int[] order(int epoch) {
+                return Splits.permutation(n, shuffleRng.nextLong());
+            }
+
+            @Override
+            public List<NcfModel> modules() {
+                return List.of(model);
+            }
+
             @Override
             public void fill(int[] rows, int start, int len) {
                 for (int k = 0; k < len; k++) {
@@ -132,9 +121,34 @@ public final class RatingTrainer {
             public float step(int len) {
                 return RatingTrainer.this.step(ub, ib, targetScratch, len);
             }
-        }, (loss, batch, firstLoss, meanSoFar) -> model.config().name() + ": loss became " + loss + " at epoch "
-                + epoch + ", batch " + batch + ", from " + firstLoss + " in the epoch's first batch (mean loss so far "
-                + (Double.isNaN(meanSoFar) ? "n/a" : String.format("%.4f", meanSoFar)) + "); lower the learning rate");
+
+            @Override
+            public String batchDiverged(int epoch, float loss, int batch, float firstLoss, double meanSoFar) {
+                return model.config().name() + ": loss became " + loss + " at epoch " + epoch + ", batch " + batch
+                        + ", from " + firstLoss + " in the epoch's first batch (mean loss so far "
+                        + (Double.isNaN(meanSoFar) ? "n/a" : String.format("%.4f", meanSoFar))
+                        + "); lower the learning rate";
+            }
+
+            @Override
+            public String epochDiverged(int epoch, double loss, double firstLoss) {
+                return model.config().name() + ": mean loss became " + loss + " at epoch " + epoch + ", from "
+                        + firstLoss + " in the first epoch; lower the learning rate (now "
+                        + optimizer.learningRate() + ")";
+            }
+        }).run(1, config.epochs(), (epoch, loss, seconds) -> {
+            RegressionMetrics m = test == null ? null : evaluate(test);
+            last[0] = new EpochReport(epoch, config.epochs(), loss, m == null ? Double.NaN : m.rmse(),
+                    m == null ? Double.NaN : m.mae(), seconds);
+            if (progress != null) {
+                progress.accept(last[0]);
+            }
+            if (scheduled && epoch >= config.lrDecayStart()) {
+                lr[0] *= config.lrDecay();
+            }
+            return true;
+        });
+        return last[0];
     }
 
     /** One optimiser step on the first {@code len} entries of the arrays; returns the batch loss. */

@@ -160,6 +160,19 @@ class MethodRunTest {
     }
 
     @Test
+    void aMeanLossFarAboveThePhasesFirstEpochStopsWithTheEpochLevelMessage() {
+        // one batch per epoch: no batch has an earlier one in its epoch to be compared with, only the epochs do
+        MethodConfig cfg = config(20, 20, 0).with("batch_size", String.valueOf(Integer.MAX_VALUE))
+                .with("optimizer", "adam").with("lr", "10");
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new MethodRun(task, backend, Method.STUDENT, cfg, 7, null, null, null).run());
+        String m = e.getMessage();
+        assertTrue(m.startsWith("student (seed 7): training diverged at epoch ")
+                && m.contains("in the first epoch of this phase"), m);
+        assertTrue(!m.contains("NaN") && !m.contains("Infinity"), "a finite loss 1e4 times the first: " + m);
+    }
+
+    @Test
     void winningStudentIsSavedForExportAndRestoresToTheSamePredictions(@TempDir Path dir) throws IOException {
         MethodRun run = new MethodRun(task, backend, Method.LTH, config(4, 2, 0.5), 10, null, null, null);
         MethodOutcome o = run.run();
@@ -328,12 +341,12 @@ class MethodRunTest {
     void cubicScheduleIsRefusedWhereItCannotApply() {
         MethodConfig ss = MethodPresets.quick().get(Method.SS_SAD).with("prune_schedule", "cubic");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MethodRun.checkSettings(Method.SS_SAD, ss));
+                () -> ss.checkFor(Method.SS_SAD));
         assertTrue(e.getMessage().contains("prune_schedule"), e.getMessage());
         MethodConfig none = config(2, 3, 0.3).with("prune_schedule", "cubic");
-        e = assertThrows(IllegalArgumentException.class, () -> MethodRun.checkSettings(Method.LTH, none));
+        e = assertThrows(IllegalArgumentException.class, () -> none.checkFor(Method.LTH));
         assertTrue(e.getMessage().contains("prune_every 3"), e.getMessage());
-        MethodRun.checkSettings(Method.SAD, none); // a method that never prunes does not read it
+        none.checkFor(Method.SAD); // a method that never prunes does not read it
     }
 
     @Test
@@ -365,7 +378,7 @@ class MethodRunTest {
         }
         MethodConfig sp = MethodPresets.quick().get(Method.SP_SAD).with("prune_pattern", "2:4");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MethodRun.checkSettings(Method.SP_SAD, sp));
+                () -> sp.checkFor(Method.SP_SAD));
         assertTrue(e.getMessage().contains("structured"), e.getMessage());
     }
 

@@ -199,4 +199,20 @@ class RatingTrainerTest {
             assertTrue(m.contains("student") && m.contains("epoch 1") && m.contains("loss became NaN"), m);
         }
     }
+
+    @Test
+    void aMeanLossFarAboveTheFirstEpochsStopsWithTheEpochLevelMessage() {
+        // one batch per epoch: no batch has an earlier one in its epoch to be compared with, only the epochs do
+        RatingSplit split = smallSplit(6);
+        try (Backend backend = new CpuBackend(1)) {
+            NcfModel model = new NcfModel(backend, NcfConfig.STUDENT, split.train().users(), split.train().items(), 6);
+            RatingTrainer trainer = new RatingTrainer(model, backend,
+                    new TrainConfig(20, Integer.MAX_VALUE, 10f, 6));
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                    () -> trainer.fit(split.train(), null, null));
+            String m = e.getMessage();
+            assertTrue(m.startsWith("student: mean loss became ") && m.contains("in the first epoch"), m);
+            assertTrue(!m.contains("NaN") && !m.contains("Infinity"), "a finite loss 1e4 times the first: " + m);
+        }
+    }
 }
