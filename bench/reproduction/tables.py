@@ -66,6 +66,11 @@ def paired(a, b):
     return statistics.fmean(d), p
 
 
+def lower_in(a, b):
+    """How many paired seeds have a below b, as words."""
+    return f"lower in {sum(x < y for x, y in zip(a, b))} of {len(a)} seeds"
+
+
 def verdict(diff, p, lower_is_better=True):
     """better / same / worse for 'a' against 'b' from a paired difference a - b."""
     if diff is None:
@@ -158,10 +163,10 @@ def claims(ms, group):
             b = [sad[s]["mse"] for s in seeds]
             d, p = paired(a, b)
             out.append("- LTH-SAD at density <= 0.55 (best validation among those levels; density {}) vs dense SAD: "
-                       "test MSE {} vs {}, paired difference {:+.4f}, p {} over {} seeds: **{}** (paper: LTH-SAD "
+                       "test MSE {} vs {}, paired difference {:+.4f} ({}), p {}: **{}** (paper: LTH-SAD "
                        "better on categorical, social, textual)".format(
-                           fmt([l["density"] for l in sparse]), fmt(a), fmt(b), d, "n/a" if p is None else f"{p:.3f}",
-                           len(seeds), verdict(d, p)))
+                           fmt([l["density"] for l in sparse]), fmt(a), fmt(b), d, lower_in(a, b),
+                           "n/a" if p is None else f"{p:.3f}", verdict(d, p)))
         else:
             out.append("- LTH-SAD never reached density <= 0.55 in these runs")
         # 2. the sparsest LTH-SAD level whose validation MSE is within 1 sd of SAD's (validation, not test)
@@ -186,17 +191,33 @@ def claims(ms, group):
         a = [sad[s]["mse"] for s in seeds]
         b = [dcnn[s]["mse"] for s in seeds]
         d, p = paired(a, b)
-        out.append("- SAD vs DCNN: test MSE {} vs {}, paired difference {:+.4f}, p {}: SAD **{}** (paper: SAD "
-                   "better except on numerical)".format(fmt(a), fmt(b), d, "n/a" if p is None else f"{p:.3f}",
-                                                        verdict(d, p)))
+        out.append("- SAD vs DCNN: test MSE {} vs {}, paired difference {:+.4f} ({}), p {}: SAD **{}** (paper: SAD "
+                   "better except on numerical)".format(fmt(a), fmt(b), d, lower_in(a, b),
+                                                        "n/a" if p is None else f"{p:.3f}", verdict(d, p)))
     paper = PAPER.get(group)
     have = [m for m in ("DCNN", "SAD", "LTH-SAD") if m in ms]
     if paper and len(have) > 1:
         ours = sorted(have, key=lambda m: statistics.fmean(r["mse"] for r in ms[m].values()))
         theirs = sorted(have, key=lambda m: paper[m][1])
-        out.append("- Ordering by MSE, best first: ours {}; the paper's {}: **{}**".format(
-            " < ".join(ours), " < ".join(theirs), "same order" if ours == theirs else "different order"))
+        means = {m: statistics.fmean(r["mse"] for r in ms[m].values()) for m in have}
+        out.append("- Ordering by mean test MSE, best first: ours {}; the paper's {}: **{}** (the verdicts above say "
+                   "which of our differences are more than seed noise)".format(
+                       " < ".join(f"{m} {means[m]:.4f}" for m in ours),
+                       " < ".join(f"{m} {paper[m][1]}" for m in theirs),
+                       "same order" if ours == theirs else "different order"))
     return out
+
+
+def floor_note(group, base):
+    """The paper's Table 4 cells that predicting the training mean beats on this split."""
+    paper = PAPER.get(group)
+    if not paper or "mean" not in base:
+        return None
+    floor = statistics.fmean(base["mean"][1])
+    worse = [f"{m} {v[1]}" for m, v in paper.items() if v[1] > floor]
+    if not worse:
+        return None
+    return f"- The paper's own cells worse than predicting the training mean here (MSE {floor:.3f}): {', '.join(worse)}"
 
 
 def render():
@@ -223,6 +244,9 @@ def render():
                 out.append("")
                 out.append("References on the same split: " + "; ".join(parts) + ".")
             cl = claims(ms, group)
+            note = floor_note(group, base)
+            if note:
+                cl.append(note)
             if cl:
                 out.append("")
                 out.extend(cl)
