@@ -138,11 +138,12 @@ def method_table(ms, group):
             continue
         rs = [ms[m][s] for s in sorted(ms[m])]
         paper = PAPER.get(group, {}).get(m)
-        lines.append("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {:.1f} | {:.0f} |".format(
+        flops = statistics.fmean(r["train_flops"] for r in rs) / 1e9
+        lines.append("| {} | {} | {} | {} | {} | {:.0f} | {:.0f} | {} | {:.0f} |".format(
             m, fmt([r["mae"] for r in rs]), fmt([r["mse"] for r in rs]),
             f"{paper[0]} / {paper[1]}" if paper else "",
             fmt([r["density"] for r in rs]), statistics.fmean(r["nonzero_params"] for r in rs),
-            statistics.fmean(r["model_bytes"] for r in rs), statistics.fmean(r["train_flops"] for r in rs) / 1e9,
+            statistics.fmean(r["model_bytes"] for r in rs), "n/a" if math.isnan(flops) else f"{flops:.1f}",
             statistics.fmean(r["train_seconds"] for r in rs)))
     return lines
 
