@@ -2,7 +2,7 @@
 """Rebuilds the reproduction tables of docs/reproduction.md from the committed result files.
 
     python3 bench/reproduction/tables.py            # prints the tables (markdown)
-    python3 bench/reproduction/tables.py --write    # replaces the generated part of docs/reproduction.md
+    python3 bench/reproduction/tables.py --write    # replaces the generated parts of docs/reproduction.md and README.md
 
 Reads bench/reproduction/PRESET/TASK/BATCH/{results.json,curves.csv} (written by bench/reproduction/run.sh) and the
 baselines under bench/reproduction/baselines/TASK/ (eval --model mean|ridge). A method and seed that appear in two
@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 DOC = ROOT.parent.parent / "docs" / "reproduction.md"
+README = ROOT.parent.parent / "README.md"
 BEGIN, END = "<!-- tables.py:begin -->", "<!-- tables.py:end -->"
 
 # The paper's Table 4 (MAE, MSE), each feature group trained alone.
@@ -221,6 +222,60 @@ def floor_note(group, base):
     return f"- The paper's own cells worse than predicting the training mean here (MSE {floor:.3f}): {', '.join(worse)}"
 
 
+def summary_row(ms, group, base, preset):
+    """One line of README's reviewer table: the paper's cells, ours, the floor and the two paired verdicts."""
+    def cell(m):
+        if m not in ms:
+            return "—"
+        return fmt([r["mse"] for r in ms[m].values()])
+    paper = PAPER.get(group, {})
+    sad, lth, dcnn = ms.get("SAD", {}), ms.get("LTH-SAD", {}), ms.get("DCNN", {})
+    v1 = v2 = "—"
+    seeds = sorted(set(sad) & set(lth))
+    if seeds:
+        sparse = []
+        for s_ in seeds:
+            cand = [l for l in lth[s_]["levels"] if l["density"] <= 0.55]
+            sparse.append(min(cand, key=lambda l: l["val_mse"]) if cand else None)
+        if all(sparse):
+            a, b = [l["test_mse"] for l in sparse], [sad[s_]["mse"] for s_ in seeds]
+            d, p = paired(a, b)
+            v1 = "{} ({:+.3f}, {}/{} seeds lower, density {})".format(verdict(d, p), d, sum(x < y for x, y in zip(a, b)),
+                                                                    len(a), fmt([l["density"] for l in sparse], 2))
+        else:
+            v1 = "no level <= 0.55"
+    seeds = sorted(set(sad) & set(dcnn))
+    if seeds:
+        a, b = [sad[s_]["mse"] for s_ in seeds], [dcnn[s_]["mse"] for s_ in seeds]
+        d, p = paired(a, b)
+        v2 = "{} ({:+.3f})".format(verdict(d, p), d)
+    floor = fmt(base["mean"][1]) if "mean" in base else "—"
+    papers = " / ".join(str(paper[m][1]) if m in paper else "—" for m in ("SAD", "LTH-SAD", "DCNN"))
+    return f"| {group} | `{preset}` | {papers} | {cell('SAD')} | {cell('LTH-SAD')} | {cell('DCNN')} | {floor} | {v1} | {v2} |"
+
+
+def readme_table():
+    lines = ["| group | preset | paper SAD / LTH-SAD / DCNN | SAD | LTH-SAD | DCNN | predict the mean "
+             "| LTH-SAD at density <= 0.55 vs SAD | SAD vs DCNN |", "|---|---|---|---|---|---|---|---|---|"]
+    for preset_dir in sorted(p for p in ROOT.iterdir() if p.is_dir() and p.name != "baselines"):
+        for task_dir in sorted(p for p in preset_dir.iterdir() if p.is_dir() and p.name.startswith("movies-")):
+            rows = load_task(task_dir)
+            if rows:
+                group = task_dir.name[len("movies-"):]
+                lines.append(summary_row(by_method(rows), group, baseline(task_dir.name), preset_dir.name))
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(path, text):
+    doc = path.read_text(encoding="utf-8")
+    if BEGIN not in doc or END not in doc:
+        fail(f"{path} has no {BEGIN} ... {END} block to replace")
+    head, rest = doc.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(head + BEGIN + "\n" + text + END + tail, encoding="utf-8")
+    print(f"wrote {path}")
+
+
 def render():
     out = []
     for preset_dir in sorted(p for p in ROOT.iterdir() if p.is_dir() and p.name not in ("baselines",)):
@@ -258,15 +313,11 @@ def render():
 def main():
     text = render()
     if "--write" in sys.argv[1:]:
-        doc = DOC.read_text(encoding="utf-8")
-        if BEGIN not in doc or END not in doc:
-            fail(f"{DOC} has no {BEGIN} ... {END} block to replace")
-        head, rest = doc.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        DOC.write_text(head + BEGIN + "\n" + text + END + tail, encoding="utf-8")
-        print(f"wrote {DOC}")
+        replace_block(DOC, text)
+        replace_block(README, readme_table())
     else:
         sys.stdout.write(text)
+        sys.stdout.write("\n" + readme_table())
 
 
 if __name__ == "__main__":
