@@ -257,12 +257,15 @@ def summary_row(ms, group, base, preset):
 def readme_table():
     lines = ["| group | preset | paper SAD / LTH-SAD / DCNN | SAD | LTH-SAD | DCNN | predict the mean "
              "| LTH-SAD at density <= 0.55 vs SAD | SAD vs DCNN |", "|---|---|---|---|---|---|---|---|---|"]
+    rows_by_group = []
     for preset_dir in sorted(p for p in ROOT.iterdir() if p.is_dir() and p.name != "baselines"):
         for task_dir in sorted(p for p in preset_dir.iterdir() if p.is_dir() and p.name.startswith("movies-")):
             rows = load_task(task_dir)
             if rows:
                 group = task_dir.name[len("movies-"):]
-                lines.append(summary_row(by_method(rows), group, baseline(task_dir.name), preset_dir.name))
+                rows_by_group.append((group, preset_dir.name,
+                                      summary_row(by_method(rows), group, baseline(task_dir.name), preset_dir.name)))
+    lines.extend(line for _, _, line in sorted(rows_by_group))
     return "\n".join(lines) + "\n"
 
 
