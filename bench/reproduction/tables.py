@@ -149,6 +149,15 @@ def method_table(ms, group):
     return lines
 
 
+def sparse_tickets(sad, lth, seeds):
+    """Per seed, LTH-SAD's best-validation level at density <= 0.55 (None when a seed has none)."""
+    out = []
+    for s in seeds:
+        cand = [l for l in lth[s]["levels"] if l["density"] <= 0.55]
+        out.append(min(cand, key=lambda l: l["val_mse"]) if cand else None)
+    return out
+
+
 def claims(ms, group):
     """The reviewer's claims, each with our numbers and a verdict."""
     out = []
@@ -156,10 +165,7 @@ def claims(ms, group):
     seeds = sorted(set(sad) & set(lth))
     if seeds:
         # 1. LTH-SAD at density <= 0.55 (its best-validation level among those) against dense SAD, paired by seed
-        sparse = []
-        for s in seeds:
-            cand = [l for l in lth[s]["levels"] if l["density"] <= 0.55]
-            sparse.append(min(cand, key=lambda l: l["val_mse"]) if cand else None)
+        sparse = sparse_tickets(sad, lth, seeds)
         if all(sparse):
             a = [l["test_mse"] for l in sparse]
             b = [sad[s]["mse"] for s in seeds]
@@ -233,10 +239,7 @@ def summary_row(ms, group, base, preset):
     v1 = v2 = "—"
     seeds = sorted(set(sad) & set(lth))
     if seeds:
-        sparse = []
-        for s_ in seeds:
-            cand = [l for l in lth[s_]["levels"] if l["density"] <= 0.55]
-            sparse.append(min(cand, key=lambda l: l["val_mse"]) if cand else None)
+        sparse = sparse_tickets(sad, lth, seeds)
         if all(sparse):
             a, b = [l["test_mse"] for l in sparse], [sad[s_]["mse"] for s_ in seeds]
             d, p = paired(a, b)
