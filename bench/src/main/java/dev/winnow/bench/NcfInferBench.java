@@ -1,6 +1,9 @@
 package dev.winnow.bench;
 
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.engine.nn.Linear;
+import dev.winnow.engine.sparse.ExecutionMode;
+import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.engine.tensor.Arena;
 import dev.winnow.engine.tensor.BufferPool;
 import dev.winnow.engine.tensor.GradMode;
@@ -10,6 +13,7 @@ import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.SyntheticRatings;
 import dev.winnow.recsys.model.NcfConfig;
 import dev.winnow.recsys.model.NcfModel;
+import dev.winnow.recsys.perf.KernelTimer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,12 +28,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * NCF-MLP inference through the engine (GradMode.disabled, one arena per call): {@code batch1} is the latency of one
  * (user, item) prediction; {@code batch1024} is one call on 1024 pairs (samples/s = 1024 x ops/s). PyTorch's
  * numbers for the same models are in perf_anchors.md §6 (batch 1: ~31 us; batch 1024: 2.3 M samples/s student).
+ * {@code weights} compares the dense model with pruned ones (see its comment).
  */
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)
@@ -41,6 +48,15 @@ public class NcfInferBench {
 
     @Param({"1"})
     public int threads;
+
+    /**
+     * The MLP's hidden layers' weights: {@code dense}, or MODE-PATTERN@DENSITY with a random mask of that density on
+     * every hidden Linear (the output layer stays dense, as the pruning methods leave it): MODE {@code masked} (dense
+     * GEMM on W ⊙ M) or {@code sparse} (CSR, which runs in 16x1 block form for PATTERN {@code block16}).
+     */
+    @Param({"dense", "masked-unstructured@0.1", "sparse-unstructured@0.1", "sparse-block16@0.1",
+        "sparse-unstructured@0.5", "sparse-block16@0.5"})
+    public String weights;
 
     private CpuBackend backend;
     private NcfModel net;
@@ -59,6 +75,19 @@ public class NcfInferBench {
         data = SyntheticRatings.generate(0);
         net = new NcfModel(backend, NcfConfig.preset(model), data.users(), data.items(), 1);
         net.train(false);
+        if (!weights.equals("dense")) {
+            String[] modeAndPattern = weights.substring(0, weights.indexOf('@')).split("-");
+            double density = Double.parseDouble(weights.substring(weights.indexOf('@') + 1));
+            SplittableRandom rng = new SplittableRandom(3);
+            List<Linear> layers = net.mlp().layers();
+            for (Linear layer : layers.subList(0, layers.size() - 1)) {
+                float[] m = new float[layer.out() * layer.in()];
+                KernelTimer.fillMask(m, layer.out(), layer.in(), density, modeAndPattern[1].equals("block16"), rng);
+                layer.weight().setMask(m);
+                layer.setExecutionPolicy(ExecutionPolicy.always(modeAndPattern[0].equals("sparse")
+                        ? ExecutionMode.CSR : ExecutionMode.MASKED));
+            }
+        }
         pool = new BufferPool(backend);
         u1 = new IndexTensor(backend, 1);
         i1 = new IndexTensor(backend, 1);

@@ -107,6 +107,23 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #blockLinearForward} runs natively here. A sparse layer takes its block form only where it does;
+     * elsewhere CSR does the same product.
+     */
+    default boolean blockKernels() {
+        return false;
+    }
+
+    /**
+     * Y = X W^T (+ bias) for W in 16x1 blocks, overwriting Y (batch x w.rows): each output summed from 0 by one fused
+     * multiply-add per block in column order (padding lanes weigh 0), then the bias added; so for a pattern whose CSR
+     * product sums in column order the two give the same bits. Only where {@link #blockKernels()} says so.
+     */
+    default void blockLinearForward(BlockMatrix w, Storage x, int batch, Storage bias, Storage y) {
+        throw new UnsupportedOperationException(name() + " has no block kernels (ask blockKernels() first)");
+    }
+
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
     void gather(Storage src, IntStorage index, int n, Storage dst);
 

@@ -1,6 +1,7 @@
 package dev.winnow.engine.sparse;
 
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BlockMatrix;
 import dev.winnow.engine.backend.CsrMatrix;
 import dev.winnow.engine.backend.IntStorage;
 import dev.winnow.engine.backend.LayerScratch;
@@ -13,6 +14,12 @@ import dev.winnow.engine.backend.Storage;
  * scattered back through it), a buffer for the packed gradient, and the backend's scratch that carries work from the
  * layer's forward to its backward. The pattern is fixed at construction; a new mask
  * needs a new CsrWeight.
+ *
+ * <p>Where the backend has block kernels and the pattern is made of whole 16x1 blocks (what {@code block16} pruning
+ * leaves), the weight is held in block form too ({@link #block()}), and the layer's forward runs on it: the same bits
+ * as the CSR product, without its packing of X (see {@link HostBlocks}). A pattern with padding inside its blocks
+ * stays CSR: a padded lane would read a pruned position of the dense weight, and a pruned weight must never enter the
+ * product, whatever value the dense array holds there.
  */
 public final class CsrWeight implements AutoCloseable {
     private final Backend backend;
@@ -25,8 +32,19 @@ public final class CsrWeight implements AutoCloseable {
     private boolean transposedStale;
     private final Storage packedGrad;
     private final LayerScratch scratch;
+    /** The block form, or null where the backend has no block kernels or the pattern fills its blocks too thinly. */
+    private final BlockMatrix block;
+    private final IntStorage blockIndex;
+    /** The dense weight of the last refresh, which the stale forms below are gathered from when next asked for. */
+    private Storage source;
+    private boolean forwardStale;
+    private boolean blockStale;
 
     private CsrWeight(Backend backend, HostCsr csr) {
+        this(backend, csr, true);
+    }
+
+    private CsrWeight(Backend backend, HostCsr csr, boolean blockForm) {
         this.backend = backend;
         HostCsr.Transposed tr = csr.transpose();
         this.forward = upload(backend, csr);
@@ -38,6 +56,22 @@ public final class CsrWeight implements AutoCloseable {
         backend.uploadInts(tr.permutation(), 0, transposedOrder, 0, nnz);
         this.packedGrad = backend.allocate(Math.max(1, nnz));
         this.scratch = backend.newLayerScratch();
+        HostBlocks hb = blockForm && backend.blockKernels() && nnz > 0 ? HostBlocks.of(csr) : null;
+        if (hb != null && hb.fill(nnz) == 1.0) {
+            int lanes = hb.blocks() * BlockMatrix.HEIGHT;
+            IntStorage gp = backend.allocateInts(hb.groupPtr.length);
+            backend.uploadInts(hb.groupPtr, 0, gp, 0, hb.groupPtr.length);
+            IntStorage bc = backend.allocateInts(Math.max(1, hb.blocks()));
+            backend.uploadInts(hb.blockCol, 0, bc, 0, hb.blocks());
+            Storage v = backend.allocate(Math.max(1, lanes));
+            backend.upload(hb.values(csr.values), 0, v, 0, lanes);
+            this.block = new BlockMatrix(csr.rows, csr.cols, hb.blocks(), gp, bc, v);
+            this.blockIndex = backend.allocateInts(Math.max(1, lanes));
+            backend.uploadInts(hb.denseIndex(), 0, blockIndex, 0, lanes);
+        } else {
+            this.block = null;
+            this.blockIndex = null;
+        }
     }
 
     /** The CSR form of a weight whose surviving positions are the nonzeros of {@code mask} (out x in, row-major). */
@@ -47,6 +81,15 @@ public final class CsrWeight implements AutoCloseable {
 
     public static CsrWeight of(Backend backend, HostCsr csr) {
         return new CsrWeight(backend, csr);
+    }
+
+    /**
+     * As {@link #fromMask(Backend, float[], float[], int, int)}; {@code blockForm} false keeps a block pattern in CSR
+     * form alone (what the benchmarks and tests compare the two forms with).
+     */
+    public static CsrWeight fromMask(Backend backend, float[] mask, float[] weight, int out, int in,
+                                     boolean blockForm) {
+        return new CsrWeight(backend, HostCsr.fromMask(mask, weight, out, in), blockForm);
     }
 
     private static CsrMatrix upload(Backend be, HostCsr h) {
@@ -61,28 +104,44 @@ public final class CsrWeight implements AutoCloseable {
     }
 
     /**
-     * Copies the current values of the dense weight (out x in) into W's CSR values: O(nnz). W^T's values follow when
-     * {@link #transposed()} is next asked for, from W's (a gather over nnz floats, not over the dense weight in
-     * column order), so a forward, which only needs W, does not pay for them.
+     * Takes the current values of the dense weight (out x in) for every form: each is gathered from it when next
+     * asked for (W's CSR values O(nnz), the blocks' O(blocks * 16); W^T's from W's, a gather over nnz floats rather
+     * than over the dense weight in column order), so a forward pays only for the form it runs on. The dense weight
+     * must not change before they are used (a step's forward and backward read the weight the forward saw).
      */
     public void refresh(Storage denseWeight) {
-        int nnz = forward.nnz;
-        if (nnz == 0) {
+        if (forward.nnz == 0) {
             return;
         }
-        backend.gather(denseWeight, denseIndex, nnz, forward.values);
+        source = denseWeight;
+        forwardStale = true;
+        blockStale = block != null;
         transposedStale = true;
     }
 
-    /** W (out x in). */
+    /** W (out x in), its values first brought in step with the last refresh. */
     public CsrMatrix matrix() {
+        if (forwardStale) {
+            backend.gather(source, denseIndex, forward.nnz, forward.values);
+            forwardStale = false;
+        }
         return forward;
+    }
+
+    /** W in 16x1 blocks, its values in step with the last refresh; null where this weight has no block form. */
+    public BlockMatrix block() {
+        if (blockStale) {
+            backend.gather(source, blockIndex, block.blocks * BlockMatrix.HEIGHT, block.values);
+            blockStale = false;
+        }
+        return block;
     }
 
     /** W^T (in x out), its values first brought in step with {@link #matrix()}'s if a refresh came since. */
     public CsrMatrix transposed() {
+        CsrMatrix w = matrix();
         if (transposedStale) {
-            backend.gather(forward.values, transposedOrder, forward.nnz, transposed.values);
+            backend.gather(w.values, transposedOrder, w.nnz, transposed.values);
             transposedStale = false;
         }
         return transposed;
@@ -135,5 +194,11 @@ public final class CsrWeight implements AutoCloseable {
         backend.free(transposedOrder);
         backend.free(packedGrad);
         scratch.close();
+        if (block != null) {
+            backend.free(block.groupPtr);
+            backend.free(block.blockCol);
+            backend.free(block.values);
+            backend.free(blockIndex);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.winnow.engine.tensor;
 
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BlockMatrix;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.Storage;
@@ -19,6 +20,7 @@ public final class SparseOps {
      * {@code csr}, whose pattern is W's mask. Forward: refresh the CSR values from w (O(nnz)), then CSR x dense.
      * Backward: dX += dY W via the transposed CSR copy; dW only at the surviving positions (SDDMM), scattered into w's
      * dense gradient, which stays 0 elsewhere; so a layer at density d does about d of the dense work both ways.
+     * A weight with a block form ({@link CsrWeight#block()}) runs its forward in 16x1 blocks, with the same bits.
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias, CsrWeight csr) {
         int batch = x.rows();
@@ -44,7 +46,12 @@ public final class SparseOps {
         csr.refresh(w.data());
         Tensor y = Tensor.result(be, batch, out, 2, "sparseLinear", x, w, bias);
         long token;
-        if (GradMode.isEnabled() && w.requiresGrad()) {
+        BlockMatrix block = csr.block();
+        if (block != null) {
+            // the same bits as the CSR product, without packing X; the backward packs X for its SDDMM itself
+            be.blockLinearForward(block, x.data(), batch, bias == null ? null : bias.data(), y.data());
+            token = 0;
+        } else if (GradMode.isEnabled() && w.requiresGrad()) {
             token = be.csrLinearForward(csr.matrix(), x.data(), batch, bias == null ? null : bias.data(), y.data(),
                     csr.scratch());
         } else {

@@ -66,6 +66,18 @@ public final class BenchCommand implements Runnable {
         }
     }
 
+    /** True for whole 16x1 blocks ({@code block16}), false for single weights ({@code unstructured}). */
+    static boolean parsePattern(String pattern) {
+        switch (pattern.trim().toLowerCase(Locale.ROOT)) {
+            case "unstructured":
+                return false;
+            case "block16":
+                return true;
+            default:
+                throw new IllegalArgumentException("--pattern must be unstructured or block16, got '" + pattern + "'");
+        }
+    }
+
     static void checkDensity(String option, double d) {
         if (!(d >= 0 && d <= 1)) {
             throw new IllegalArgumentException(option + " must be a density in [0, 1], got " + d);
@@ -146,6 +158,11 @@ public final class BenchCommand implements Runnable {
         String clock;
         @Option(names = "--no-ejml", description = "Skip the EJML dense reference (slow on big shapes).")
         boolean noEjml;
+        @Option(names = "--pattern", defaultValue = "unstructured", paramLabel = "unstructured|block16",
+                description = "The mask: single weights, or whole 16x1 blocks (prune_pattern=block16), which the "
+                        + "sparse forward runs in block form; then csr-kernel-forward times the CSR product on the same "
+                        + "pattern. Default: ${DEFAULT-VALUE}.")
+        String pattern;
         @Option(names = "--updates", description = "Also time one optimiser step of the out x in weight, dense masked "
                 + "sweep vs survivors only: lines update=<adam|sgd>-<masked-sweep|indexed> ... seconds=<median> "
                 + "ns_per_weight=<per surviving weight>.")
@@ -161,8 +178,10 @@ public final class BenchCommand implements Runnable {
             checkShapeFits("--batch " + batch + " --in " + in + " --out " + out + " --density " + density(density),
                     batch, in, out, density);
             boolean cpu = parseClock(clock, threads);
+            boolean blocks = parsePattern(pattern);
             PrintStream o = System.out;
-            try (Backend be = new CpuBackend(threads); KernelTimer t = new KernelTimer(be, batch, in, out, density, seed)) {
+            try (Backend be = new CpuBackend(threads);
+                 KernelTimer t = new KernelTimer(be, batch, in, out, density, seed, blocks)) {
                 t.useThreadCpuClock(cpu);
                 // Every kernel warmed up together for 1 s first: a fresh JVM times the interpreter otherwise.
                 if (warmup > 0) {
@@ -182,7 +201,12 @@ public final class BenchCommand implements Runnable {
                 line(o, "dense-backward", t.median(t::denseBackward, warmup, reps), 2 * dense);
                 line(o, "masked", t.median(t::maskedForward, warmup, reps), dense);
                 line(o, "masked-backward", t.median(t::maskedBackward, warmup, reps), 2 * dense);
-                line(o, "csr-forward", t.median(t::csrForward, warmup, reps), sparse);
+                line(o, t.blockForm() ? "block-forward" : "csr-forward", t.median(t::csrForward, warmup, reps),
+                        sparse);
+                if (t.blockForm()) {
+                    line(o, "csr-kernel-forward", t.median(t::csrKernelForward, warmup, reps), sparse);
+                    t.csrForward(); // the backward after the layer's own forward (which kept no packed X)
+                }
                 line(o, "csr-backward", t.median(t::csrBackward, warmup, reps), 2 * sparse);
                 if (updates) {
                     updateLine(o, "adam-masked-sweep", t.median(t::adamMaskedSweep, warmup, reps), t.survivors());

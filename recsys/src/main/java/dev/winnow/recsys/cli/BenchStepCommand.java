@@ -27,6 +27,7 @@ import static dev.winnow.recsys.cli.BenchCommand.checkHeap;
 import static dev.winnow.recsys.cli.BenchCommand.checkThreads;
 import static dev.winnow.recsys.cli.BenchCommand.density;
 import static dev.winnow.recsys.cli.BenchCommand.parseClock;
+import static dev.winnow.recsys.cli.BenchCommand.parsePattern;
 import static dev.winnow.recsys.cli.BenchCommand.seconds;
 
 /** One NCF student training step (forward, backward, Adam or lazy Adam) unpruned, masked and CSR at one density. */
@@ -66,7 +67,12 @@ final class BenchStepCommand implements Callable<Integer> {
             description = "Which of dense, masked, csr to time (speedup_vs_dense needs dense). "
                     + "Default: ${DEFAULT-VALUE}.")
     List<String> modes;
+    @Option(names = "--pattern", defaultValue = "unstructured", paramLabel = "unstructured|block16",
+            description = "The masks: single weights, or whole 16x1 blocks (prune_pattern=block16), whose csr mode runs "
+                    + "the forward in block form. Default: ${DEFAULT-VALUE}.")
+    String pattern;
     private boolean cpu;
+    private boolean blocks;
 
     @Override
     public Integer call() {
@@ -76,6 +82,7 @@ final class BenchStepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch and --steps must be positive");
         }
         cpu = parseClock(clock, threads);
+        blocks = parsePattern(pattern);
         for (String optimizer : optimizers) {
             if (!optimizer.equals("adam") && !optimizer.equals("lazy-adam")) {
                 throw new IllegalArgumentException("--optimizer: '" + optimizer + "' is not adam or lazy-adam");
@@ -110,9 +117,9 @@ final class BenchStepCommand implements Callable<Integer> {
                     + opts.indexOf(opt)] : 0;
             double adam = opt.equals("adam") || !opts.contains("adam") ? 0
                     : medians[modeOrder.indexOf(mode) * opts.size() + opts.indexOf("adam")];
-            System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s threads=%d optimizer=%s "
-                    + "seconds=%s%s%s%n", mode, model, batch, mode.equals("dense") ? "1" : density(density), threads,
-                    opt, seconds(s),
+            System.out.printf(Locale.ROOT, "step=%s model=%s batch=%d density=%s%s threads=%d optimizer=%s "
+                    + "seconds=%s%s%s%n", mode, model, batch, mode.equals("dense") ? "1" : density(density),
+                    blocks && !mode.equals("dense") ? " pattern=block16" : "", threads, opt, seconds(s),
                     dense > 0 ? String.format(Locale.ROOT, " speedup_vs_dense=%.2f", dense / s) : "",
                     adam > 0 ? String.format(Locale.ROOT, " speedup_vs_adam=%.2f", adam / s) : "");
         }
@@ -156,9 +163,7 @@ final class BenchStepCommand implements Callable<Integer> {
             for (Linear layer : ncf.mlp().layers()) {
                 if (!mode.equals("dense")) {
                     float[] m = new float[layer.weight().value().size()];
-                    for (int i = 0; i < m.length; i++) {
-                        m[i] = rng.nextDouble() < density ? 1f : 0f;
-                    }
+                    KernelTimer.fillMask(m, layer.out(), layer.in(), density, blocks, rng);
                     layer.weight().setMask(m);
                 }
                 layer.setExecutionPolicy(ExecutionPolicy.always(mode.equals("csr") ? ExecutionMode.CSR

@@ -2,6 +2,7 @@ package dev.winnow.recsys.perf;
 
 import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
+import dev.winnow.engine.backend.BlockMatrix;
 import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.IntStorage;
@@ -83,6 +84,15 @@ public final class KernelTimer implements AutoCloseable {
 
     /** Random data and a uniformly random mask of the given density (seeded). */
     public KernelTimer(Backend be, int batch, int in, int out, double density, long seed) {
+        this(be, batch, in, out, density, seed, false);
+    }
+
+    /**
+     * Random data and a random mask of the given density (seeded): single weights, or with {@code blocks} whole 16x1
+     * blocks (16 consecutive outputs of one input, as {@code prune_pattern=block16} leaves a layer), each kept with
+     * probability {@code density}.
+     */
+    public KernelTimer(Backend be, int batch, int in, int out, double density, long seed, boolean blocks) {
         if (batch < 1 || in < 1 || out < 1) {
             throw new IllegalArgumentException("shape must be positive: batch=" + batch + " in=" + in + " out=" + out);
         }
@@ -102,9 +112,9 @@ public final class KernelTimer implements AutoCloseable {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] wv = new float[out * in];
         float[] mv = new float[out * in];
+        fillMask(mv, out, in, density, blocks, rng);
         for (int i = 0; i < wv.length; i++) {
-            if (rng.nextDouble() < density) {
-                mv[i] = 1f;
+            if (mv[i] != 0f) {
                 wv[i] = (float) (rng.nextDouble() * 2 - 1);
             }
         }
@@ -125,6 +135,27 @@ public final class KernelTimer implements AutoCloseable {
         // The optimiser kernels read the gradient: give it the values of a backward pass.
         be.upload(randoms(rng, out * in), 0, dw, 0, out * in);
         csrForward();
+    }
+
+    /**
+     * A random 0/1 mask of an out x in weight into {@code m}: each weight, or with {@code blocks} each whole 16x1
+     * block (16 consecutive outputs of one input; the last group ragged), kept with probability {@code density}.
+     */
+    public static void fillMask(float[] m, int out, int in, double density, boolean blocks, SplittableRandom rng) {
+        if (!blocks) {
+            for (int i = 0; i < m.length; i++) {
+                m[i] = rng.nextDouble() < density ? 1f : 0f;
+            }
+            return;
+        }
+        for (int r0 = 0; r0 < out; r0 += BlockMatrix.HEIGHT) {
+            for (int c = 0; c < in; c++) {
+                float keep = rng.nextDouble() < density ? 1f : 0f;
+                for (int r = r0; r < Math.min(out, r0 + BlockMatrix.HEIGHT); r++) {
+                    m[r * in + c] = keep;
+                }
+            }
+        }
     }
 
     private static float[] randoms(SplittableRandom rng, int n) {
@@ -187,10 +218,30 @@ public final class KernelTimer implements AutoCloseable {
         be.binary(BinaryOp.MUL, dw, mask, Broadcast.FULL, out, in, dw);
     }
 
-    /** What {@code SparseOps.linear} does forward: refresh the CSR values, then CSR x dense. */
+    /**
+     * What {@code SparseOps.linear} does forward: refresh the values, then the product in block form where the
+     * weight has one ({@link CsrWeight#block()}: a block pattern on a backend with block kernels), else CSR x dense.
+     */
     public void csrForward() {
         csr.refresh(w);
+        BlockMatrix block = csr.block();
+        if (block != null) {
+            be.blockLinearForward(block, x, batch, null, y);
+            forwardToken = 0;
+        } else {
+            forwardToken = be.csrLinearForward(csr.matrix(), x, batch, null, y, csr.scratch());
+        }
+    }
+
+    /** The CSR product even where the weight has a block form (what the block form saves, on the same pattern). */
+    public void csrKernelForward() {
+        csr.refresh(w);
         forwardToken = be.csrLinearForward(csr.matrix(), x, batch, null, y, csr.scratch());
+    }
+
+    /** Whether the sparse forward runs in block form (see {@link #csrForward}). */
+    public boolean blockForm() {
+        return csr.block() != null;
     }
 
     /**

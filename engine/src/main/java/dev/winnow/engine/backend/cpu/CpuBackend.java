@@ -3,6 +3,7 @@ package dev.winnow.engine.backend.cpu;
 import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.BinaryOp;
+import dev.winnow.engine.backend.BlockMatrix;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.CsrMatrix;
 import dev.winnow.engine.backend.IntStorage;
@@ -27,6 +28,7 @@ public final class CpuBackend implements Backend {
     private final Parallel parallel;
     private final DenseGemm gemm;
     private final SparseKernels sparse;
+    private final BlockKernels blocks;
     private final ElementwiseKernels elementwise;
     private final CpuOptimizerSteps steps;
     private float[] maskScratch = new float[0];
@@ -40,6 +42,7 @@ public final class CpuBackend implements Backend {
         this.gemm = choice.create();
         // The "no Vector API" configuration (EJML) gets the plain-Java sparse kernels too, so it can be tested in-process.
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
+        this.blocks = BlockKernels.create(choice != GemmChoice.EJML);
         this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
         this.steps = new CpuOptimizerSteps(parallel, elementwise);
     }
@@ -305,6 +308,17 @@ public final class CpuBackend implements Backend {
     public void sddmm(Storage dy, Storage x, int batch, CsrMatrix pattern, float beta, Storage outValues) {
         sparse.sddmm(pattern.rows, pattern.cols, ints(pattern.rowPtr), ints(pattern.colIdx), f(dy), f(x), batch, beta,
                 f(outValues), parallel);
+    }
+
+    @Override
+    public boolean blockKernels() {
+        return true;
+    }
+
+    @Override
+    public void blockLinearForward(BlockMatrix w, Storage x, int batch, Storage bias, Storage y) {
+        blocks.forward(w.rows, w.cols, ints(w.groupPtr), ints(w.blockCol), f(w.values), f(x), batch,
+                bias == null ? null : f(bias), f(y), parallel);
     }
 
     @Override

@@ -29,6 +29,7 @@ class VectorWidthTest {
         Map<String, String> here = WidthProbe.digests(true);
         assertEquals(here.get("sparse"), here.get("sparse-scalar"), "plain-Java sparse kernels vs the vector ones");
         assertEquals(here.get("elementwise"), here.get("elementwise-scalar"), "plain-Java element-wise loops");
+        assertEquals(here.get("blocks"), here.get("blocks-scalar"), "plain-Java block products");
         assertEquals(here.get("runtime"), here.get("runtime-scalar"), "the runtime's plain-Java kernels");
         for (String bits : new String[] {"128", "256", "512"}) {
             assertEquals(here, probe(bits), "kernel digests at " + bits + " bits vs this JVM ("

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import dev.winnow.engine.runtime.RuntimeKernelProbe;
+import dev.winnow.engine.sparse.HostBlocks;
 import dev.winnow.engine.sparse.HostCsr;
 
 /**
@@ -27,8 +28,9 @@ public final class WidthProbe {
     }
 
     /**
-     * Family name to digest. With {@code vector}: the Vector API GEMM, sparse kernels (as "sparse") and element-wise
-     * loops; always: the plain-Java sparse and element-wise kernels ("sparse-scalar", "elementwise-scalar", which
+     * Family name to digest. With {@code vector}: the Vector API GEMM, sparse kernels (as "sparse"), element-wise
+     * loops and block products; always: the plain-Java sparse, element-wise and block kernels ("sparse-scalar",
+     * "elementwise-scalar", "blocks-scalar", which
      * must equal their vector twins) and the runtime's kernels ("runtime": those this JVM detects; "runtime-scalar").
      */
     static Map<String, String> digests(boolean vector) {
@@ -37,8 +39,10 @@ public final class WidthProbe {
             out.put("gemm", gemm(new VectorGemm()));
             out.put("sparse", sparse(SparseKernels.create(true)));
             out.put("elementwise", elementwise(ElementwiseKernels.create(true)));
+            out.put("blocks", blocks(BlockKernels.create(true)));
         }
         out.put("sparse-scalar", sparse(SparseKernels.create(false)));
+        out.put("blocks-scalar", blocks(BlockKernels.create(false)));
         out.put("elementwise-scalar", elementwise(ElementwiseKernels.create(false)));
         out.put("runtime", RuntimeKernelProbe.detected());
         out.put("runtime-scalar", RuntimeKernelProbe.scalar());
@@ -107,6 +111,28 @@ public final class WidthProbe {
                 float[] dx2 = randoms(batch * cols, rng);
                 k.spmmNN(rows, cols, rp, ci, v, dy, batch, 1f, dx2, TestPools.TWO);
                 d.add(dx2);
+            }
+        }
+        return d.hex();
+    }
+
+    /** The 16x1 block product on block-pruned and unstructured patterns, ragged groups, ragged row tiles. */
+    static String blocks(BlockKernels k) {
+        Digest d = new Digest();
+        SplittableRandom rng = new SplittableRandom(53);
+        int[][] shapes = {{1, 3, 1}, {17, 9, 13}, {40, 70, 67}, {130, 33, 5}};
+        for (int[] s : shapes) {
+            int rows = s[0], cols = s[1], batch = s[2];
+            for (double density : new double[] {0.1, 0.5, 1.0}) {
+                for (HostCsr w : new HostCsr[] {BlockKernelsTest.blockPattern(rows, cols, density, rng),
+                    BlockKernelsTest.unstructured(rows, cols, density, rng)}) {
+                    HostBlocks b = HostBlocks.of(w);
+                    float[] x = randoms(batch * cols, rng);
+                    float[] y = new float[batch * rows];
+                    k.forward(rows, cols, b.groupPtr, b.blockCol, b.values(w.values), x, batch, randoms(rows, rng), y,
+                            TestPools.TWO);
+                    d.add(y);
+                }
             }
         }
         return d.hex();
