@@ -262,11 +262,17 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--clock", defaultValue = "wall", paramLabel = "wall|cpu",
                 description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
         String clock;
+        @Option(names = "--pattern", defaultValue = "unstructured", paramLabel = "unstructured|block16",
+                description = "Masks of single weights, or of whole 16x1 blocks, whose sparse forward runs in block "
+                        + "form (points.csv's csr columns are then the block layer's). Default: ${DEFAULT-VALUE}.")
+        String pattern;
+        private boolean blocks;
 
         @Override
         public Integer call() throws IOException {
             checkThreads(threads);
             boolean cpu = parseClock(clock, threads);
+            blocks = parsePattern(pattern);
             if (reps < 1) {
                 throw new IllegalArgumentException("--reps must be positive, got " + reps);
             }
@@ -319,7 +325,7 @@ public final class BenchCommand implements Runnable {
                         double[] fwdRatio = new double[ds.length];
                         double[] stepRatio = new double[ds.length];
                         for (int k = ds.length - 1; k >= 0; k--) {
-                            try (KernelTimer t = new KernelTimer(be, batch, shape[0], shape[1], ds[k], 1)) {
+                            try (KernelTimer t = new KernelTimer(be, batch, shape[0], shape[1], ds[k], 1, blocks)) {
                                 t.useThreadCpuClock(cpu);
                                 // Dense is timed again at every point, right before the sparse kernels (as in the
                                 // anchors): on a shared machine only same-moment ratios mean anything.
@@ -348,8 +354,8 @@ public final class BenchCommand implements Runnable {
                         }
                         double cf = crossover(ds, fwdRatio);
                         double cs = crossover(ds, stepRatio);
-                        o.printf(Locale.ROOT, "crossover batch=%d in=%d out=%d threads=%d forward=%.3f step=%.3f%n",
-                                batch, shape[0], shape[1], threads, cf, cs);
+                        o.printf(Locale.ROOT, "crossover batch=%d in=%d out=%d threads=%d%s forward=%.3f step=%.3f%n",
+                                batch, shape[0], shape[1], threads, blocks ? " pattern=block16" : "", cf, cs);
                         labels.add(shape[0] + "x" + shape[1]);
                         summary.add(new double[] {batch, shape[0], shape[1], cf, cs});
                     }

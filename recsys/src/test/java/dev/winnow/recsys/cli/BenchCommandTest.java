@@ -36,6 +36,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void aBlockPatternTimesTheBlockFormAndTheCsrKernelOnTheSamePattern() {
+        CliRun run = CliRun.of("bench", "kernels", "--batch", "9", "--in", "33", "--out", "40", "--density", "0.5",
+                "--reps", "3", "--warmup", "1", "--no-ejml", "--pattern", "block16");
+        assertEquals(0, run.exit(), run.err());
+        List<String> lines = Arrays.asList(run.out().strip().split("\n"));
+        List<String> kernels = List.of("dense", "dense-backward", "masked", "masked-backward", "block-forward",
+                "csr-kernel-forward", "csr-backward");
+        assertEquals(kernels.size(), lines.size(), run.out());
+        for (int k = 0; k < kernels.size(); k++) {
+            assertTrue(lines.get(k).matches("kernel=" + kernels.get(k) + " batch=9 in=33 out=40 density=0.5 threads=1"
+                    + SECONDS_AND_GFLOPS), "line " + k + " is not in the documented form:\n" + run.out());
+        }
+        CliRun bad = CliRun.of("bench", "step", "--pattern", "4x16");
+        assertEquals(2, bad.exit(), bad.out());
+        assertEquals("winnow bench step: --pattern must be unstructured or block16, got '4x16'", bad.err().strip());
+    }
+
+    @Test
     void aTinyDensityPrintsAsAPlainDecimalLikeAnyOther() {
         CliRun run = CliRun.of("bench", "kernels", "--batch", "2", "--in", "9", "--out", "4", "--density", "1e-9",
                 "--reps", "1", "--warmup", "0", "--no-ejml");
