@@ -124,6 +124,16 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no block kernels (ask blockKernels() first)");
     }
 
+    /**
+     * The backward of {@link #blockLinearForward}: dX += dY W unless dx is null (dX[b, c] takes, group by group in
+     * order, the sum from 0 of its block's rows in order: one rounding per group), and the weight gradient at the
+     * blocks' real rows added into the dense out x in {@code grad} (each summed from 0 over the batch in row order,
+     * then added) unless grad is null. Only where {@link #blockKernels()} says so.
+     */
+    default void blockLinearBackward(BlockMatrix w, Storage dy, Storage x, int batch, Storage dx, Storage grad) {
+        throw new UnsupportedOperationException(name() + " has no block kernels (ask blockKernels() first)");
+    }
+
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
     void gather(Storage src, IntStorage index, int n, Storage dst);
 

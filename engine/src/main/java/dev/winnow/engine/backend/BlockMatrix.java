@@ -9,7 +9,10 @@ package dev.winnow.engine.backend;
  * are never read into an output).
  *
  * <p>One block is one 512-bit vector (two 256-bit, four 128-bit), so a product runs one vector multiply-add per block
- * and row of X, with no index per weight.
+ * and row of X, with no index per weight. The backward's input gradient reads the same weights group by group, row by
+ * row over the group's kept columns: group g's columns are {@code padCol[padPtr[g] .. padPtr[g + 1]]}, padded with
+ * {@code cols} to a multiple of 16, and row i of group g over them is {@code valuesT} from
+ * 16 * padPtr[g] + i * (padPtr[g + 1] - padPtr[g]) on (padding lanes hold any value: they land in a discarded slot).
  */
 public final class BlockMatrix {
     /** Rows per block: 16 floats, one 512-bit register. */
@@ -21,8 +24,12 @@ public final class BlockMatrix {
     public final IntStorage groupPtr;
     public final IntStorage blockCol;
     public final Storage values;
+    public final IntStorage padPtr;
+    public final IntStorage padCol;
+    public final Storage valuesT;
 
-    public BlockMatrix(int rows, int cols, int blocks, IntStorage groupPtr, IntStorage blockCol, Storage values) {
+    public BlockMatrix(int rows, int cols, int blocks, IntStorage groupPtr, IntStorage blockCol, Storage values,
+                       IntStorage padPtr, IntStorage padCol, Storage valuesT) {
         if (rows < 0 || cols < 0 || blocks < 0) {
             throw new IllegalArgumentException("negative block-matrix dimension: rows=" + rows + " cols=" + cols
                     + " blocks=" + blocks);
@@ -41,6 +48,13 @@ public final class BlockMatrix {
         this.groupPtr = groupPtr;
         this.blockCol = blockCol;
         this.values = values;
+        if (padPtr.length() < groups(rows) + 1) {
+            throw new IllegalArgumentException("padPtr holds " + padPtr.length() + " entries, needs groups + 1 = "
+                    + (groups(rows) + 1));
+        }
+        this.padPtr = padPtr;
+        this.padCol = padCol;
+        this.valuesT = valuesT;
     }
 
     /** Row groups of a matrix with {@code rows} rows: ceil(rows / 16). */

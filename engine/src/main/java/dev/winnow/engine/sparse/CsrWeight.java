@@ -35,6 +35,7 @@ public final class CsrWeight implements AutoCloseable {
     /** The block form, or null where the backend has no block kernels or the pattern fills its blocks too thinly. */
     private final BlockMatrix block;
     private final IntStorage blockIndex;
+    private final IntStorage blockIndexT;
     /** The dense weight of the last refresh, which the stale forms below are gathered from when next asked for. */
     private Storage source;
     private boolean forwardStale;
@@ -65,12 +66,26 @@ public final class CsrWeight implements AutoCloseable {
             backend.uploadInts(hb.blockCol, 0, bc, 0, hb.blocks());
             Storage v = backend.allocate(Math.max(1, lanes));
             backend.upload(hb.values(csr.values), 0, v, 0, lanes);
-            this.block = new BlockMatrix(csr.rows, csr.cols, hb.blocks(), gp, bc, v);
+            HostBlocks.Transposed bt = hb.transposed();
+            IntStorage pp = backend.allocateInts(bt.padPtr().length);
+            backend.uploadInts(bt.padPtr(), 0, pp, 0, bt.padPtr().length);
+            IntStorage pc = backend.allocateInts(Math.max(1, bt.padCol().length));
+            backend.uploadInts(bt.padCol(), 0, pc, 0, bt.padCol().length);
+            int lanesT = bt.denseIndexT().length;
+            Storage vt = backend.allocate(Math.max(1, lanesT));
+            this.block = new BlockMatrix(csr.rows, csr.cols, hb.blocks(), gp, bc, v, pp, pc, vt);
             this.blockIndex = backend.allocateInts(Math.max(1, lanes));
             backend.uploadInts(hb.denseIndex(), 0, blockIndex, 0, lanes);
+            this.blockIndexT = backend.allocateInts(Math.max(1, lanesT));
+            backend.uploadInts(bt.denseIndexT(), 0, blockIndexT, 0, lanesT);
+            Storage dense = backend.allocate(csr.rows * csr.cols);
+            backend.upload(csr.toDense(), 0, dense, 0, csr.rows * csr.cols);
+            backend.gather(dense, blockIndexT, lanesT, vt);
+            backend.free(dense);
         } else {
             this.block = null;
             this.blockIndex = null;
+            this.blockIndexT = null;
         }
     }
 
@@ -128,10 +143,14 @@ public final class CsrWeight implements AutoCloseable {
         return forward;
     }
 
-    /** W in 16x1 blocks, its values in step with the last refresh; null where this weight has no block form. */
+    /**
+     * W in 16x1 blocks, its values (both layouts) in step with the last refresh; null where this weight has no block
+     * form.
+     */
     public BlockMatrix block() {
         if (blockStale) {
             backend.gather(source, blockIndex, block.blocks * BlockMatrix.HEIGHT, block.values);
+            backend.gather(source, blockIndexT, block.valuesT.length(), block.valuesT);
             blockStale = false;
         }
         return block;
@@ -198,7 +217,11 @@ public final class CsrWeight implements AutoCloseable {
             backend.free(block.groupPtr);
             backend.free(block.blockCol);
             backend.free(block.values);
+            backend.free(block.padPtr);
+            backend.free(block.padCol);
+            backend.free(block.valuesT);
             backend.free(blockIndex);
+            backend.free(blockIndexT);
         }
     }
 }

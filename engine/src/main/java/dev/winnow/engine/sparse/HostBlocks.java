@@ -82,6 +82,40 @@ public final class HostBlocks {
     }
 
     /**
+     * The input gradient's layout of the same blocks: per group, its kept columns padded to a multiple of 16
+     * ({@code padPtr}, groups + 1 offsets in columns; {@code padCol}, each column or {@code cols} for padding), and
+     * the group's weights row by row over those columns ({@code denseIndexT}: row i of group g, padded column j at
+     * 16 * padPtr[g] + i * P + j with P the group's padded width; each lane's position in the dense weight, 0 for
+     * padding and for rows past a ragged group's last). One vector then holds a row of W over consecutive kept columns.
+     */
+    public record Transposed(int[] padPtr, int[] padCol, int[] denseIndexT) {
+    }
+
+    public Transposed transposed() {
+        int groups = groupPtr.length - 1;
+        int[] padPtr = new int[groups + 1];
+        for (int g = 0; g < groups; g++) {
+            int m = groupPtr[g + 1] - groupPtr[g];
+            padPtr[g + 1] = padPtr[g] + (m + BlockMatrix.HEIGHT - 1) / BlockMatrix.HEIGHT * BlockMatrix.HEIGHT;
+        }
+        int[] padCol = new int[padPtr[groups]];
+        int[] idx = new int[padPtr[groups] * BlockMatrix.HEIGHT];
+        for (int g = 0; g < groups; g++) {
+            int width = padPtr[g + 1] - padPtr[g];
+            for (int j = 0; j < width; j++) {
+                int k = groupPtr[g] + j;
+                boolean real = k < groupPtr[g + 1];
+                padCol[padPtr[g] + j] = real ? blockCol[k] : cols;
+                for (int i = 0; i < BlockMatrix.HEIGHT; i++) {
+                    int r = g * BlockMatrix.HEIGHT + i;
+                    idx[BlockMatrix.HEIGHT * padPtr[g] + i * width + j] = real && r < rows ? r * cols + blockCol[k] : 0;
+                }
+            }
+        }
+        return new Transposed(padPtr, padCol, idx);
+    }
+
+    /**
      * Stored entries per lane of the blocks' real rows (1: every block full, as block pruning leaves them; lower: the
      * blocks carry that share of padding). A pattern without entries has fill 1.
      */

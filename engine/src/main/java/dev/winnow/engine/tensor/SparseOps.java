@@ -20,7 +20,8 @@ public final class SparseOps {
      * {@code csr}, whose pattern is W's mask. Forward: refresh the CSR values from w (O(nnz)), then CSR x dense.
      * Backward: dX += dY W via the transposed CSR copy; dW only at the surviving positions (SDDMM), scattered into w's
      * dense gradient, which stays 0 elsewhere; so a layer at density d does about d of the dense work both ways.
-     * A weight with a block form ({@link CsrWeight#block()}) runs its forward in 16x1 blocks, with the same bits.
+     * A weight with a block form ({@link CsrWeight#block()}) runs in 16x1 blocks both ways: the forward with the CSR
+     * product's bits, the backward in the block kernels' own order (no packing of X or dY).
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias, CsrWeight csr) {
         int batch = x.rows();
@@ -48,7 +49,7 @@ public final class SparseOps {
         long token;
         BlockMatrix block = csr.block();
         if (block != null) {
-            // the same bits as the CSR product, without packing X; the backward packs X for its SDDMM itself
+            // the same bits as the CSR product, without packing X
             be.blockLinearForward(block, x.data(), batch, bias == null ? null : bias.data(), y.data());
             token = 0;
         } else if (GradMode.isEnabled() && w.requiresGrad()) {
@@ -63,6 +64,15 @@ public final class SparseOps {
         }
         y.setBackward(() -> {
             Storage dy = y.grad();
+            if (block != null) {
+                // dX and dW straight from the blocks (no packing); dW added into w's dense gradient at the blocks
+                be.blockLinearBackward(block, dy, x.data(), batch, x.requiresGrad() ? x.gradOrZeros() : null,
+                        w.requiresGrad() ? w.gradOrZeros() : null);
+                if (bias != null && bias.requiresGrad()) {
+                    be.sumRows(dy, batch, out, 1f, 1f, bias.gradOrZeros());
+                }
+                return;
+            }
             // dX[b, j] += sum_o dY[b, o] W[o, j] (a gather along the rows of W^T, the forward kernel's shape) and
             // dW at the stored positions (SDDMM), in one call that packs dY once and reuses the forward's packed X.
             boolean wantW = w.requiresGrad() && csr.nnz() > 0;

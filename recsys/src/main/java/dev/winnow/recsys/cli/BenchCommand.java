@@ -205,9 +205,9 @@ public final class BenchCommand implements Runnable {
                         sparse);
                 if (t.blockForm()) {
                     line(o, "csr-kernel-forward", t.median(t::csrKernelForward, warmup, reps), sparse);
-                    t.csrForward(); // the backward after the layer's own forward (which kept no packed X)
                 }
-                line(o, "csr-backward", t.median(t::csrBackward, warmup, reps), 2 * sparse);
+                line(o, t.blockForm() ? "block-backward" : "csr-backward", t.median(t::csrBackward, warmup, reps),
+                        2 * sparse);
                 if (updates) {
                     updateLine(o, "adam-masked-sweep", t.median(t::adamMaskedSweep, warmup, reps), t.survivors());
                     updateLine(o, "adam-indexed", t.median(t::adamIndexed, warmup, reps), t.survivors());

@@ -247,9 +247,14 @@ public final class KernelTimer implements AutoCloseable {
     /**
      * What {@code SparseOps.linear} does backward, after the forward it follows (made once at construction, so
      * this times a layer's backward, which reuses what its forward packed): dX += dY W through the transposed copy,
-     * dW at the stored positions (SDDMM) scattered into the dense gradient.
+     * dW at the stored positions (SDDMM) scattered into the dense gradient; in block form, both from the blocks.
      */
     public void csrBackward() {
+        BlockMatrix block = csr.block();
+        if (block != null) {
+            be.blockLinearBackward(block, dy, x, batch, dx, dw);
+            return;
+        }
         be.csrLinearBackward(csr.matrix(), csr.transposed(), dy, x, batch, dx,
                 csr.nnz() > 0 ? csr.packedGrad() : null, csr.scratch(), forwardToken);
         if (csr.nnz() > 0) {

@@ -42,7 +42,7 @@ class BenchCommandTest {
         assertEquals(0, run.exit(), run.err());
         List<String> lines = Arrays.asList(run.out().strip().split("\n"));
         List<String> kernels = List.of("dense", "dense-backward", "masked", "masked-backward", "block-forward",
-                "csr-kernel-forward", "csr-backward");
+                "csr-kernel-forward", "block-backward");
         assertEquals(kernels.size(), lines.size(), run.out());
         for (int k = 0; k < kernels.size(); k++) {
             assertTrue(lines.get(k).matches("kernel=" + kernels.get(k) + " batch=9 in=33 out=40 density=0.5 threads=1"

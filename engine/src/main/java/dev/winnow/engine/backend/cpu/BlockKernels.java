@@ -16,7 +16,12 @@ import java.util.logging.Logger;
  * then + bias: one chain per output lane whatever the register width, the thread count or the tile it falls in.
  * {@link Scalar} spells it out; {@link Vectorized} holds those lanes in {@link VectorLanes}' registers. That chain is
  * also the CPU CSR product's for the same entries (padding adds x * 0, which leaves a sum from +0 unchanged), so a
- * layer can switch between the two forms without changing a result.
+ * layer can switch between the two forms without changing a result. The backward sums in its own fixed orders (see
+ * {@link #backward}), the same at every width and thread count.
+ *
+ * <p>The vector loops are unrolled by hand (8, 4 and 1 rows or blocks at a time, each accumulator spelt out), as in
+ * {@link SparseKernels}: C2 keeps such accumulators in registers, while an array of vectors, a vector passed to a
+ * method it does not inline, or one merged at a loop phi after an inner loop is boxed and allocated on every use.
  */
 abstract class BlockKernels {
     private static final Logger LOG = Logger.getLogger(BlockKernels.class.getName());
@@ -77,7 +82,106 @@ abstract class BlockKernels {
                 (part, from, to) -> rowRange(rows, cols, gp, bc, v, x, bias, y, from, to, ps[part]));
     }
 
-    /** Rows of X in a tile: the vector kernel's 8 accumulators. */
+    /**
+     * The backward: dX += dY W unless dx is null, and the weight gradient added into the dense out x in {@code grad}
+     * at the blocks' real rows unless grad is null (see {@link dev.winnow.engine.backend.Backend#blockLinearBackward}
+     * for the order). Threads split the rows of dX, and the groups for the weight gradient, whose sums run over the
+     * whole batch: every element is summed by one thread in one order.
+     */
+    final synchronized void backward(int rows, int cols, int[] gp, int[] bc, int[] pp, int[] pc, float[] vt,
+                                     float[] dy, float[] x, int batch, float[] dx, float[] grad, Parallel parallel) {
+        int groups = BlockMatrix.groups(rows);
+        if (gp.length < groups + 1 || pp.length < groups + 1 || gp[groups] > bc.length || pp[groups] > pc.length
+                || (long) pp[groups] * H > vt.length) {
+            throw new IllegalArgumentException("block backward: " + rows + "x" + cols + " with " + gp.length
+                    + " group and " + pp.length + " padded-group pointers, " + pc.length + " padded columns and "
+                    + vt.length + " values do not describe one block matrix");
+        }
+        if ((long) batch * rows > dy.length || (long) batch * cols > x.length
+                || (dx != null && (long) batch * cols > dx.length) || (grad != null && (long) rows * cols > grad.length)) {
+            throw new IllegalArgumentException("block backward: batch " + batch + " of " + cols + " inputs and " + rows
+                    + " outputs, got dy " + dy.length + ", x " + x.length + (dx == null ? "" : ", dx " + dx.length)
+                    + (grad == null ? "" : ", grad " + grad.length) + " floats");
+        }
+        if (batch == 0 || rows == 0 || gp[groups] == 0) {
+            return;
+        }
+        long work = (long) gp[groups] * H * batch;
+        boolean alone = work < PARALLEL_MIN_WORK || parallel.threads() == 1;
+        int parts = alone ? 1 : parallel.threads();
+        if (panels.length < parts) {
+            panels = java.util.Arrays.copyOf(panels, parts);
+        }
+        for (int p = 0; p < parts; p++) {
+            if (panels[p] == null || panels[p].length < Math.max(4 * pp[groups], 8 * H)) {
+                panels[p] = new float[Math.max(4 * pp[groups], 8 * H)];
+            }
+        }
+        float[][] ps = panels;
+        if (dx != null) {
+            if (alone) {
+                inputGradient(rows, cols, gp, pp, pc, vt, dy, dx, 0, batch, ps[0]);
+            } else {
+                int minRows = (int) Math.max(TILE, PARALLEL_MIN_WORK / Math.max(1L, (long) gp[groups] * H));
+                parallel.forRange(batch, minRows,
+                        (part, from, to) -> inputGradient(rows, cols, gp, pp, pc, vt, dy, dx, from, to, ps[part]));
+            }
+        }
+        if (grad != null) {
+            if (alone) {
+                weightGradient(rows, cols, gp, bc, dy, x, batch, grad, 0, groups, ps[0]);
+            } else {
+                parallel.forRange(groups, 1,
+                        (part, from, to) -> weightGradient(rows, cols, gp, bc, dy, x, batch, grad, from, to, ps[part]));
+            }
+        }
+    }
+
+    /**
+     * dX rows [from, to): each row takes every group's partial sums (its real columns only) in group order.
+     */
+    abstract void inputGradient(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] vt, float[] dy, float[] dx,
+                                int from, int to, float[] scratch);
+
+    /** grad[r, c] += (0 + dY[b, r] X[b, c] over b in order) at the real rows of groups [from, to)'s blocks. */
+    abstract void weightGradient(int rows, int cols, int[] gp, int[] bc, float[] dy, float[] x, int batch,
+                                 float[] grad, int from, int to, float[] scratch);
+
+    /**
+     * Row b's partial sums for group g's real columns, one at a time: s = 0, then s = fma(dY[b, 16g + i],
+     * W[16g + i, c], s) for the group's real rows i in order, then dX[b, c] += s.
+     */
+    static void inputGradientGroup(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] vt, float[] dy,
+                                   float[] dx, int b, int g) {
+        int r0 = g * H;
+        int h = Math.min(H, rows - r0);
+        int width = pp[g + 1] - pp[g];
+        int base = H * pp[g];
+        for (int j = 0, m = gp[g + 1] - gp[g]; j < m; j++) {
+            float s = 0f;
+            for (int i = 0; i < h; i++) {
+                s = Math.fma(dy[b * rows + r0 + i], vt[base + i * width + j], s);
+            }
+            dx[b * cols + pc[pp[g] + j]] += s;
+        }
+    }
+
+    /** The weight gradient's chains for rows o .. o + n - 1 of blocks k0 .. k1 - 1, one element at a time. */
+    static void weightGradientLanes(int rows, int cols, int k0, int k1, int[] bc, float[] dy, float[] x, int batch,
+                                    float[] grad, int o, int n) {
+        for (int k = k0; k < k1; k++) {
+            int c = bc[k];
+            for (int i = 0; i < n; i++) {
+                float s = 0f;
+                for (int b = 0; b < batch; b++) {
+                    s = Math.fma(dy[b * rows + o + i], x[b * cols + c], s);
+                }
+                grad[(o + i) * cols + c] += s;
+            }
+        }
+    }
+
+    /** Rows of X in a tile: the vector kernel's 8 accumulators. */    /** Rows of X in a tile: the vector kernel's 8 accumulators. */
     static final int TILE = 8;
     /**
      * Inputs from which a tile of X is packed into a panel first: below it the tile's 8 rows (< 8 KB) stay in L1 and
@@ -109,6 +213,25 @@ abstract class BlockKernels {
                         y[yo + r0 + i] = bias == null ? s : s + bias[r0 + i];
                     }
                 }
+            }
+        }
+
+        @Override
+        void inputGradient(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] vt, float[] dy, float[] dx,
+                           int from, int to, float[] scratch) {
+            for (int b = from; b < to; b++) {
+                for (int g = 0; g * H < rows; g++) {
+                    inputGradientGroup(rows, cols, gp, pp, pc, vt, dy, dx, b, g);
+                }
+            }
+        }
+
+        @Override
+        void weightGradient(int rows, int cols, int[] gp, int[] bc, float[] dy, float[] x, int batch, float[] grad,
+                            int from, int to, float[] scratch) {
+            for (int g = from; g < to; g++) {
+                int r0 = g * H;
+                weightGradientLanes(rows, cols, gp[g], gp[g + 1], bc, dy, x, batch, grad, r0, Math.min(H, rows - r0));
             }
         }
 
@@ -232,6 +355,168 @@ abstract class BlockKernels {
             store(a0, bias, o, y, b * rows + o);
         }
 
+        /**
+         * Tiles of 4 rows: per group and L consecutive padded columns, 4 registers of partial sums (one per row) take
+         * one load of W's row over those columns each against the row's broadcast dY[b, 16g + i] (no transposition of
+         * dY); a tile's sums are added into dX, group by group, over the real columns only once the tile is done.
+         * Ragged rows take the scalar chains.
+         */
+        @Override
+        void inputGradient(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] vt, float[] dy, float[] dx,
+                           int from, int to, float[] scratch) {
+            int padded = pp[pp.length - 1];
+            int b = from;
+            for (; b + 4 <= to; b += 4) {
+                for (int g = 0, r0 = 0; r0 < rows; g++, r0 += H) {
+                    int h = Math.min(H, rows - r0);
+                    int width = pp[g + 1] - pp[g];
+                    int base = H * pp[g];
+                    int y0 = b * rows + r0;
+                    for (int j = 0; j < width; j += L) {
+                        FloatVector a0 = FloatVector.zero(S);
+                        FloatVector a1 = a0;
+                        FloatVector a2 = a0;
+                        FloatVector a3 = a0;
+                        for (int i = 0; i < h; i++) {
+                            FloatVector w = FloatVector.fromArray(S, vt, base + i * width + j);
+                            a0 = w.fma(FloatVector.broadcast(S, dy[y0 + i]), a0);
+                            a1 = w.fma(FloatVector.broadcast(S, dy[y0 + rows + i]), a1);
+                            a2 = w.fma(FloatVector.broadcast(S, dy[y0 + 2 * rows + i]), a2);
+                            a3 = w.fma(FloatVector.broadcast(S, dy[y0 + 3 * rows + i]), a3);
+                        }
+                        int so = pp[g] + j;
+                        a0.intoArray(scratch, so);
+                        a1.intoArray(scratch, padded + so);
+                        a2.intoArray(scratch, 2 * padded + so);
+                        a3.intoArray(scratch, 3 * padded + so);
+                    }
+                }
+                // read back only now: a float loaded right after the vector store that wrote it waits for the store
+                for (int r = 0; r < 4; r++) {
+                    int xo = (b + r) * cols;
+                    int so = r * padded;
+                    for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
+                        for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
+                            dx[xo + pc[e]] += scratch[so + e];
+                        }
+                    }
+                }
+            }
+            for (; b < to; b++) {
+                for (int g = 0; g * H < rows; g++) {
+                    inputGradientGroup(rows, cols, gp, pp, pc, vt, dy, dx, b, g);
+                }
+            }
+        }
+
+        /**
+         * Per group and register share of its lanes, 8 blocks at a time (then 4, then 1), each a register of
+         * accumulators over the whole batch in row order: one load of dY's lanes feeds the 8 blocks.
+         */
+        @Override
+        void weightGradient(int rows, int cols, int[] gp, int[] bc, float[] dy, float[] x, int batch, float[] grad,
+                            int from, int to, float[] scratch) {
+            for (int g = from; g < to; g++) {
+                int r0 = g * H;
+                int h = Math.min(H, rows - r0);
+                for (int q = 0; q < h; q += L) {
+                    int n = Math.min(L, h - q);
+                    int o = r0 + q;
+                    if (n < L) {
+                        // a ragged group's last lanes, one at a time (a masked load is not intrinsified on JDK 17)
+                        weightGradientLanes(rows, cols, gp[g], gp[g + 1], bc, dy, x, batch, grad, o, n);
+                        continue;
+                    }
+                    int k = gp[g];
+                    for (; k + 8 <= gp[g + 1]; k += 8) {
+                        FloatVector a0 = FloatVector.zero(S);
+                        FloatVector a1 = a0;
+                        FloatVector a2 = a0;
+                        FloatVector a3 = a0;
+                        FloatVector a4 = a0;
+                        FloatVector a5 = a0;
+                        FloatVector a6 = a0;
+                        FloatVector a7 = a0;
+                        int c0 = bc[k];
+                        int c1 = bc[k + 1];
+                        int c2 = bc[k + 2];
+                        int c3 = bc[k + 3];
+                        int c4 = bc[k + 4];
+                        int c5 = bc[k + 5];
+                        int c6 = bc[k + 6];
+                        int c7 = bc[k + 7];
+                        for (int b = 0; b < batch; b++) {
+                            FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
+                            int xo = b * cols;
+                            a0 = d.fma(FloatVector.broadcast(S, x[xo + c0]), a0);
+                            a1 = d.fma(FloatVector.broadcast(S, x[xo + c1]), a1);
+                            a2 = d.fma(FloatVector.broadcast(S, x[xo + c2]), a2);
+                            a3 = d.fma(FloatVector.broadcast(S, x[xo + c3]), a3);
+                            a4 = d.fma(FloatVector.broadcast(S, x[xo + c4]), a4);
+                            a5 = d.fma(FloatVector.broadcast(S, x[xo + c5]), a5);
+                            a6 = d.fma(FloatVector.broadcast(S, x[xo + c6]), a6);
+                            a7 = d.fma(FloatVector.broadcast(S, x[xo + c7]), a7);
+                        }
+                        a0.intoArray(scratch, 0);
+                        a1.intoArray(scratch, L);
+                        a2.intoArray(scratch, 2 * L);
+                        a3.intoArray(scratch, 3 * L);
+                        a4.intoArray(scratch, 4 * L);
+                        a5.intoArray(scratch, 5 * L);
+                        a6.intoArray(scratch, 6 * L);
+                        a7.intoArray(scratch, 7 * L);
+                        addColumns(scratch, grad, o, cols, bc, k, 8);
+                    }
+                    for (; k + 4 <= gp[g + 1]; k += 4) {
+                        FloatVector a0 = FloatVector.zero(S);
+                        FloatVector a1 = a0;
+                        FloatVector a2 = a0;
+                        FloatVector a3 = a0;
+                        int c0 = bc[k];
+                        int c1 = bc[k + 1];
+                        int c2 = bc[k + 2];
+                        int c3 = bc[k + 3];
+                        for (int b = 0; b < batch; b++) {
+                            FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
+                            int xo = b * cols;
+                            a0 = d.fma(FloatVector.broadcast(S, x[xo + c0]), a0);
+                            a1 = d.fma(FloatVector.broadcast(S, x[xo + c1]), a1);
+                            a2 = d.fma(FloatVector.broadcast(S, x[xo + c2]), a2);
+                            a3 = d.fma(FloatVector.broadcast(S, x[xo + c3]), a3);
+                        }
+                        a0.intoArray(scratch, 0);
+                        a1.intoArray(scratch, L);
+                        a2.intoArray(scratch, 2 * L);
+                        a3.intoArray(scratch, 3 * L);
+                        addColumns(scratch, grad, o, cols, bc, k, 4);
+                    }
+                    for (; k < gp[g + 1]; k++) {
+                        FloatVector a0 = FloatVector.zero(S);
+                        int c0 = bc[k];
+                        for (int b = 0; b < batch; b++) {
+                            a0 = FloatVector.fromArray(S, dy, b * rows + o)
+                                    .fma(FloatVector.broadcast(S, x[b * cols + c0]), a0);
+                        }
+                        a0.intoArray(scratch, 0);
+                        addColumns(scratch, grad, o, cols, bc, k, 1);
+                    }
+                }
+            }
+        }
+
+        /**
+         * grad[o + i, bc[k + j]] += scratch[j * L + i]: the L lanes of {@code count} blocks' sums, stored side by side
+         * (vectors are stored in the caller: one passed to a method that C2 does not inline is boxed on every call).
+         */
+        private static void addColumns(float[] scratch, float[] grad, int o, int cols, int[] bc, int k, int count) {
+            for (int j = 0; j < count; j++) {
+                int c = bc[k + j];
+                for (int i = 0; i < L; i++) {
+                    grad[(o + i) * cols + c] += scratch[j * L + i];
+                }
+            }
+        }
+
         /** One register of outputs, plus the bias when there is one (a separate store: no vector merges at a phi). */
         private static void store(FloatVector a, float[] bias, int o, float[] y, int yOff) {
             if (bias == null) {
@@ -241,21 +526,19 @@ abstract class BlockKernels {
             }
         }
 
-        /** The last {@code n < L} lanes of a ragged group (or of a matrix narrower than a register), rows [from, to). */
+        /**
+         * The last {@code n < L} lanes of a ragged group (or of a matrix narrower than a register), rows [from, to),
+         * one lane at a time: a masked load or store is not intrinsified on JDK 17 and allocated on every call.
+         */
         private static void partialLanes(int cols, int rows, int[] bc, float[] v, float[] x, float[] bias, float[] y,
                                          int from, int to, int o, int k0, int k1, int q, int n) {
-            var m = S.indexInRange(0, n);
-            FloatVector bv = bias == null ? null : FloatVector.fromArray(S, bias, o, m);
             for (int b = from; b < to; b++) {
-                FloatVector a0 = FloatVector.zero(S);
-                int x0 = b * cols;
-                for (int k = k0; k < k1; k++) {
-                    a0 = FloatVector.fromArray(S, v, k * H + q).fma(FloatVector.broadcast(S, x[x0 + bc[k]]), a0);
-                }
-                if (bv == null) {
-                    a0.intoArray(y, b * rows + o, m);
-                } else {
-                    a0.add(bv).intoArray(y, b * rows + o, m);
+                for (int i = 0; i < n; i++) {
+                    float s = 0f;
+                    for (int k = k0; k < k1; k++) {
+                        s = Math.fma(x[b * cols + bc[k]], v[k * H + q + i], s);
+                    }
+                    y[b * rows + o + i] = bias == null ? s : s + bias[o + i];
                 }
             }
         }

@@ -322,6 +322,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void blockLinearBackward(BlockMatrix w, Storage dy, Storage x, int batch, Storage dx, Storage grad) {
+        blocks.backward(w.rows, w.cols, ints(w.groupPtr), ints(w.blockCol), ints(w.padPtr), ints(w.padCol),
+                f(w.valuesT), f(dy), f(x), batch, dx == null ? null : f(dx), grad == null ? null : f(grad), parallel);
+    }
+
+    @Override
     public void gather(Storage src, IntStorage index, int n, Storage dst) {
         sparse.gather(f(src), ints(index), n, f(dst));
     }

@@ -159,6 +159,86 @@ class BlockKernelsTest {
     }
 
     @Test
+    void theBackwardAddsTheGradientsInItsOrderOnEveryKernelAndThreadCount() {
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int rows : ROWS) {
+            for (int cols : COLS) {
+                for (double density : new double[] {0.1, 0.5, 1}) {
+                    HostCsr w = blockPattern(rows, cols, density, rng);
+                    HostBlocks hb = HostBlocks.of(w);
+                    float[] vals = hb.values(w.values);
+                    HostBlocks.Transposed tr = hb.transposed();
+                    float[] vt = transposedValues(w, tr);
+                    for (int batch : BATCHES) {
+                        float[] x = WidthProbe.randoms(batch * cols, rng);
+                        float[] dy = WidthProbe.randoms(batch * rows, rng);
+                        float[] dx0 = WidthProbe.randoms(batch * cols, rng);
+                        float[] g0 = WidthProbe.randoms(rows * cols, rng);
+                        double[][] exact = backwardReference(w, x, dy, batch);
+                        float[] wantDx = null;
+                        float[] wantG = null;
+                        String where = rows + "x" + cols + " density " + density + " batch " + batch;
+                        for (BlockKernels k : implementations()) {
+                            for (Parallel p : new Parallel[] {TestPools.ONE, TestPools.TWO, TestPools.THREE}) {
+                                float[] dx = dx0.clone();
+                                float[] g = g0.clone();
+                                k.backward(rows, cols, hb.groupPtr, hb.blockCol, tr.padPtr(), tr.padCol(), vt, dy, x,
+                                        batch, dx, g, p);
+                                if (wantDx == null) {
+                                    for (int i = 0; i < dx.length; i++) {
+                                        assertEquals(dx0[i] + exact[0][i], dx[i], 1e-5 * (1 + Math.abs(exact[0][i])),
+                                                where + " dX " + i);
+                                    }
+                                    float[] mask = w.toMask();
+                                    for (int i = 0; i < g.length; i++) {
+                                        double want = mask[i] == 0f ? 0 : exact[1][i];
+                                        assertEquals(g0[i] + want, g[i], 1e-5 * (1 + Math.abs(want)),
+                                                where + " dW " + i + (mask[i] == 0f ? " (pruned: untouched)" : ""));
+                                    }
+                                    wantDx = dx;
+                                    wantG = g;
+                                } else {
+                                    same(wantDx, dx, k.name() + " dX " + where + " threads " + p.threads());
+                                    same(wantG, g, k.name() + " dW " + where + " threads " + p.threads());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The input gradient's values from the dense weight (padding: a NaN, which must land in the discard slot). */
+    static float[] transposedValues(HostCsr w, HostBlocks.Transposed tr) {
+        float[] dense = w.toDense();
+        if (w.toMask()[0] == 0f) {
+            dense[0] = Float.NaN; // position 0 then feeds only padding and ragged rows, which must never be read
+        }
+        float[] vt = new float[tr.denseIndexT().length];
+        for (int i = 0; i < vt.length; i++) {
+            vt[i] = dense[tr.denseIndexT()[i]];
+        }
+        return vt;
+    }
+
+    /** [0]: dY W (batch x cols); [1]: dY^T X (rows x cols), in double. */
+    private static double[][] backwardReference(HostCsr w, float[] x, float[] dy, int batch) {
+        double[] dx = new double[batch * w.cols];
+        double[] g = new double[w.rows * w.cols];
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < w.rows; r++) {
+                for (int p = w.rowPtr[r]; p < w.rowPtr[r + 1]; p++) {
+                    int c = w.colIdx[p];
+                    dx[b * w.cols + c] += (double) dy[b * w.rows + r] * w.values[p];
+                    g[r * w.cols + c] += (double) dy[b * w.rows + r] * x[b * w.cols + c];
+                }
+            }
+        }
+        return new double[][] {dx, g};
+    }
+
+    @Test
     void aLargeBatchSplitsAcrossThreadsWithTheSameBits() {
         SplittableRandom rng = new SplittableRandom(3);
         HostCsr w = blockPattern(128, 256, 0.2, rng);

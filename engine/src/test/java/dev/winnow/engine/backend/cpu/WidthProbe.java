@@ -116,7 +116,10 @@ public final class WidthProbe {
         return d.hex();
     }
 
-    /** The 16x1 block product on block-pruned and unstructured patterns, ragged groups, ragged row tiles. */
+    /**
+     * The 16x1 block product and its backward on block-pruned and unstructured patterns, ragged groups, ragged row
+     * tiles.
+     */
     static String blocks(BlockKernels k) {
         Digest d = new Digest();
         SplittableRandom rng = new SplittableRandom(53);
@@ -132,6 +135,14 @@ public final class WidthProbe {
                     k.forward(rows, cols, b.groupPtr, b.blockCol, b.values(w.values), x, batch, randoms(rows, rng), y,
                             TestPools.TWO);
                     d.add(y);
+                    float[] dx = randoms(batch * cols, rng);
+                    float[] g = randoms(rows * cols, rng);
+                    HostBlocks.Transposed tr = b.transposed();
+                    k.backward(rows, cols, b.groupPtr, b.blockCol, tr.padPtr(), tr.padCol(),
+                            BlockKernelsTest.transposedValues(w, tr), randoms(batch * rows, rng), x, batch, dx, g,
+                            TestPools.TWO);
+                    d.add(dx);
+                    d.add(g);
                 }
             }
         }
