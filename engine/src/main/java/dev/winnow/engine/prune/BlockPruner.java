@@ -26,6 +26,11 @@ public final class BlockPruner implements Pruner {
     private final Ranking ranking;
 
     public BlockPruner(PrunableSet set, Ranking ranking) {
+        // a null ranking would otherwise fall through to layer-wise without a word
+        if (set == null || ranking == null) {
+            throw new IllegalArgumentException("block pruning needs a prunable set and a ranking (GLOBAL or "
+                    + "LAYER_WISE), got " + (set == null ? "no set" : "no ranking"));
+        }
         this.set = set;
         this.ranking = ranking;
     }

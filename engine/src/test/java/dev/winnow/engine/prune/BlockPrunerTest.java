@@ -279,13 +279,16 @@ class BlockPrunerTest {
     }
 
     @Test
-    void aNanWeightIsRefused() {
+    void aNanWeightAndAMissingRankingAreRefused() {
         float[] w = random(32, new SplittableRandom(16));
         w[20] = Float.NaN;
         Parameter p = weight("w.weight", 16, 2, w, true);
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new BlockPruner(PrunableSet.explicit(List.of(p)), Ranking.GLOBAL).prune(0.1));
         assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("w.weight"), e.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> new BlockPruner(PrunableSet.explicit(List.of(p)), null));
+        assertTrue(none.getMessage().contains("no ranking"), none.getMessage());
     }
 
     @Test
