@@ -26,7 +26,9 @@ import java.util.Map;
  *                      is not read; not for SS-SAD, which prunes until target_density)
  * @param prunePattern {@code unstructured}: single weights by global magnitude (or whole units when structured);
  *                     {@code 2:4}: the N:M pattern of NVIDIA's sparse tensor cores, imposed at the first prune event
- *                     (density 0.5) and kept by the later ones (prune_rate is not read)
+ *                     (density 0.5) and kept by the later ones (prune_rate is not read); {@code block16}: whole
+ *                     16x1 blocks (16 consecutive outputs of one input) of each Linear weight ranked by their mean
+ *                     |w| at prune_rate, embedding tables as single weights
  * @param pruneEmbeddings false (the spec's default, §3.1): only the MLP's weights are pruned; true: the NCF
  *                        student's user and item tables are pruned too, joining the global magnitude ranking (or,
  *                        when structured, losing whole latent dimensions at the units' rate)
@@ -119,8 +121,9 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
         if (!pruneSchedule.equals("constant") && !pruneSchedule.equals("cubic")) {
             throw new IllegalArgumentException("prune_schedule must be constant or cubic, got '" + pruneSchedule + "'");
         }
-        if (!prunePattern.equals("unstructured") && !prunePattern.equals("2:4")) {
-            throw new IllegalArgumentException("prune_pattern must be unstructured or 2:4, got '" + prunePattern + "'");
+        if (!prunePattern.equals("unstructured") && !prunePattern.equals("2:4") && !prunePattern.equals("block16")) {
+            throw new IllegalArgumentException("prune_pattern must be unstructured, 2:4 or block16, got '"
+                    + prunePattern + "'");
         }
         // prune_pattern against structured and prune_schedule is checked per method (checkFor)
     }
@@ -155,6 +158,10 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
             throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 groups single weights and "
                     + "structured: true removes whole units; choose one (per method in a run file)");
         }
+        if (method.prunes() && block16() && structured()) {
+            throw new IllegalArgumentException(method.label() + ": prune_pattern block16 removes 16x1 blocks of "
+                    + "weights and structured: true removes whole units; choose one (per method in a run file)");
+        }
         if (method.prunes() && twoFour() && cubicSchedule()) {
             throw new IllegalArgumentException(method.label() + ": prune_pattern 2:4 fixes the density at 0.5, so "
                     + "prune_schedule must be constant");
@@ -169,6 +176,11 @@ public record MethodConfig(int epochs, int batchSize, String optimizer, float lr
     /** Whether pruning imposes NVIDIA's 2:4 pattern instead of ranking by magnitude. */
     public boolean twoFour() {
         return prunePattern.equals("2:4");
+    }
+
+    /** Whether pruning removes whole 16x1 blocks of the Linear weights instead of single weights. */
+    public boolean block16() {
+        return prunePattern.equals("block16");
     }
 
     /** Number of prune events in {@code epochs} epochs (spec check 20: floor(epochs / pruneEvery)). */

@@ -11,6 +11,7 @@ import dev.winnow.engine.optim.Adam;
 import dev.winnow.engine.optim.MultiStepLr;
 import dev.winnow.engine.optim.Optimizer;
 import dev.winnow.engine.optim.Sgd;
+import dev.winnow.engine.prune.BlockPruner;
 import dev.winnow.engine.prune.IterativePruning;
 import dev.winnow.engine.prune.LatentDimensionPruner;
 import dev.winnow.engine.prune.LthConfig;
@@ -235,7 +236,8 @@ public final class MethodRun {
     }
 
     /**
-     * Whole hidden units by the L1 norm of their incoming weights (structured), the 2:4 pattern, or single weights by
+     * Whole hidden units by the L1 norm of their incoming weights (structured), the 2:4 pattern, 16x1 blocks by their
+     * mean magnitude (the tables, with prune_embeddings, as single weights in the same ranking), or single weights by
      * magnitude.
      */
     private Pruner pruner(LthConfig config) {
@@ -247,6 +249,9 @@ public final class MethodRun {
         }
         if (cfg.twoFour()) {
             return NmPruner.twoFour().over(prunable);
+        }
+        if (cfg.block16()) {
+            return new BlockPruner(prunable, config.ranking());
         }
         return new MagnitudePruner(prunable, config.ranking());
     }

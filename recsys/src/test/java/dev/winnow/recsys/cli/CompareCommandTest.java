@@ -264,6 +264,44 @@ class CompareCommandTest {
     }
 
     @Test
+    void block16RunsLthEndToEndAndTheExportedWinnerIsMadeOfWhole16x1Blocks(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("b");
+        CliRun r = CliRun.of("compare", "--data", "synthetic", "--methods", "LTH", "--seeds", "1", "--threads", "1",
+                "--backend", "cpu", "--set", "epochs=4", "--set", "prune_every=1", "--set", "prune_pattern=block16",
+                "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertTrue(results.toString().contains("\"LTH\""), "results.json has the LTH run");
+        dev.winnow.recsys.checkpoint.Checkpoint c = dev.winnow.recsys.checkpoint.CheckpointFile.read(
+                out.resolve("models").resolve("LTH-seed0"));
+        try (dev.winnow.engine.backend.Backend cpu = new dev.winnow.engine.backend.cpu.CpuBackend(1)) {
+            List<dev.winnow.engine.nn.Linear> layers = c.restore(cpu).mlp().layers();
+            int masked = 0;
+            for (int i = 0; i < layers.size() - 1; i++) { // the output layer is never pruned
+                dev.winnow.engine.nn.Parameter w = layers.get(i).weight();
+                assertTrue(w.mask() != null, w.name() + " of the winner (its round must be a pruned one) has a mask");
+                float[] m = w.mask().toArray();
+                assertTrue(dev.winnow.engine.prune.BlockPattern.isBlocked(m, w.value().rows(), w.value().cols()),
+                        w.name());
+                for (float v : m) {
+                    masked += v == 0f ? 1 : 0;
+                }
+            }
+            assertTrue(masked > 0, "the winning ticket has pruned blocks");
+        }
+    }
+
+    @Test
+    void block16WithSpSadsStructuredPresetIsRefusedInOneLine(@TempDir Path dir) {
+        CliRun r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--methods", "SP-SAD", "--set",
+                "prune_pattern=block16");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("SP-SAD: prune_pattern block16") && r.err().contains("structured: true"),
+                r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void anEmptyMethodListIsRefusedNotTakenForAllMethods(@TempDir Path dir) {
         for (String bad : new String[] {",", "SAD,,LTH", " ", ""}) {
             CliRun r = CliRun.of("compare", "--out", dir.resolve("o").toString(), "--methods", bad);

@@ -3,6 +3,7 @@ package dev.winnow.recsys.method;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.prune.BlockPattern;
 import dev.winnow.engine.prune.PrunableSet;
 import dev.winnow.engine.prune.SparsitySchedule;
 import dev.winnow.recsys.data.RatingData;
@@ -380,6 +381,56 @@ class MethodRunTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> sp.checkFor(Method.SP_SAD));
         assertTrue(e.getMessage().contains("structured"), e.getMessage());
+    }
+
+    @Test
+    void block16PatternPrunesWholeBlocksToWithinOneBlockOfTheTargetForLthLthSadAndSsSad() throws IOException {
+        TapModel t = teacher(8);
+        MethodConfig ss = MethodPresets.quick().get(Method.SS_SAD).with("prune_every", "1").with("prune_rate", "0.5")
+                .with("target_density", "0.3").with("kd_epochs", "2").with("batch_size", "128").with("qk_dim", "8");
+        Map<Method, MethodConfig> runs = new java.util.LinkedHashMap<>();
+        runs.put(Method.LTH, config(3, 1, 0.3));
+        runs.put(Method.LTH_SAD, config(3, 1, 0.3));
+        runs.put(Method.SS_SAD, ss);
+        for (Map.Entry<Method, MethodConfig> r : runs.entrySet()) {
+            Method method = r.getKey();
+            MethodConfig cfg = r.getValue().with("prune_pattern", "block16");
+            List<long[]> events = new ArrayList<>();
+            PruneObserver check = new PruneObserver() {
+                @Override
+                public void beforePrune(int event, TapModel student) {
+                    events.add(new long[] {PrunableSet.forMlp(student.mlp(), false).alive(), 0});
+                }
+
+                @Override
+                public void afterPrune(int event, TapModel student, boolean rewound) {
+                    PrunableSet set = PrunableSet.forMlp(student.mlp(), false);
+                    for (Parameter p : set.parameters()) {
+                        assertTrue(BlockPattern.isBlocked(p.mask().toArray(), p.value().rows(), p.value().cols()),
+                                method + " " + p.name() + " after event " + event);
+                    }
+                    events.get(events.size() - 1)[1] = set.alive();
+                }
+            };
+            new MethodRun(task, backend, method, cfg, 8, t, null, null).observePrunes(check).run();
+            assertTrue(events.size() >= 2, method + ": " + events.size() + " prune events");
+            for (long[] e : events) {
+                long target = dev.winnow.engine.prune.PruningMask.countToRemove(cfg.pruneRate(), e[0]);
+                long removed = e[0] - e[1];
+                assertTrue(removed >= target && removed < target + BlockPattern.HEIGHT,
+                        method + ": removed " + removed + " of " + e[0] + " for a target of " + target);
+            }
+        }
+    }
+
+    @Test
+    void block16IsRefusedWithStructuredPruningSoWithSpSadsPresetInOneLine() {
+        MethodConfig sp = MethodPresets.quick().get(Method.SP_SAD).with("prune_pattern", "block16");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sp.checkFor(Method.SP_SAD));
+        assertTrue(e.getMessage().startsWith("SP-SAD: prune_pattern block16") && e.getMessage().contains("structured")
+                && !e.getMessage().contains("\n"), e.getMessage());
+        sp.with("structured", "false").checkFor(Method.SP_SAD); // unstructured SP-SAD ranks blocks like the others
+        sp.checkFor(Method.SAD); // a method that never prunes does not read it
     }
 
     @Test
