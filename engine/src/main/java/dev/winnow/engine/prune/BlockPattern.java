@@ -1,13 +1,15 @@
 package dev.winnow.engine.prune;
 
+import dev.winnow.engine.backend.BlockMatrix;
+
 /**
  * The 16x1 block of a weight W (out x in, row-major): rows 16g..min(16g+15, out-1) of one column c, the weights of 16
  * consecutive outputs fed by one input, so a kernel runs a kept block with one vector FMA. The last group of a layer
  * whose out is not a multiple of 16 is ragged (a 1-output layer has 1x1 blocks).
  */
 public final class BlockPattern {
-    /** Outputs per block. */
-    public static final int HEIGHT = 16;
+    /** Outputs per block: the block kernels' {@link BlockMatrix#HEIGHT}. */
+    public static final int HEIGHT = BlockMatrix.HEIGHT;
 
     private BlockPattern() {
     }
