@@ -40,6 +40,7 @@ public final class CsrWeight implements AutoCloseable {
     private Storage source;
     private boolean forwardStale;
     private boolean blockStale;
+    private boolean blockTStale;
 
     private CsrWeight(Backend backend, HostCsr csr) {
         this(backend, csr, true);
@@ -131,6 +132,7 @@ public final class CsrWeight implements AutoCloseable {
         source = denseWeight;
         forwardStale = true;
         blockStale = block != null;
+        blockTStale = block != null;
         transposedStale = true;
     }
 
@@ -144,16 +146,26 @@ public final class CsrWeight implements AutoCloseable {
     }
 
     /**
-     * W in 16x1 blocks, its values (both layouts) in step with the last refresh; null where this weight has no block
-     * form.
+     * W in 16x1 blocks, its forward values in step with the last refresh; null where this weight has no block form.
+     * The backward's copy ({@link BlockMatrix#valuesT}) follows only through {@link #blockForBackward()}, so an
+     * inference forward does not pay for it.
      */
     public BlockMatrix block() {
         if (blockStale) {
             backend.gather(source, blockIndex, block.blocks * BlockMatrix.HEIGHT, block.values);
-            backend.gather(source, blockIndexT, block.valuesT.length(), block.valuesT);
             blockStale = false;
         }
         return block;
+    }
+
+    /** {@link #block()} with the backward's copy of the values in step with the last refresh too. */
+    public BlockMatrix blockForBackward() {
+        BlockMatrix b = block();
+        if (blockTStale) {
+            backend.gather(source, blockIndexT, b.valuesT.length(), b.valuesT);
+            blockTStale = false;
+        }
+        return b;
     }
 
     /** W^T (in x out), its values first brought in step with {@link #matrix()}'s if a refresh came since. */

@@ -66,7 +66,8 @@ public final class SparseOps {
             Storage dy = y.grad();
             if (block != null) {
                 // dX and dW straight from the blocks (no packing); dW added into w's dense gradient at the blocks
-                be.blockLinearBackward(block, dy, x.data(), batch, x.requiresGrad() ? x.gradOrZeros() : null,
+                be.blockLinearBackward(csr.blockForBackward(), dy, x.data(), batch,
+                        x.requiresGrad() ? x.gradOrZeros() : null,
                         w.requiresGrad() ? w.gradOrZeros() : null);
                 if (bias != null && bias.requiresGrad()) {
                     be.sumRows(dy, batch, out, 1f, 1f, bias.gradOrZeros());

@@ -125,6 +125,29 @@ class BlockFormTest {
                     kept += m != 0f ? 1 : 0;
                 }
                 assertEquals(kept, seen, "every kept weight in one lane");
+                // the backward's copy, row by row over each group's kept columns, follows only when asked for
+                BlockMatrix bb = csr.blockForBackward();
+                int[] pp = new int[gp.length];
+                backend.downloadInts(bb.padPtr, 0, pp, 0, pp.length);
+                int[] pc = new int[pp[pp.length - 1]];
+                backend.downloadInts(bb.padCol, 0, pc, 0, pc.length);
+                float[] vt = new float[pc.length * BlockMatrix.HEIGHT];
+                backend.download(bb.valuesT, 0, vt, 0, vt.length);
+                int seenT = 0;
+                for (int g = 0; g + 1 < pp.length; g++) {
+                    int width = pp[g + 1] - pp[g];
+                    assertEquals(0, width % BlockMatrix.HEIGHT, "padded to 16");
+                    for (int j = 0; j < gp[g + 1] - gp[g]; j++) {
+                        assertEquals(bc[gp[g] + j], pc[pp[g] + j], "group " + g + " column " + j);
+                        for (int i = 0; i < BlockMatrix.HEIGHT && g * BlockMatrix.HEIGHT + i < out; i++) {
+                            int pos = (g * BlockMatrix.HEIGHT + i) * in + pc[pp[g] + j];
+                            assertEquals(dense[pos], vt[BlockMatrix.HEIGHT * pp[g] + i * width + j], 0f,
+                                    "round " + round + " backward copy");
+                            seenT++;
+                        }
+                    }
+                }
+                assertEquals(kept, seenT, "every kept weight in the backward's copy");
             }
             backend.free(weight);
         }

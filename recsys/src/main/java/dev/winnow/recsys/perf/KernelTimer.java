@@ -250,9 +250,8 @@ public final class KernelTimer implements AutoCloseable {
      * dW at the stored positions (SDDMM) scattered into the dense gradient; in block form, both from the blocks.
      */
     public void csrBackward() {
-        BlockMatrix block = csr.block();
-        if (block != null) {
-            be.blockLinearBackward(block, dy, x, batch, dx, dw);
+        if (csr.block() != null) {
+            be.blockLinearBackward(csr.blockForBackward(), dy, x, batch, dx, dw);
             return;
         }
         be.csrLinearBackward(csr.matrix(), csr.transposed(), dy, x, batch, dx,
