@@ -138,47 +138,49 @@ final class VectorKernels implements Kernels {
             }
             return;
         }
-        for (int o = 0; o < rows; o += 4) {
-            int g = o >>> 4;
-            int from = lo[g];
-            int to = hi[g];
-            int yo = o * lanes;
+        // a block's four quads run one lane chunk after another: the chunk's x lines (one line per kept column at 256
+        // bits) are still in L1 when the next quad reads them
+        for (int o0 = 0; o0 < rows; o0 += 16) {
+            int from = lo[o0 >>> 4];
+            int to = hi[o0 >>> 4];
             for (int b = 0; b < n; b += 2 * L) {
-                FloatVector a0 = FloatVector.broadcast(S, init[o]);
-                FloatVector a1 = FloatVector.broadcast(S, init[o + 1]);
-                FloatVector a2 = FloatVector.broadcast(S, init[o + 2]);
-                FloatVector a3 = FloatVector.broadcast(S, init[o + 3]);
-                FloatVector c0 = a0;
-                FloatVector c1 = a1;
-                FloatVector c2 = a2;
-                FloatVector c3 = a3;
-                for (int k = from; k < to; k++) {
-                    int xo = (col[k] - shift) * lanes + b;
-                    FloatVector x0 = FloatVector.fromArray(S, x, xo);
-                    FloatVector x1 = FloatVector.fromArray(S, x, xo + L);
-                    int w = 16 * k + (o & 15);
-                    FloatVector w0 = FloatVector.broadcast(S, val[w]);
-                    FloatVector w1 = FloatVector.broadcast(S, val[w + 1]);
-                    FloatVector w2 = FloatVector.broadcast(S, val[w + 2]);
-                    FloatVector w3 = FloatVector.broadcast(S, val[w + 3]);
-                    a0 = x0.fma(w0, a0);
-                    c0 = x1.fma(w0, c0);
-                    a1 = x0.fma(w1, a1);
-                    c1 = x1.fma(w1, c1);
-                    a2 = x0.fma(w2, a2);
-                    c2 = x1.fma(w2, c2);
-                    a3 = x0.fma(w3, a3);
-                    c3 = x1.fma(w3, c3);
+                for (int o = o0; o < rows && o < o0 + 16; o += 4) {
+                    FloatVector a0 = FloatVector.broadcast(S, init[o]);
+                    FloatVector a1 = FloatVector.broadcast(S, init[o + 1]);
+                    FloatVector a2 = FloatVector.broadcast(S, init[o + 2]);
+                    FloatVector a3 = FloatVector.broadcast(S, init[o + 3]);
+                    FloatVector c0 = a0;
+                    FloatVector c1 = a1;
+                    FloatVector c2 = a2;
+                    FloatVector c3 = a3;
+                    for (int k = from; k < to; k++) {
+                        int xo = (col[k] - shift) * lanes + b;
+                        FloatVector x0 = FloatVector.fromArray(S, x, xo);
+                        FloatVector x1 = FloatVector.fromArray(S, x, xo + L);
+                        int w = 16 * k + (o & 15);
+                        FloatVector w0 = FloatVector.broadcast(S, val[w]);
+                        FloatVector w1 = FloatVector.broadcast(S, val[w + 1]);
+                        FloatVector w2 = FloatVector.broadcast(S, val[w + 2]);
+                        FloatVector w3 = FloatVector.broadcast(S, val[w + 3]);
+                        a0 = x0.fma(w0, a0);
+                        c0 = x1.fma(w0, c0);
+                        a1 = x0.fma(w1, a1);
+                        c1 = x1.fma(w1, c1);
+                        a2 = x0.fma(w2, a2);
+                        c2 = x1.fma(w2, c2);
+                        a3 = x0.fma(w3, a3);
+                        c3 = x1.fma(w3, c3);
+                    }
+                    int yb = o * lanes + b;
+                    store(a0, y, yb, relu);
+                    store(c0, y, yb + L, relu);
+                    store(a1, y, yb + lanes, relu);
+                    store(c1, y, yb + lanes + L, relu);
+                    store(a2, y, yb + 2 * lanes, relu);
+                    store(c2, y, yb + 2 * lanes + L, relu);
+                    store(a3, y, yb + 3 * lanes, relu);
+                    store(c3, y, yb + 3 * lanes + L, relu);
                 }
-                int yb = yo + b;
-                store(a0, y, yb, relu);
-                store(c0, y, yb + L, relu);
-                store(a1, y, yb + lanes, relu);
-                store(c1, y, yb + lanes + L, relu);
-                store(a2, y, yb + 2 * lanes, relu);
-                store(c2, y, yb + 2 * lanes + L, relu);
-                store(a3, y, yb + 3 * lanes, relu);
-                store(c3, y, yb + 3 * lanes + L, relu);
             }
         }
     }
