@@ -15,14 +15,25 @@ interface Kernels {
      */
     default void one(Layer.Form f, int rows, int[] hi, float[] x, float[] init, float[] y) {
         int group = f.group;
-        for (int o = 0; o < rows; o++) {
-            int g = o / group;
-            int r = o - g * group;
-            float s = init[o];
-            for (int k = f.lo[g]; k < hi[g]; k++) {
-                s = Math.fma(x[f.col[k]], f.val[k * group + r], s);
+        for (int g = 0, o = 0; o < rows; g++, o += group) {
+            if (group == 1) {
+                // a CSR row: its chain in a register
+                float s = init[o];
+                for (int k = f.lo[g]; k < hi[g]; k++) {
+                    s = Math.fma(x[f.col[k]], f.val[k], s);
+                }
+                y[o] = s;
+                continue;
             }
-            y[o] = s;
+            // a block's rows: an axpy per block, so that the group's independent chains overlap
+            int n = Math.min(group, rows - o);
+            System.arraycopy(init, o, y, o, n);
+            for (int k = f.lo[g]; k < hi[g]; k++) {
+                float xc = x[f.col[k]];
+                for (int r = 0; r < n; r++) {
+                    y[o + r] = Math.fma(xc, f.val[k * group + r], y[o + r]);
+                }
+            }
         }
     }
 

@@ -79,10 +79,13 @@ final class Layer {
     /**
      * Holds W as "block" (or "dense" when no block is empty) for one input vector, and for a block of inputs unless
      * CSR does less work there; CSR alone when the blocks would not fit in {@link #EXPAND_LIMIT} floats or hold less
-     * than {@link #ONE_FILL} weights each. {@code layout} ("dense", "csr", "block", or "stored": dense when
-     * {@code storedDense}, else csr) forces one layout on both paths, within the same limit.
+     * than {@link #ONE_FILL} weights each. Without the Vector API ({@code vector} false) a block's 16 rows cost 16
+     * scalar FMAs, so one vector takes the blocks' rule for a block of inputs. {@code layout} ("dense", "csr",
+     * "block", or "stored": dense when {@code storedDense}, else csr) forces one layout on both paths, within the same
+     * limit.
      */
-    Layer(int in, Form csr, float[] bias, int activation, float activationParam, boolean storedDense, String layout) {
+    Layer(int in, Form csr, float[] bias, int activation, float activationParam, boolean storedDense, String layout,
+          boolean vector) {
         this.in = in;
         this.out = bias.length;
         this.bias = java.util.Arrays.copyOf(bias, padded(out));
@@ -93,8 +96,10 @@ final class Layer {
         String want = layout == null || !layout.equals("stored") ? layout : storedDense ? "dense" : "csr";
         Form block = "csr".equals(want) ? null : blocks(csr, "dense".equals(want), limit);
         int nnz = csr.val.length;
-        one = block != null && (want != null || nnz >= ONE_FILL * block.col.length) ? block : csr;
-        many = block != null && (want != null || CSR_WEIGHT_COST * nnz >= BLOCK * block.col.length) ? block : csr;
+        boolean full = block != null && (want != null || CSR_WEIGHT_COST * nnz >= BLOCK * block.col.length);
+        boolean filled = block != null && (want != null || nnz >= ONE_FILL * block.col.length);
+        one = (vector ? filled : full) ? block : csr;
+        many = full ? block : csr;
     }
 
     /** -Dwinnow.layout: null (chosen by work), or a layout every layer takes; anything else is refused in one line. */

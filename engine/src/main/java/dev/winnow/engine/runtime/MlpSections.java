@@ -84,9 +84,9 @@ final class MlpSections {
 
     /**
      * The layers, once every section is read; {@code tail} locates the error when a tensor is missing. Each layer picks
-     * its layouts unless -Dwinnow.layout names one ({@link Layer#forcedLayout}).
+     * its layouts for {@code kern} unless -Dwinnow.layout names one ({@link Layer#forcedLayout}).
      */
-    Layer[] layers(SectionReader tail) throws ModelFormatException {
+    Layer[] layers(SectionReader tail, Kernels kern) throws ModelFormatException {
         String layout = Layer.forcedLayout();
         Layer[] layers = new Layer[layerCount];
         for (int i = 0; i < layerCount; i++) {
@@ -95,7 +95,7 @@ final class MlpSections {
             }
             StoredTensor w = weights[i];
             layers[i] = new Layer(in[i], csr(w), biases[i], i == layerCount - 1 ? ACT_NONE : activation,
-                    activationParam, w.dense(), layout);
+                    activationParam, w.dense(), layout, kern != ScalarKernels.INSTANCE);
         }
         return layers;
     }

@@ -88,7 +88,7 @@ public final class MovieRatingModel {
         h.expectEnd();
         Map<String, String> metadata = new LinkedHashMap<>();
         SectionReader pipeline = readSections(f, mlp, metadata);
-        Layer[] layers = mlp.layers(f.end());
+        Layer[] layers = mlp.layers(f.end(), KERNELS);
         return new MovieRatingModel(new FeaturePipeline(pipeline, width), layers, offset, minRating, maxRating,
                 metadata);
     }

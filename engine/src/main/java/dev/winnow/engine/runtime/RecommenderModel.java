@@ -163,7 +163,7 @@ public final class RecommenderModel {
             throw tail.fail("the " + (tables[0] == null ? "user" : "item") + " embedding table is missing");
         }
         return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, mlp.activation,
-                new EmbeddingTable(tables[0]), new EmbeddingTable(tables[1]), mlp.layers(tail), ids[0], ids[1], infos,
+                new EmbeddingTable(tables[0]), new EmbeddingTable(tables[1]), mlp.layers(tail, kernels), ids[0], ids[1], infos,
                 metadata, f.fileBytes(), f.checksum(), kernels);
     }
 

@@ -56,6 +56,29 @@ class LayerLayoutTest {
         }
     }
 
+    @Test
+    void eachPathGetsTheLayoutThatDoesLessWorkWithTheKernelsAtHand() {
+        SplittableRandom rng = new SplittableRandom(9);
+        float[] blocks = RuntimeKernelProbe.weights(128, 64, "block", rng);
+        float[] random = RuntimeKernelProbe.weights(128, 64, "unstructured", rng);
+        float[] dense = RuntimeKernelProbe.weights(128, 64, "dense", rng);
+        float[] output = RuntimeKernelProbe.weights(1, 64, "dense", rng);
+        assertEquals("block", layer(blocks, 128, true).layout());
+        assertEquals("dense", layer(dense, 128, true).layout());
+        // ~30% of the weights at random fill nearly every block: blocks for one vector, CSR for 64 of them, and CSR
+        // for both with plain loops (16 scalar FMAs per block)
+        assertEquals("block/csr", layer(random, 128, true).layout());
+        assertEquals("csr", layer(random, 128, false).layout());
+        assertEquals("block", layer(blocks, 128, false).layout());
+        // an output layer's blocks hold one weight each
+        assertEquals("csr", layer(output, 1, true).layout());
+    }
+
+    private static Layer layer(float[] w, int out, boolean vector) {
+        return new Layer(64, RuntimeKernelProbe.csr(w, out, 64), new float[out], WnwFormat.ACT_RELU, 0f, false, null,
+                vector);
+    }
+
     /** A student-shaped NCF model (32 + 32 -> 128 -> 64 -> 1, 60 users, 200 items), ~30% of its MLP blocks kept. */
     private static byte[] blockPruned(StorageChoice storage) {
         SplittableRandom rng = new SplittableRandom(3);

@@ -96,7 +96,7 @@ public final class RuntimeKernelProbe {
                     }
                     int split = in / 2;
                     for (String layout : LAYOUTS) {
-                        Layer l = new Layer(in, csr(w, out, in), bias, act, 0.1f, false, layout);
+                        Layer l = new Layer(in, csr(w, out, in), bias, act, 0.1f, false, layout, true);
                         String label = out + "x" + in + " " + pattern + " as " + layout + " (" + l.layout() + ")";
                         float[] y = new float[Layer.padded(out)];
                         l.forwardOne(one, y, k);
