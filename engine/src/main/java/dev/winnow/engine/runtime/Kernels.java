@@ -25,14 +25,24 @@ interface Kernels {
                 y[o] = s;
                 continue;
             }
-            // a block's rows: an axpy per block, so that the group's independent chains overlap
-            int n = Math.min(group, rows - o);
-            System.arraycopy(init, o, y, o, n);
-            for (int k = f.lo[g]; k < hi[g]; k++) {
-                float xc = x[f.col[k]];
-                for (int r = 0; r < n; r++) {
-                    y[o + r] = Math.fma(xc, f.val[k * group + r], y[o + r]);
+            // a block's rows four at a time, their independent chains in registers (init and y hold whole blocks)
+            for (int q = o; q < rows && q < o + group; q += 4) {
+                float s0 = init[q];
+                float s1 = init[q + 1];
+                float s2 = init[q + 2];
+                float s3 = init[q + 3];
+                for (int k = f.lo[g]; k < hi[g]; k++) {
+                    float xc = x[f.col[k]];
+                    int w = k * group + q - o;
+                    s0 = Math.fma(xc, f.val[w], s0);
+                    s1 = Math.fma(xc, f.val[w + 1], s1);
+                    s2 = Math.fma(xc, f.val[w + 2], s2);
+                    s3 = Math.fma(xc, f.val[w + 3], s3);
                 }
+                y[q] = s0;
+                y[q + 1] = s1;
+                y[q + 2] = s2;
+                y[q + 3] = s3;
             }
         }
     }
