@@ -23,11 +23,11 @@ final class Layer {
     /** A dense or block layout is built only when its weights fit in this many floats or in twice the stored ones. */
     static final long EXPAND_LIMIT = 1 << 20;
     /**
-     * The choice by work, from per-layer timings on this project's VM (AVX2; docs/performance.md): one vector runs 16
-     * rows of a block in about the time CSR runs one weight (CSR's chains are serial per row), so blocks win there
-     * unless they hold about one weight each (the output layer); on a block of inputs a CSR weight costs about 2.5
-     * block weights (CSR loads x once per weight and row, the block kernel once per four rows), so CSR wins there when
-     * kept blocks are less than 40% full (unstructured pruning).
+     * The choice by work, from per-layer timings on this project's VM (AVX2; bench/results/runtime-block-2026-12-07):
+     * one vector runs 16 rows of a block in about the time CSR runs one weight (CSR's chains are serial per row), so
+     * blocks win there unless they hold about one weight each (the output layer); on a block of inputs a CSR weight
+     * costs about 2.5 block weights (CSR loads x once per weight and row, the block kernel once per four rows), so CSR
+     * wins there when kept blocks are less than 40% full (unstructured pruning).
      */
     static final double ONE_FILL = 1.25;
     static final double CSR_WEIGHT_COST = 2.5;
