@@ -82,15 +82,52 @@ final class MlpSections {
         return t;
     }
 
-    /** The layers, once every section is read; {@code tail} locates the error when a tensor is missing. */
-    Layer[] layers(SectionReader tail) throws ModelFormatException {
+    /**
+     * The layers, once every section is read; {@code tail} locates the error when a tensor is missing. Each layer picks
+     * its layouts for {@code kern} unless -Dwinnow.layout names one ({@link Layer#forcedLayout}).
+     */
+    Layer[] layers(SectionReader tail, Kernels kern) throws ModelFormatException {
+        String layout = Layer.forcedLayout();
         Layer[] layers = new Layer[layerCount];
         for (int i = 0; i < layerCount; i++) {
             if (weights[i] == null || biases[i] == null) {
                 throw tail.fail("tensor mlp." + i + (weights[i] == null ? ".weight" : ".bias") + " is missing");
             }
-            layers[i] = new Layer(weights[i], biases[i], i == layerCount - 1 ? ACT_NONE : activation, activationParam);
+            StoredTensor w = weights[i];
+            layers[i] = new Layer(in[i], csr(w), biases[i], i == layerCount - 1 ? ACT_NONE : activation,
+                    activationParam, w.dense(), layout, kern != ScalarKernels.INSTANCE);
         }
         return layers;
+    }
+
+    /** A weight tensor as CSR with float values: a dense one's nonzeros, a stored one's entries decoded. */
+    private static Layer.Form csr(StoredTensor w) {
+        float[] dense = w.dense() ? w.denseValues() : null;
+        int[] rowStart = w.dense() ? new int[w.rows + 1] : w.rowStart;
+        int nnz = w.nnz;
+        if (dense != null) {
+            nnz = 0;
+            for (int r = 0; r < w.rows; r++) {
+                for (int c = 0; c < w.cols; c++) {
+                    nnz += dense[r * w.cols + c] != 0f ? 1 : 0;
+                }
+                rowStart[r + 1] = nnz;
+            }
+        }
+        int[] col = new int[nnz];
+        float[] val = new float[nnz];
+        for (int r = 0, k = 0; r < w.rows; r++) {
+            for (int c = 0; dense != null && c < w.cols; c++) {
+                if (dense[r * w.cols + c] != 0f) {
+                    col[k] = c;
+                    val[k++] = dense[r * w.cols + c];
+                }
+            }
+            for (int e = rowStart[r]; dense == null && e < rowStart[r + 1]; e++) {
+                col[e] = w.column(e);
+                val[e] = w.value(r, e);
+            }
+        }
+        return Layer.Form.csr(rowStart, col, val);
     }
 }

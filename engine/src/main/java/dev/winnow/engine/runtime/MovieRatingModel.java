@@ -50,18 +50,8 @@ public final class MovieRatingModel {
         this.minRating = minRating;
         this.maxRating = maxRating;
         this.metadata = Collections.unmodifiableMap(metadata);
-        int w = pipeline.width;
-        for (Layer l : layers) {
-            w = Math.max(w, l.out);
-        }
-        this.maxWidth = w;
-        // an anonymous subclass, not withInitial(lambda), as in RecommenderModel (start-up time)
-        this.scratch = new ThreadLocal<>() {
-            @Override
-            protected Scratch initialValue() {
-                return new Scratch(maxWidth, pipeline);
-            }
-        };
+        this.maxWidth = Layer.scratchWidth(pipeline.width, layers);
+        this.scratch = new ThreadLocal<>();
     }
 
     // ---- loading ------------------------------------------------------------------------------------------------
@@ -98,7 +88,7 @@ public final class MovieRatingModel {
         h.expectEnd();
         Map<String, String> metadata = new LinkedHashMap<>();
         SectionReader pipeline = readSections(f, mlp, metadata);
-        Layer[] layers = mlp.layers(f.end());
+        Layer[] layers = mlp.layers(f.end(), KERNELS);
         return new MovieRatingModel(new FeaturePipeline(pipeline, width), layers, offset, minRating, maxRating,
                 metadata);
     }
@@ -264,7 +254,7 @@ public final class MovieRatingModel {
         if (r.model != this) {
             throw new IllegalArgumentException("the request was made by another model (newRequest of this one)");
         }
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         float[] x = s.a;
         float[] y = s.b;
         pipeline.features(r, s.tokens, x);
@@ -286,7 +276,7 @@ public final class MovieRatingModel {
             throw new IllegalArgumentException("output of " + out.length + " floats for " + pipeline.width
                     + " features");
         }
-        pipeline.features(r, scratch.get().tokens, out);
+        pipeline.features(r, scratch().tokens, out);
     }
 
     /** The predicted rating from raw field values (absent or blank = missing), clipped to the training range. */
@@ -317,7 +307,7 @@ public final class MovieRatingModel {
     }
 
     private Request fill(Map<String, String> raw) {
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         if (s.mapRequest == null) {
             s.mapRequest = new Request(this);
         }
@@ -327,6 +317,16 @@ public final class MovieRatingModel {
             r.text[f] = raw.get(fields[f]);
         }
         return r;
+    }
+
+    /** This thread's buffers, made on its first request (as in {@link RecommenderModel}). */
+    private Scratch scratch() {
+        Scratch s = scratch.get();
+        if (s == null) {
+            s = new Scratch(maxWidth, pipeline);
+            scratch.set(s);
+        }
+        return s;
     }
 
     /** Per-thread buffers: two activation vectors, the text fields' token counts, the request the Map methods fill. */
@@ -395,6 +395,7 @@ public final class MovieRatingModel {
     public String toString() {
         return "movie feature MLP " + java.util.Arrays.toString(layerWidths()) + " over " + pipeline.numericNames.length
                 + " numeric, " + pipeline.categoricalFields.length + " categorical and " + pipeline.textFields.length
-                + " text fields (hash dim " + pipeline.hashDim + "), rating = output + " + targetOffset;
+                + " text fields (hash dim " + pipeline.hashDim + "), rating = output + " + targetOffset + ", layouts "
+                + Layer.layouts(layers);
     }
 }

@@ -32,6 +32,11 @@ public final class Predict {
     }
 
     public static void main(String[] args) {
+        // the file's own form (no blocks built): one prediction in a cold JVM does not repay them, and with the Vector
+        // API module their kernels would first run interpreted
+        if (System.getProperty("winnow.layout") == null) {
+            System.setProperty("winnow.layout", "stored");
+        }
         System.exit(run(args, System.in, System.out, System.err));
     }
 

@@ -21,7 +21,7 @@ import static dev.winnow.engine.runtime.WnwFormat.*;
 public final class RecommenderModel {
     /** Items scored together in {@link #topK} and {@link #predictBatch}: one feature-major block of this many lanes. */
     static final int LANES = 64;
-    /** Upper bound on a layer width or the embedding size: per-thread scratch is sized by it. */
+    /** Upper bound on a layer width or the embedding size: per-thread scratch is sized by it (in whole blocks). */
     public static final int MAX_WIDTH = 16_384;
     /** Largest file the loader accepts (a byte array's limit). */
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
@@ -68,18 +68,8 @@ public final class RecommenderModel {
         this.fileBytes = fileBytes;
         this.checksum = checksum;
         this.kernels = kernels;
-        int w = 2 * dim;
-        for (Layer l : layers) {
-            w = Math.max(w, l.out);
-        }
-        this.maxWidth = w;
-        // an anonymous subclass, not withInitial(lambda): the first lambda costs a JVM tens of milliseconds to link
-        this.scratch = new ThreadLocal<>() {
-            @Override
-            protected Scratch initialValue() {
-                return new Scratch(maxWidth, itemCount);
-            }
-        };
+        this.maxWidth = Layer.scratchWidth(2 * dim, layers);
+        this.scratch = new ThreadLocal<>();
         layers[0].splitInputs(dim);
     }
 
@@ -173,7 +163,7 @@ public final class RecommenderModel {
             throw tail.fail("the " + (tables[0] == null ? "user" : "item") + " embedding table is missing");
         }
         return new RecommenderModel(userCount, itemCount, dim, minRating, maxRating, mlp.activation,
-                new EmbeddingTable(tables[0]), new EmbeddingTable(tables[1]), mlp.layers(tail), ids[0], ids[1], infos,
+                new EmbeddingTable(tables[0]), new EmbeddingTable(tables[1]), mlp.layers(tail, kernels), ids[0], ids[1], infos,
                 metadata, f.fileBytes(), f.checksum(), kernels);
     }
 
@@ -235,6 +225,19 @@ public final class RecommenderModel {
         }
     }
 
+    /**
+     * This thread's buffers, made on its first request (a get and a set, not withInitial(lambda) nor a subclass: the
+     * first lambda costs a JVM tens of milliseconds to link, a class costs the runtime jar its bytes).
+     */
+    private Scratch scratch() {
+        Scratch s = scratch.get();
+        if (s == null) {
+            s = new Scratch(maxWidth, itemCount);
+            scratch.set(s);
+        }
+        return s;
+    }
+
     /** The predicted rating for one pair, clipped to the rating range the model was trained on. */
     public float predict(int user, int item) {
         return clip(score(user, item));
@@ -244,7 +247,7 @@ public final class RecommenderModel {
     public float score(int user, int item) {
         checkUser(user);
         checkItem(item);
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         float[] x = s.a;
         float[] y = s.b;
         users.lookup(user, x, 0, 1);
@@ -277,7 +280,7 @@ public final class RecommenderModel {
             checkUser(userIds[i]);
             checkItem(itemIds[i]);
         }
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         for (int from = 0; from < n; from += LANES) {
             int m = Math.min(LANES, n - from);
             float[] x = s.blockA;
@@ -321,7 +324,7 @@ public final class RecommenderModel {
                     + outScores.length + " entries");
         }
         k = Math.min(k, itemCount);
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         if (s.heapItems.length < k) {
             s.heapItems = new int[k];
             s.heapScores = new float[k];
@@ -353,7 +356,7 @@ public final class RecommenderModel {
      */
     private int keepBest(int user, int k, Scratch s) {
         users.lookup(user, s.a, 0, 1);
-        layers[0].userPart(s.a, s.userPart);
+        layers[0].userPart(s.a, s.userPart, kernels);
         int size = 0;
         for (int from = 0; from < itemCount && k > 0; from += LANES) {
             int m = Math.min(LANES, itemCount - from);
@@ -599,6 +602,7 @@ public final class RecommenderModel {
     @Override
     public String toString() {
         return "NCF rating model: " + userCount + " users, " + itemCount + " items, embedding " + dim + ", MLP "
-                + (2 * dim) + " -> " + Arrays.toString(layerWidths()) + " (" + activationName(activation) + ")";
+                + (2 * dim) + " -> " + Arrays.toString(layerWidths()) + " (" + activationName(activation)
+                + "), layouts " + Layer.layouts(layers);
     }
 }
