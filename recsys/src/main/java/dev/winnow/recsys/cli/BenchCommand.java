@@ -183,9 +183,10 @@ public final class BenchCommand implements Runnable {
             try (Backend be = new CpuBackend(threads);
                  KernelTimer t = new KernelTimer(be, batch, in, out, density, seed, blocks)) {
                 t.useThreadCpuClock(cpu);
-                // Every kernel warmed up together for 1 s first: a fresh JVM times the interpreter otherwise.
+                // Every kernel warmed up together first (1 s; 3 s with the block kernels, whose backward C2 takes
+                // seconds to compile on a busy machine): a fresh JVM times the interpreter otherwise.
                 if (warmup > 0) {
-                    long until = System.nanoTime() + 1_000_000_000L;
+                    long until = System.nanoTime() + (t.blockForm() ? 3_000_000_000L : 1_000_000_000L);
                     while (System.nanoTime() < until) {
                         t.denseForward();
                         t.denseBackward();
@@ -193,6 +194,9 @@ public final class BenchCommand implements Runnable {
                         t.maskedBackward();
                         t.csrForward();
                         t.csrBackward();
+                        if (t.blockForm()) {
+                            t.csrKernelForward();
+                        }
                     }
                 }
                 double dense = 2.0 * batch * in * out;
