@@ -52,37 +52,24 @@ public final class CsrWeight implements AutoCloseable {
         this.forward = upload(backend, csr);
         this.transposed = upload(backend, tr.matrix());
         int nnz = csr.nnz();
-        this.denseIndex = backend.allocateInts(Math.max(1, nnz));
-        backend.uploadInts(csr.denseIndex(), 0, denseIndex, 0, nnz);
-        this.transposedOrder = backend.allocateInts(Math.max(1, nnz));
-        backend.uploadInts(tr.permutation(), 0, transposedOrder, 0, nnz);
+        this.denseIndex = ints(backend, csr.denseIndex());
+        this.transposedOrder = ints(backend, tr.permutation());
         this.packedGrad = backend.allocate(Math.max(1, nnz));
         this.scratch = backend.newLayerScratch();
         HostBlocks hb = blockForm && backend.blockKernels() && nnz > 0 ? HostBlocks.of(csr) : null;
         if (hb != null && hb.fill(nnz) == 1.0) {
-            int lanes = hb.blocks() * BlockMatrix.HEIGHT;
-            IntStorage gp = backend.allocateInts(hb.groupPtr.length);
-            backend.uploadInts(hb.groupPtr, 0, gp, 0, hb.groupPtr.length);
-            IntStorage bc = backend.allocateInts(Math.max(1, hb.blocks()));
-            backend.uploadInts(hb.blockCol, 0, bc, 0, hb.blocks());
-            Storage v = backend.allocate(Math.max(1, lanes));
-            backend.upload(hb.values(csr.values), 0, v, 0, lanes);
             HostBlocks.Transposed bt = hb.transposed();
-            IntStorage pp = backend.allocateInts(bt.padPtr().length);
-            backend.uploadInts(bt.padPtr(), 0, pp, 0, bt.padPtr().length);
-            IntStorage pc = backend.allocateInts(Math.max(1, bt.padCol().length));
-            backend.uploadInts(bt.padCol(), 0, pc, 0, bt.padCol().length);
-            int lanesT = bt.denseIndexT().length;
-            Storage vt = backend.allocate(Math.max(1, lanesT));
-            this.block = new BlockMatrix(csr.rows, csr.cols, hb.blocks(), gp, bc, v, pp, pc, vt);
-            this.blockIndex = backend.allocateInts(Math.max(1, lanes));
-            backend.uploadInts(hb.denseIndex(), 0, blockIndex, 0, lanes);
-            this.blockIndexT = backend.allocateInts(Math.max(1, lanesT));
-            backend.uploadInts(bt.denseIndexT(), 0, blockIndexT, 0, lanesT);
-            Storage dense = backend.allocate(csr.rows * csr.cols);
-            backend.upload(csr.toDense(), 0, dense, 0, csr.rows * csr.cols);
-            backend.gather(dense, blockIndexT, lanesT, vt);
-            backend.free(dense);
+            int[] indexT = bt.denseIndexT();
+            float[] dense = csr.toDense();
+            float[] valuesT = new float[indexT.length];
+            for (int i = 0; i < indexT.length; i++) {
+                valuesT[i] = dense[indexT[i]];
+            }
+            this.block = new BlockMatrix(csr.rows, csr.cols, hb.blocks(), ints(backend, hb.groupPtr),
+                    ints(backend, hb.blockCol), floats(backend, hb.values(csr.values)), ints(backend, bt.padPtr()),
+                    ints(backend, bt.padCol()), floats(backend, valuesT));
+            this.blockIndex = ints(backend, hb.denseIndex());
+            this.blockIndexT = ints(backend, indexT);
         } else {
             this.block = null;
             this.blockIndex = null;
@@ -108,15 +95,21 @@ public final class CsrWeight implements AutoCloseable {
         return new CsrWeight(backend, HostCsr.fromMask(mask, weight, out, in), blockForm);
     }
 
+    /** {@code a} on the backend (at least one element, as a backend buffer may not be empty). */
+    private static IntStorage ints(Backend be, int[] a) {
+        IntStorage s = be.allocateInts(Math.max(1, a.length));
+        be.uploadInts(a, 0, s, 0, a.length);
+        return s;
+    }
+
+    private static Storage floats(Backend be, float[] a) {
+        Storage s = be.allocate(Math.max(1, a.length));
+        be.upload(a, 0, s, 0, a.length);
+        return s;
+    }
+
     private static CsrMatrix upload(Backend be, HostCsr h) {
-        int nnz = h.nnz();
-        IntStorage rp = be.allocateInts(h.rows + 1);
-        be.uploadInts(h.rowPtr, 0, rp, 0, h.rows + 1);
-        IntStorage ci = be.allocateInts(Math.max(1, nnz));
-        be.uploadInts(h.colIdx, 0, ci, 0, nnz);
-        Storage v = be.allocate(Math.max(1, nnz));
-        be.upload(h.values, 0, v, 0, nnz);
-        return new CsrMatrix(h.rows, h.cols, nnz, rp, ci, v);
+        return new CsrMatrix(h.rows, h.cols, h.nnz(), ints(be, h.rowPtr), ints(be, h.colIdx), floats(be, h.values));
     }
 
     /**

@@ -43,7 +43,7 @@ abstract class BlockKernels {
     }
 
     /** Per part: scratch for a tile of rows of X, grown on demand (never per call). */
-    float[][] panels = new float[1][0];
+    private float[][] panels = new float[1][0];
 
     /** Y = X W^T (+ bias) over batch rows; see the class comment for the order. */
     final synchronized void forward(int rows, int cols, int[] gp, int[] bc, float[] v, float[] x, int batch, float[] bias,
