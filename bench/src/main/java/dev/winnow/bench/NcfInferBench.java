@@ -52,7 +52,9 @@ public class NcfInferBench {
     /**
      * The MLP's hidden layers' weights: {@code dense}, or MODE-PATTERN@DENSITY with a random mask of that density on
      * every hidden Linear (the output layer stays dense, as the pruning methods leave it): MODE {@code masked} (dense
-     * GEMM on W ⊙ M) or {@code sparse} (CSR, which runs in 16x1 block form for PATTERN {@code block16}).
+     * GEMM on W ⊙ M), {@code sparse} (CSR, which runs in 16x1 block form for PATTERN {@code block16}) or
+     * {@code policy} (what {@code ExecutionPolicy.byDensity(0.5)} picks per forward: CSR or blocks, except an
+     * unstructured layer in a batch of up to 4 rows above the small-batch threshold, which runs masked).
      */
     @Param({"dense", "masked-unstructured@0.1", "sparse-unstructured@0.1", "sparse-block16@0.1",
         "sparse-unstructured@0.5", "sparse-block16@0.5"})
@@ -84,7 +86,8 @@ public class NcfInferBench {
                 float[] m = new float[layer.out() * layer.in()];
                 KernelTimer.fillMask(m, layer.out(), layer.in(), density, modeAndPattern[1].equals("block16"), rng);
                 layer.weight().setMask(m);
-                layer.setExecutionPolicy(ExecutionPolicy.always(modeAndPattern[0].equals("sparse")
+                layer.setExecutionPolicy(modeAndPattern[0].equals("policy") ? ExecutionPolicy.byDensity(0.5)
+                        : ExecutionPolicy.always(modeAndPattern[0].equals("sparse")
                         ? ExecutionMode.CSR : ExecutionMode.MASKED));
             }
         }

@@ -4,6 +4,7 @@ import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.sparse.CsrWeight;
 import dev.winnow.engine.sparse.ExecutionMode;
 import dev.winnow.engine.sparse.ExecutionPolicy;
+import dev.winnow.engine.tensor.GradMode;
 import dev.winnow.engine.tensor.Ops;
 import dev.winnow.engine.tensor.SparseOps;
 import dev.winnow.engine.tensor.Tensor;
@@ -35,6 +36,13 @@ public final class Linear implements Module {
     private Tensor densityMask;
     private int densityMaskVersion;
     private double maskDensity;
+    // W ⊙ M for forwards that need no weight gradient (inference), kept while the weight, the mask and its version
+    // stay those it was built from: a masked layer then costs what a dense one does.
+    private Tensor maskedProduct;
+    private Tensor maskedProductMask;
+    private int maskedProductMaskVersion;
+    private int maskedProductMaskWrite;
+    private long maskedProductValue;
 
     public Linear(Backend backend, String name, int in, int out, boolean withBias, SplittableRandom rng) {
         if (in <= 0 || out <= 0) {
@@ -90,10 +98,19 @@ public final class Linear implements Module {
 
     public Tensor forward(Tensor x) {
         Tensor b = bias == null ? null : bias.value();
-        switch (executionMode()) {
+        ExecutionMode mode = executionMode();
+        if (mode == ExecutionMode.CSR && policy.forced() == null && !GradMode.isEnabled()
+                && x.rows() <= ExecutionPolicy.SMALL_BATCH_ROWS) {
+            mode = policy.modeFor(true, maskDensity(), x.rows(), true, csrWeight().hasBlockForm());
+        }
+        switch (mode) {
             case CSR:
-                return SparseOps.linear(x, weight.value(), b, csrWeight());
+                return SparseOps.linear(x, weight.value(), b, csrWeight(), weight.contentVersion());
             case MASKED:
+                if (!GradMode.isEnabled() && weight.mask() != null) {
+                    // the same GEMM on the same W ⊙ M values as below, so the same bits; the product made once
+                    return Ops.linear(x, maskedProduct(), b, null);
+                }
                 return Ops.linear(x, weight.value(), b, weight.mask());
             default:
                 return Ops.linear(x, weight.value(), b, null);
@@ -146,6 +163,28 @@ public final class Linear implements Module {
             csrMaskVersion = weight.maskVersion();
         }
         return csr;
+    }
+
+    /** W ⊙ M, rebuilt when the weight's content, the mask or the mask's values changed since it was made. */
+    private Tensor maskedProduct() {
+        Tensor mask = weight.mask();
+        if (maskedProduct == null || mask != maskedProductMask || weight.maskVersion() != maskedProductMaskVersion
+                || mask.writeVersion() != maskedProductMaskWrite || weight.contentVersion() != maskedProductValue) {
+            float[] w = weight.value().toArray();
+            float[] m = mask.toArray();
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= m[i]; // the product gemmMasked forms, element by element
+            }
+            if (maskedProduct == null) {
+                maskedProduct = Tensor.zeros(weight.value().backend(), out, in, false);
+            }
+            maskedProduct.copyFrom(w);
+            maskedProductMask = mask;
+            maskedProductMaskVersion = weight.maskVersion();
+            maskedProductMaskWrite = mask.writeVersion();
+            maskedProductValue = weight.contentVersion();
+        }
+        return maskedProduct;
     }
 
     private static float[] filledOnes(int n) {

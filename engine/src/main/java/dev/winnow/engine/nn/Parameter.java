@@ -19,6 +19,7 @@ public final class Parameter {
     private Tensor survivorsMask;
     private int survivorsMaskVersion;
     private int survivorsMaskWrite;
+    private int updates;
 
     public Parameter(String name, Tensor value, boolean prunable) {
         this.name = name;
@@ -80,6 +81,20 @@ public final class Parameter {
             }
         }
         value.copyFrom(w);
+    }
+
+    /**
+     * Changes whenever the value may have changed: a write through the tensor ({@link Tensor#copyFrom},
+     * {@link Tensor#markWritten}, so also {@link #setMask}) or an optimiser update ({@link #noteUpdated}). Layers that
+     * keep a form derived from the value (W ⊙ M, CSR values) rebuild it when this or the mask's version moves.
+     */
+    public long contentVersion() {
+        return ((long) value.writeVersion() << 32) | (updates & 0xffffffffL);
+    }
+
+    /** Declares an update of the value through the backend (every {@code Optimizer.step} calls it). */
+    public void noteUpdated() {
+        updates++;
     }
 
     /** Number of entries the mask keeps (all of them without a mask). */

@@ -129,6 +129,7 @@ public abstract class Optimizer {
                 continue;
             }
             update(i, p);
+            p.noteUpdated();
         }
     }
 

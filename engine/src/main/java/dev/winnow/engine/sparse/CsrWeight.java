@@ -37,7 +37,10 @@ public final class CsrWeight implements AutoCloseable {
     private final IntStorage blockIndex;
     private final IntStorage blockIndexT;
     /** The dense weight of the last refresh, which the stale forms below are gathered from when next asked for. */
+    /** A weight version that matches nothing: {@link #refresh(Storage, long)} always gathers. */
+    public static final long UNVERSIONED = Long.MIN_VALUE;
     private Storage source;
+    private long sourceVersion = UNVERSIONED;
     private boolean forwardStale;
     private boolean blockStale;
     private boolean blockTStale;
@@ -119,6 +122,19 @@ public final class CsrWeight implements AutoCloseable {
      * must not change before they are used (a step's forward and backward read the weight the forward saw).
      */
     public void refresh(Storage denseWeight) {
+        refresh(denseWeight, UNVERSIONED);
+    }
+
+    /**
+     * {@link #refresh(Storage)}, skipped when {@code version} (the weight's {@code Parameter.contentVersion()}) and
+     * the buffer are those of the last refresh: the values are then the same, and the forms already gathered stay
+     * valid (an inference forward after the first pays no gather). {@link #UNVERSIONED} always refreshes.
+     */
+    public void refresh(Storage denseWeight, long version) {
+        if (version != UNVERSIONED && version == sourceVersion && denseWeight == source) {
+            return;
+        }
+        sourceVersion = version;
         if (forward.nnz == 0) {
             return;
         }
@@ -136,6 +152,11 @@ public final class CsrWeight implements AutoCloseable {
             forwardStale = false;
         }
         return forward;
+    }
+
+    /** Whether this weight runs in 16x1 block form (whole blocks on a backend with block kernels). */
+    public boolean hasBlockForm() {
+        return block != null;
     }
 
     /**

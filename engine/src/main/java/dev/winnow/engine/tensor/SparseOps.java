@@ -24,6 +24,14 @@ public final class SparseOps {
      * product's bits, the backward in the block kernels' own order (no packing of X or dY).
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias, CsrWeight csr) {
+        return linear(x, w, bias, csr, CsrWeight.UNVERSIONED);
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor, Tensor, CsrWeight)} where {@code weightVersion} is w's
+     * {@code Parameter.contentVersion()}: the CSR values are regathered only when it moved since the last forward.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias, CsrWeight csr, long weightVersion) {
         int batch = x.rows();
         int in = x.cols();
         int out = w.rows();
@@ -44,7 +52,7 @@ public final class SparseOps {
             throw new IllegalArgumentException("sparse linear: the CSR weight lives on " + csr.backend().name()
                     + ", the tensors on " + be.name());
         }
-        csr.refresh(w.data());
+        csr.refresh(w.data(), weightVersion);
         Tensor y = Tensor.result(be, batch, out, 2, "sparseLinear", x, w, bias);
         long token;
         BlockMatrix block = csr.block();
