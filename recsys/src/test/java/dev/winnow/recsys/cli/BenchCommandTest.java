@@ -91,6 +91,42 @@ class BenchCommandTest {
     }
 
     @Test
+    void gemmPrintsAHeaderAndOneLinePerShapeAndProduct() {
+        CliRun run = CliRun.of("bench", "gemm", "--shapes", "7x5x3,13x9x20", "--rounds", "1", "--sample-ms", "1");
+        assertEquals(0, run.exit(), run.err());
+        List<String> lines = Arrays.asList(run.out().strip().split("\n"));
+        assertEquals(7, lines.size(), run.out());
+        assertTrue(lines.get(0).matches("# backend=\\S+.* peak=(\\d+-bit fma, 12 chains|n/a) clock=cpu rounds=1 "
+                + "sample_ms=1"), run.out());
+        boolean peak = !lines.get(0).contains("peak=n/a");
+        String pct = peak ? "[0-9]+\\.[0-9]" : "n/a";
+        String[] shapes = {"batch=7 in=5 out=3", "batch=13 in=9 out=20"};
+        String[] products = {"forward", "dx", "dw"};
+        for (int s = 0; s < 2; s++) {
+            for (int p = 0; p < 3; p++) {
+                String line = lines.get(1 + 3 * s + p);
+                assertTrue(line.matches("gemm=" + products[p] + " " + shapes[s] + " threads=1 seconds=[0-9]\\.[0-9]{6}"
+                        + "e[+-][0-9]{2} gflops=[0-9]+\\.[0-9] peak_gflops=" + pct + " pct_of_peak=" + pct),
+                        "not in the documented form: " + line);
+            }
+        }
+    }
+
+    @Test
+    void gemmRefusesBadShapesAndProductsInOneLine() {
+        CliRun shape = CliRun.of("bench", "gemm", "--shapes", "12x3");
+        assertEquals(2, shape.exit(), shape.out());
+        assertEquals("winnow bench gemm: --shapes: '12x3' is not BATCHxINxOUT (e.g. 256x128x64)", shape.err().strip());
+        CliRun huge = CliRun.of("bench", "gemm", "--shapes", "100000x100000x1");
+        assertEquals(2, huge.exit(), huge.out());
+        assertTrue(huge.err().strip().startsWith("winnow bench gemm: --shapes: '100000x100000x1': an operand would "
+                + "have 10000000000 elements"), huge.err());
+        CliRun product = CliRun.of("bench", "gemm", "--shapes", "8x8x8", "--products", "forward,dz");
+        assertEquals(2, product.exit(), product.out());
+        assertEquals("winnow bench gemm: --products: 'dz' is not forward, dx or dw", product.err().strip());
+    }
+
+    @Test
     void anOperandLargerThanAJavaArrayIsRefusedBeforeAllocatingInOneLine() {
         CliRun wraps = CliRun.of("bench", "kernels", "--batch", "65536", "--in", "65536", "--out", "1");
         assertEquals(2, wraps.exit(), wraps.out());
