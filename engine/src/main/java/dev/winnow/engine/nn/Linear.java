@@ -23,6 +23,11 @@ import java.util.SplittableRandom;
  * builder hands in ({@link #setExecutionPolicy}; {@link ExecutionPolicy#MASKED} until then): nothing is measured in a
  * forward pass. The CSR form is rebuilt when the mask changes through {@link Parameter#setMask}; the weight values
  * stay dense in the parameter (the optimiser updates them there).
+ *
+ * <p>In a forward without gradients the layer keeps what it derives from the weight (W ⊙ M when masked, the gathered
+ * CSR or block values when sparse) until {@link Parameter#contentVersion()} or the mask moves, with the same bits as
+ * recomputing it; and a forward of at most {@link ExecutionPolicy#SMALL_BATCH_ROWS} rows follows the policy's
+ * small-batch rule ({@link ExecutionPolicy#modeFor(boolean, double, int, boolean, boolean)}).
  */
 public final class Linear implements Module {
     private final int in;
