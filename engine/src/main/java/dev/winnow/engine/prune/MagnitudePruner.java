@@ -18,6 +18,11 @@ public final class MagnitudePruner implements Pruner {
     private final Ranking ranking;
 
     public MagnitudePruner(PrunableSet set, Ranking ranking) {
+        // a null ranking would otherwise fall through to layer-wise without a word (as BlockPruner refuses it too)
+        if (set == null || ranking == null) {
+            throw new IllegalArgumentException("magnitude pruning needs a prunable set and a ranking (GLOBAL or "
+                    + "LAYER_WISE), got " + (set == null ? "no set" : "no ranking"));
+        }
         this.set = set;
         this.ranking = ranking;
     }

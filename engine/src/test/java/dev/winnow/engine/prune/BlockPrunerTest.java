@@ -279,7 +279,7 @@ class BlockPrunerTest {
     }
 
     @Test
-    void aNanWeightAndAMissingRankingAreRefused() {
+    void aNanWeightAndAMissingRankingAreRefusedByBothPruners() {
         float[] w = random(32, new SplittableRandom(16));
         w[20] = Float.NaN;
         Parameter p = weight("w.weight", 16, 2, w, true);
@@ -289,6 +289,10 @@ class BlockPrunerTest {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
                 () -> new BlockPruner(PrunableSet.explicit(List.of(p)), null));
         assertTrue(none.getMessage().contains("no ranking"), none.getMessage());
+        IllegalArgumentException magnitude = assertThrows(IllegalArgumentException.class,
+                () -> new MagnitudePruner(PrunableSet.explicit(List.of(p)), null));
+        assertTrue(magnitude.getMessage().startsWith("magnitude pruning needs a prunable set and a ranking")
+                && magnitude.getMessage().contains("no ranking"), magnitude.getMessage());
     }
 
     @Test
