@@ -3,7 +3,6 @@ package dev.winnow.recsys.cli;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.cpu.CpuBackend;
-import dev.winnow.engine.backend.cpu.FmaPeak;
 import dev.winnow.recsys.perf.KernelTimer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +23,7 @@ import static dev.winnow.recsys.cli.BenchCommand.seconds;
 
 /**
  * The CPU backend's dense GEMM on a Linear layer's three products, each against this core's fp32 multiply-add peak
- * measured beside it: rounds alternate a peak sample ({@link FmaPeak}) and a GEMM sample of about the same length, and
+ * measured beside it: rounds alternate a peak sample ({@link CpuBackend#fmaPeak}) and a GEMM sample of about the same length, and
  * the share of the peak is the median of the rounds' ratios, so a clock that drifts between rounds cancels out.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
@@ -108,7 +107,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         Clock c = new Clock(cpu);
         try (Backend be = new CpuBackend(threads)) {
             System.out.printf(Locale.ROOT, "# backend=%s peak=%s clock=%s rounds=%d sample_ms=%d%n", be.name(),
-                    peak ? FmaPeak.vectorBits() + "-bit fma, 12 chains" : "n/a", cpu ? "cpu" : "wall", rounds,
+                    peak ? (int) CpuBackend.fmaPeak(1, 0f, new float[1])[1] + "-bit fma, 12 chains" : "n/a", cpu ? "cpu" : "wall", rounds,
                     sampleMs);
             int peakIters = peak ? calibratePeak(c) : 0;
             warmUp(be);
@@ -149,15 +148,15 @@ final class BenchGemmCommand implements Callable<Integer> {
     /** Iterations of the peak loop that take about one sample, after a second of warm-up. */
     private int calibratePeak(Clock c) {
         int iters = 1 << 16;
+        float[] sink = new float[1];
         long until = System.nanoTime() + 1_000_000_000L;
-        float sink = 0;
         while (System.nanoTime() < until) {
-            sink += FmaPeak.run(iters, sink * 1e-9f);
+            CpuBackend.fmaPeak(iters, sink[0] * 1e-9f, sink);
         }
         long t0 = c.now();
-        sink += FmaPeak.run(iters, sink * 1e-9f);
+        CpuBackend.fmaPeak(iters, sink[0] * 1e-9f, sink);
         long dt = Math.max(1, c.now() - t0);
-        if (sink == 42f) {
+        if (sink[0] == 42f) {
             System.out.print("");
         }
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) iters * sampleMs * 1_000_000L / dt));
@@ -221,12 +220,12 @@ final class BenchGemmCommand implements Callable<Integer> {
             double[] perCall = new double[rounds];
             double[] peaks = new double[rounds];
             double[] ratio = new double[rounds];
-            float sink = 0;
+            float[] sink = new float[1];
             for (int round = 0; round < rounds; round++) {
                 if (peak) {
                     long t0 = c.now();
-                    sink += FmaPeak.run(peakIters, round * 1e-9f);
-                    peaks[round] = FmaPeak.flops(peakIters) * threads / Math.max(1, c.now() - t0);
+                    double done = CpuBackend.fmaPeak(peakIters, round * 1e-9f, sink)[0];
+                    peaks[round] = done * threads / Math.max(1, c.now() - t0);
                 }
                 long t0 = c.now();
                 for (int i = 0; i < calls; i++) {
@@ -236,7 +235,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                 perCall[round] = Math.max(1, c.now() - t0) / 1e9 / calls;
                 ratio[round] = peak ? flops / perCall[round] / 1e9 / peaks[round] : Double.NaN;
             }
-            if (sink == 42f) {
+            if (sink[0] == 42f) {
                 System.out.print("");
             }
             double sec = median(perCall);

@@ -593,6 +593,17 @@ public final class CpuBackend implements Backend {
         steps.adamRows(param, grad, m, v, rows, rowCount, cols, lr, step, h);
     }
 
+    /**
+     * One sample of this core's fp32 multiply-add peak at the backend's vector width: {@code iterations} rounds of 12
+     * independent fused multiply-add chains, timed by the caller beside the kernel it compares ({@code bench gemm}).
+     * Needs jdk.incubator.vector ({@link GemmChoice#vectorModulePresent()}). Returns {flops done, vector bits}; the
+     * value of the chains goes to {@code sink[0]} so that no chain can be dropped.
+     */
+    public static double[] fmaPeak(int iterations, float seed, float[] sink) {
+        sink[0] += FmaPeak.run(iterations, seed);
+        return new double[] {FmaPeak.flops(iterations), FmaPeak.vectorBits()};
+    }
+
     @Override
     public boolean prefersIndexedUpdates() {
         return true;

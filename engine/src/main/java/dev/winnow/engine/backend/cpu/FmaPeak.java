@@ -7,9 +7,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The fp32 multiply-add peak of one core at the CPU backend's vector width, measured in this JVM: 12 independent
  * chains of fused multiply-adds, as {@code bench/widths/fmapeak.c} does in C, so that a kernel's share of the peak
  * can be read from samples taken beside it in the same sitting (a shared VM's clock drifts by 20-40% over minutes).
- * Loaded only with jdk.incubator.vector present ({@link CpuBackend.GemmChoice#vectorModulePresent()}).
+ * Loaded only with jdk.incubator.vector present ({@link CpuBackend.GemmChoice#vectorModulePresent()}); reached from
+ * outside through {@link CpuBackend#fmaPeak}.
  */
-public final class FmaPeak {
+final class FmaPeak {
     private static final VectorSpecies<Float> S = VectorLanes.S;
     private static final int CHAINS = 12;
 
@@ -17,12 +18,12 @@ public final class FmaPeak {
     }
 
     /** Bits per vector of the width measured (the GEMM's). */
-    public static int vectorBits() {
+    static int vectorBits() {
         return S.vectorBitSize();
     }
 
     /** Floating-point operations one call of {@link #run} performs. */
-    public static double flops(int iterations) {
+    static double flops(int iterations) {
         return 2.0 * CHAINS * S.length() * iterations;
     }
 
@@ -33,7 +34,7 @@ public final class FmaPeak {
      * register ({@code acc * m + c} costs it an extra register move per multiply-add: 15% below the C loop's peak).
      * Chain i starts at {@code seed * (i + 1)}; keep the seed small (the chains add about 1e-9 per step).
      */
-    public static float run(int iterations, float seed) {
+    static float run(int iterations, float seed) {
         FloatVector m = FloatVector.broadcast(S, 0.999999f);
         FloatVector c = FloatVector.broadcast(S, 1e-9f);
         FloatVector a0 = FloatVector.broadcast(S, seed);
