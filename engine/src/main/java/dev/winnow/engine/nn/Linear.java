@@ -45,7 +45,6 @@ public final class Linear implements Module {
     // stay those it was built from: a masked layer then costs what a dense one does.
     private Tensor maskedProduct;
     private Tensor maskedProductMask;
-    private int maskedProductMaskVersion;
     private int maskedProductMaskWrite;
     private long maskedProductValue;
 
@@ -170,11 +169,12 @@ public final class Linear implements Module {
         return csr;
     }
 
-    /** W ⊙ M, rebuilt when the weight's content, the mask or the mask's values changed since it was made. */
+    /** W ⊙ M, rebuilt when the weight's content or the mask's values changed since it was made. */
     private Tensor maskedProduct() {
         Tensor mask = weight.mask();
-        if (maskedProduct == null || mask != maskedProductMask || weight.maskVersion() != maskedProductMaskVersion
-                || mask.writeVersion() != maskedProductMaskWrite || weight.contentVersion() != maskedProductValue) {
+        // setMask writes the mask tensor, so its write version covers new masks as well as direct writes
+        if (maskedProduct == null || mask != maskedProductMask || mask.writeVersion() != maskedProductMaskWrite
+                || weight.contentVersion() != maskedProductValue) {
             float[] w = weight.value().toArray();
             float[] m = mask.toArray();
             for (int i = 0; i < w.length; i++) {
@@ -185,7 +185,6 @@ public final class Linear implements Module {
             }
             maskedProduct.copyFrom(w);
             maskedProductMask = mask;
-            maskedProductMaskVersion = weight.maskVersion();
             maskedProductMaskWrite = mask.writeVersion();
             maskedProductValue = weight.contentVersion();
         }

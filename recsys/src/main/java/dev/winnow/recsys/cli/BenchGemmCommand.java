@@ -3,6 +3,7 @@ package dev.winnow.recsys.cli;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.cpu.CpuBackend;
+import dev.winnow.recsys.perf.DensityCrossover;
 import dev.winnow.recsys.perf.KernelTimer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,8 +24,9 @@ import static dev.winnow.recsys.cli.BenchCommand.seconds;
 
 /**
  * The CPU backend's dense GEMM on a Linear layer's three products, each against this core's fp32 multiply-add peak
- * measured beside it: rounds alternate a peak sample ({@link CpuBackend#fmaPeak}) and a GEMM sample of about the same length, and
- * the share of the peak is the median of the rounds' ratios, so a clock that drifts between rounds cancels out.
+ * measured beside it: rounds alternate a peak sample ({@link CpuBackend#fmaPeak}) and a GEMM sample of about the same
+ * length, and the share of the peak is the median of the rounds' ratios, so a clock that drifts between rounds cancels
+ * out.
  */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
         description = "Dense GEMM throughput and share of the fp32 FMA peak measured in the same rounds. One line per "
@@ -45,13 +47,17 @@ final class BenchGemmCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "9", description = "Peak/GEMM sample pairs per product (median). "
             + "Default: ${DEFAULT-VALUE}.")
     int rounds;
-    @Option(names = "--sample-ms", defaultValue = "40", description = "Length of each sample. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sample-ms", defaultValue = "40",
+            description = "Length of each sample. Default: ${DEFAULT-VALUE}.")
     int sampleMs;
     @Option(names = "--threads", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     int threads;
     @Option(names = "--clock", defaultValue = "cpu", paramLabel = "wall|cpu",
             description = "wall or the thread's CPU time (1 thread only). Default: ${DEFAULT-VALUE}.")
     String clock;
+
+    /** Where the peak loop's result goes, so that the JIT cannot drop the loop (a field write always stays). */
+    private final float[] sink = new float[1];
 
     private record Shape(int batch, int in, int out) {
     }
@@ -107,7 +113,8 @@ final class BenchGemmCommand implements Callable<Integer> {
         Clock c = new Clock(cpu);
         try (Backend be = new CpuBackend(threads)) {
             System.out.printf(Locale.ROOT, "# backend=%s peak=%s clock=%s rounds=%d sample_ms=%d%n", be.name(),
-                    peak ? (int) CpuBackend.fmaPeak(1, 0f, new float[1])[1] + "-bit fma, 12 chains" : "n/a", cpu ? "cpu" : "wall", rounds,
+                    peak ? (int) CpuBackend.fmaPeak(1, 0f, sink)[1] + "-bit fma, 12 chains" : "n/a",
+                    cpu ? "cpu" : "wall", rounds,
                     sampleMs);
             int peakIters = peak ? calibratePeak(c) : 0;
             warmUp(be);
@@ -148,7 +155,6 @@ final class BenchGemmCommand implements Callable<Integer> {
     /** Iterations of the peak loop that take about one sample, after a second of warm-up. */
     private int calibratePeak(Clock c) {
         int iters = 1 << 16;
-        float[] sink = new float[1];
         long until = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < until) {
             CpuBackend.fmaPeak(iters, sink[0] * 1e-9f, sink);
@@ -156,9 +162,6 @@ final class BenchGemmCommand implements Callable<Integer> {
         long t0 = c.now();
         CpuBackend.fmaPeak(iters, sink[0] * 1e-9f, sink);
         long dt = Math.max(1, c.now() - t0);
-        if (sink[0] == 42f) {
-            System.out.print("");
-        }
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) iters * sampleMs * 1_000_000L / dt));
     }
 
@@ -220,7 +223,6 @@ final class BenchGemmCommand implements Callable<Integer> {
             double[] perCall = new double[rounds];
             double[] peaks = new double[rounds];
             double[] ratio = new double[rounds];
-            float[] sink = new float[1];
             for (int round = 0; round < rounds; round++) {
                 if (peak) {
                     long t0 = c.now();
@@ -235,14 +237,12 @@ final class BenchGemmCommand implements Callable<Integer> {
                 perCall[round] = Math.max(1, c.now() - t0) / 1e9 / calls;
                 ratio[round] = peak ? flops / perCall[round] / 1e9 / peaks[round] : Double.NaN;
             }
-            if (sink[0] == 42f) {
-                System.out.print("");
-            }
-            double sec = median(perCall);
+            double sec = DensityCrossover.median(perCall);
+            String peakText = peak ? String.format(Locale.ROOT, "%.1f", DensityCrossover.median(peaks)) : "n/a";
+            String pctText = peak ? String.format(Locale.ROOT, "%.1f", 100 * DensityCrossover.median(ratio)) : "n/a";
             System.out.printf(Locale.ROOT, "gemm=%s batch=%d in=%d out=%d threads=%d seconds=%s gflops=%.1f "
                             + "peak_gflops=%s pct_of_peak=%s%n", product, sh.batch, sh.in, sh.out, threads,
-                    seconds(sec), flops / sec / 1e9, peak ? String.format(Locale.ROOT, "%.1f", median(peaks)) : "n/a",
-                    peak ? String.format(Locale.ROOT, "%.1f", 100 * median(ratio)) : "n/a");
+                    seconds(sec), flops / sec / 1e9, peakText, pctText);
         } finally {
             be.free(a);
             be.free(b);
@@ -250,12 +250,6 @@ final class BenchGemmCommand implements Callable<Integer> {
         }
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int h = s.length / 2;
-        return s.length % 2 == 1 ? s[h] : (s[h - 1] + s[h]) / 2;
-    }
 
     /** Nanoseconds: the calling thread's CPU time, or the wall clock. */
     private static final class Clock {

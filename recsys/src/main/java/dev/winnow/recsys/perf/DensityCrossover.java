@@ -169,7 +169,8 @@ public final class DensityCrossover {
         }
     }
 
-    static double median(double[] v) {
+    /** The median of {@code v} (the mean of the middle two for an even count); v is not changed. */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int k = s.length / 2;
