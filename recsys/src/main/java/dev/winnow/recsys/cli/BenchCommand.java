@@ -29,12 +29,13 @@ import java.util.concurrent.Callable;
  * {@code winnow bench}: reproduce one benchmark point in seconds without JMH. {@code kernels} times the products of
  * one Linear shape, {@code crossover} sweeps shapes and densities and writes where CSR starts to beat dense (CSV +
  * PNG), {@code step} times one NCF student training step dense, masked and CSR, {@code gemm} the dense GEMM against
- * the fp32 multiply-add peak measured in the same rounds.
+ * the fp32 multiply-add peak measured in the same rounds, {@code sad} the student's and the SAD step's training
+ * samples/s (PyTorch's counterpart: {@code torch_sad.py}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Micro-benchmarks of the sparse and dense kernels (one point in seconds; JMH lives in bench/).",
         subcommands = {BenchCommand.Kernels.class, BenchCommand.Crossover.class, BenchStepCommand.class,
-            BenchGemmCommand.class})
+            BenchGemmCommand.class, BenchSadCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

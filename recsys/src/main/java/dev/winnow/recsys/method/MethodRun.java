@@ -374,6 +374,7 @@ public final class MethodRun {
             RegressionMetrics val = evaluate(Part.VALIDATION);
             RegressionMetrics test = evaluate(Part.TEST);
             state.cumulativeSeconds = secondsBeforeResume + (System.nanoTime() - startNanos) / 1e9;
+            progress.epochTrained(method.label(), seed, epoch, task.size(Part.TRAIN), epochSeconds);
             double density = prunable.density();
             if (val.mse() < state.levelBestValMse) {
                 state.levelBestValMse = val.mse();

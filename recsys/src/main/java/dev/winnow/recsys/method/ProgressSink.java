@@ -9,5 +9,12 @@ public interface ProgressSink {
     default void note(String method, long seed, String message) {
     }
 
+    /**
+     * The training part of one epoch alone: {@code samples} training rows stepped through in {@code seconds} of wall
+     * time (no evaluation, checkpoint or prune event inside); what {@code bench sad} reads.
+     */
+    default void epochTrained(String method, long seed, int epoch, int samples, double seconds) {
+    }
+
     ProgressSink NONE = (m, s, p, e, eta) -> { };
 }

@@ -199,6 +199,39 @@ class BenchCommandTest {
     }
 
     @Test
+    void sadPrintsOneLinePerModeWithItsEpochsSamplesPerSecond() {
+        CliRun run = CliRun.of("bench", "sad", "--epochs", "2", "--train", "1000", "--batch", "64", "--qk-dim", "8");
+        assertEquals(0, run.exit(), run.err());
+        String[] lines = run.out().strip().split("\\R");
+        assertEquals(2, lines.length, run.out());
+        String[] modes = {"student", "sad"};
+        for (int k = 0; k < 2; k++) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("bench=sad mode=" + modes[k] + " batch=64 "
+                    + "qk_dim=8 threads=1 train=1000 epochs=2 samples_per_s=([0-9]+) min=([0-9]+) max=([0-9]+)")
+                    .matcher(lines[k]);
+            assertTrue(m.matches(), lines[k]);
+            long median = Long.parseLong(m.group(1));
+            long min = Long.parseLong(m.group(2));
+            long max = Long.parseLong(m.group(3));
+            assertTrue(min > 0 && min <= median && median <= max, lines[k]);
+        }
+
+        CliRun mode = CliRun.of("bench", "sad", "--modes", "kd");
+        assertEquals(2, mode.exit(), mode.out());
+        assertEquals("winnow bench sad: --modes: 'kd' is not student or sad", mode.err().strip());
+        CliRun epochs = CliRun.of("bench", "sad", "--epochs", "0");
+        assertEquals(2, epochs.exit(), epochs.out());
+        assertEquals("winnow bench sad: --epochs must be in 1..100, got 0", epochs.err().strip());
+        CliRun train = CliRun.of("bench", "sad", "--train", "99999999");
+        assertEquals(2, train.exit(), train.out());
+        assertTrue(train.err().strip().startsWith("winnow bench sad: --train must be between --batch (256) and "),
+                train.err());
+        CliRun batch = CliRun.of("bench", "sad", "--batch", "1");
+        assertEquals(2, batch.exit(), batch.out());
+        assertTrue(batch.err().contains("--batch must be at least 2"), batch.err());
+    }
+
+    @Test
     void crossoverOutputThatIsAFileExitsTwoNamingTheOption(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("crossover"), "a file");
         CliRun run = CliRun.of("bench", "crossover", "--output", file.toString(), "--batches", "8", "--shapes", "8x8",

@@ -89,6 +89,37 @@ class MethodRunTest {
     }
 
     @Test
+    void everyEpochReportsItsTrainingRowsAndTheTrainingSecondsAloneOnce() throws IOException {
+        TapModel t = teacher(4);
+        List<double[]> trained = new java.util.ArrayList<>();
+        List<Double> cumulative = new java.util.ArrayList<>();
+        ProgressSink sink = new ProgressSink() {
+            @Override
+            public void epoch(String method, long seed, CurvePoint point, int epochs, double eta) {
+                cumulative.add(point.cumulativeSeconds());
+            }
+
+            @Override
+            public void epochTrained(String method, long seed, int epoch, int samples, double seconds) {
+                assertEquals("LTH-SAD", method);
+                assertEquals(4, seed);
+                trained.add(new double[] {epoch, samples, seconds});
+            }
+        };
+        new MethodRun(task, backend, Method.LTH_SAD, config(4, 2, 0.3), 4, t, sink, null).run();
+        assertEquals(4, trained.size(), "one report per epoch");
+        double sum = 0;
+        for (int e = 0; e < 4; e++) {
+            assertEquals(e + 1, trained.get(e)[0], 0.0, "epoch number");
+            assertEquals(task.size(RegressionTask.Part.TRAIN), trained.get(e)[1], 0.0, "training rows");
+            assertTrue(trained.get(e)[2] > 0, "positive seconds");
+            sum += trained.get(e)[2];
+            // the training part alone: never more than all the run's time so far (which adds evaluation)
+            assertTrue(sum <= cumulative.get(e), sum + " s trained by epoch " + (e + 1) + " vs " + cumulative.get(e));
+        }
+    }
+
+    @Test
     void pruneEventsFollowTheScheduleAndDensityFollowsTheRecurrence() throws IOException {
         TapModel t = teacher(2);
         MethodOutcome o = new MethodRun(task, backend, Method.LTH_SAD, config(6, 2, 0.25), 2, t, null, null).run();
