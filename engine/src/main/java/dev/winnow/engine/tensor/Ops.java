@@ -286,13 +286,23 @@ public final class Ops {
         be.sumRows(x.data(), rows, cols, alpha, 0f, y.data());
         y.setBackward(() -> {
             Storage dx = x.gradOrZeros();
-            Storage ones = Tensor.allocateScratch(be, rows * cols);
-            be.fill(ones, 0, rows * cols, alpha);
-            Storage t = Tensor.allocateScratch(be, rows * cols);
-            be.binary(BinaryOp.MUL, ones, y.grad(), Broadcast.ROW, rows, cols, t);
-            be.axpy(1f, t, dx, rows * cols);
+            be.binary(BinaryOp.ADD, dx, scaledGrad(be, y.grad(), alpha, cols), Broadcast.ROW, rows, cols, dx);
         });
         return y;
+    }
+
+    /**
+     * alpha * g for the sums' backward, computed once per output (not once per input element): dx + alpha * g then
+     * rounds exactly as the former alpha-filled matrix times g, added into dx, did. g itself when alpha is 1.
+     */
+    private static Storage scaledGrad(Backend be, Storage g, float alpha, int n) {
+        if (alpha == 1f) {
+            return g;
+        }
+        Storage s = Tensor.allocateScratch(be, n);
+        be.fill(s, 0, n, alpha);
+        be.binary(BinaryOp.MUL, s, g, Broadcast.FULL, 1, n, s);
+        return s;
     }
 
     /** Sum over columns: [rows x cols] -> [rows x 1]. */
@@ -313,11 +323,7 @@ public final class Ops {
         be.sumCols(x.data(), rows, cols, alpha, 0f, y.data());
         y.setBackward(() -> {
             Storage dx = x.gradOrZeros();
-            Storage ones = Tensor.allocateScratch(be, rows * cols);
-            be.fill(ones, 0, rows * cols, alpha);
-            Storage t = Tensor.allocateScratch(be, rows * cols);
-            be.binary(BinaryOp.MUL, ones, y.grad(), Broadcast.COLUMN, rows, cols, t);
-            be.axpy(1f, t, dx, rows * cols);
+            be.binary(BinaryOp.ADD, dx, scaledGrad(be, y.grad(), alpha, rows), Broadcast.COLUMN, rows, cols, dx);
         });
         return y;
     }
