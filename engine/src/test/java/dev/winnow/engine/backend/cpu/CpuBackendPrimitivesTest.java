@@ -208,6 +208,12 @@ class CpuBackendPrimitivesTest {
                             where, i);
                 }
                 assertBitwise(dx1, dx2, op + " backward n=" + n);
+                // and bit for bit the float32 definition, UnaryOp.derivative (what the other backends are held to)
+                float[] want = dx0.clone();
+                for (int i = 0; i < n; i++) {
+                    want[i] += dy[i] * op.derivative(x[i], y[i], p);
+                }
+                assertBitwise(want, dx1, op + " backward n=" + n + " against UnaryOp.derivative");
             }
         }
     }
