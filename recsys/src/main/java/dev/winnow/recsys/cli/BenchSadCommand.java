@@ -64,12 +64,20 @@ final class BenchSadCommand implements Callable<Integer> {
     static final int ITEMS = 1682;
     /** Most epochs a bench may ask for: the SAD step runs ~20-80k samples/s, so 100 epochs of 80k are minutes. */
     static final int MAX_EPOCHS = 100;
+    /**
+     * The widest query/key the bench takes: the paper's is 128; the distiller's bilinear map is qk_dim x 2·qk_dim, so
+     * 4096 (compare's limit) makes each step minutes long at these shapes.
+     */
+    static final int MAX_QK_DIM = 512;
     /** Rows held out for the per-epoch evaluation that MethodRun runs (untimed): kept small so it costs little. */
     private static final int HELD_OUT = 2_000;
 
     @Override
     public Integer call() throws IOException {
         checkThreads(threads);
+        if (modes.isEmpty()) {
+            throw new IllegalArgumentException("--modes: name student, sad or both (student,sad)");
+        }
         for (String mode : modes) {
             if (!mode.equals("student") && !mode.equals("sad")) {
                 throw new IllegalArgumentException("--modes: '" + mode + "' is not student or sad");
@@ -82,8 +90,8 @@ final class BenchSadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 2 (the distiller's batch norm needs two "
                     + "rows), got " + batch);
         }
-        if (qkDim < 1 || qkDim > 4096) {
-            throw new IllegalArgumentException("--qk-dim must be in 1..4096, got " + qkDim);
+        if (qkDim < 1 || qkDim > MAX_QK_DIM) {
+            throw new IllegalArgumentException("--qk-dim must be in 1.." + MAX_QK_DIM + ", got " + qkDim);
         }
         long pairs = (long) USERS * ITEMS;
         if (train < batch || train > pairs - 2L * HELD_OUT) {
@@ -131,6 +139,9 @@ final class BenchSadCommand implements Callable<Integer> {
                 if (epoch > 1) {
                     rates.add(samples / seconds);
                 }
+                // progress on stderr, so that a slow configuration is seen to move (stdout keeps one line per mode)
+                System.err.printf(Locale.ROOT, "# %s: epoch %d/%d%s, %.0f samples/s%n", mode, epoch, epochs + 1,
+                        epoch == 1 ? " (warm-up)" : "", samples / seconds);
             }
         };
         try (CpuBackend backend = new CpuBackend(threads)) {

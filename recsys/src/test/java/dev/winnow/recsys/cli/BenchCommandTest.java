@@ -214,11 +214,21 @@ class BenchCommandTest {
             long min = Long.parseLong(m.group(2));
             long max = Long.parseLong(m.group(3));
             assertTrue(min > 0 && min <= median && median <= max, lines[k]);
+            // progress on stderr: the warm-up epoch and the two timed ones
+            for (int e = 1; e <= 3; e++) {
+                assertTrue(run.err().contains("# " + modes[k] + ": epoch " + e + "/3"), run.err());
+            }
         }
 
         CliRun mode = CliRun.of("bench", "sad", "--modes", "kd");
         assertEquals(2, mode.exit(), mode.out());
         assertEquals("winnow bench sad: --modes: 'kd' is not student or sad", mode.err().strip());
+        CliRun none = CliRun.of("bench", "sad", "--modes", ",");
+        assertEquals(2, none.exit(), none.out());
+        assertEquals("winnow bench sad: --modes: name student, sad or both (student,sad)", none.err().strip());
+        CliRun wide = CliRun.of("bench", "sad", "--qk-dim", "4096");
+        assertEquals(2, wide.exit(), wide.out());
+        assertEquals("winnow bench sad: --qk-dim must be in 1..512, got 4096", wide.err().strip());
         CliRun epochs = CliRun.of("bench", "sad", "--epochs", "0");
         assertEquals(2, epochs.exit(), epochs.out());
         assertEquals("winnow bench sad: --epochs must be in 1..100, got 0", epochs.err().strip());
