@@ -85,6 +85,8 @@ public final class MethodRun {
     private RunState state;
     private long startNanos;
     private double secondsBeforeResume;
+    /** Whether the last evaluated epoch's validation predictions were all one value (see noteConstantPredictor). */
+    private boolean constantPredictor;
 
     /**
      * @param teacher the frozen teacher (required by distilling methods, ignored otherwise)
@@ -371,7 +373,9 @@ public final class MethodRun {
         loop.run(state.epoch + 1, lastEpoch, (epoch, loss, epochSeconds) -> {
             state.cumulativeFlops += TrainingFlops.perTrainSample(student, distils, teacher, distiller)
                     * task.size(Part.TRAIN);
-            RegressionMetrics val = evaluate(Part.VALIDATION);
+            float[] valPredicted = evaluator.predict(student, Part.VALIDATION);
+            RegressionMetrics val = RegressionMetrics.of(valPredicted, task.targets(Part.VALIDATION));
+            noteConstantPredictor(epoch, valPredicted);
             RegressionMetrics test = evaluate(Part.TEST);
             state.cumulativeSeconds = secondsBeforeResume + (System.nanoTime() - startNanos) / 1e9;
             progress.epochTrained(method.label(), seed, epoch, task.size(Part.TRAIN), epochSeconds);
@@ -481,6 +485,27 @@ public final class MethodRun {
             return (segmentEpoch - 1) % cfg.pruneEvery() + 1;
         }
         return segmentEpoch;
+    }
+
+    /**
+     * Says so (a progress note) when the student starts to predict one value for every validation row, and when it
+     * stops: a network whose hidden units all died (e.g. SGD at a high rate in the first epoch) trains on with a flat
+     * loss and scores like predicting a constant, which no divergence check catches. Changes no number.
+     */
+    private void noteConstantPredictor(int epoch, float[] predicted) {
+        boolean constant = predicted.length > 1;
+        for (int k = 1; k < predicted.length && constant; k++) {
+            constant = Float.floatToIntBits(predicted[k]) == Float.floatToIntBits(predicted[0]);
+        }
+        if (constant && !constantPredictor) {
+            progress.note(method.label(), seed, String.format(java.util.Locale.ROOT, "epoch %d: the student predicts "
+                    + "%s for every one of the %d validation rows, a constant: its hidden units are dead or cut off "
+                    + "(a learning rate too high for the first steps?), and it scores like predicting the mean until "
+                    + "this changes", epoch, predicted[0], predicted.length));
+        } else if (!constant && constantPredictor) {
+            progress.note(method.label(), seed, "epoch " + epoch + ": the student's predictions vary again");
+        }
+        constantPredictor = constant;
     }
 
     /** The current pruning level's best-validation epoch, read back from the curve. */

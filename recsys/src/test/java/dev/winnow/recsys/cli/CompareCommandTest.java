@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +181,25 @@ class CompareCommandTest {
         assertEquals(mses(csr), mses(cut));
         assertEquals(1.0, new ObjectMapper().readTree(cut.resolve("results.json").toFile()).get("sparse_threshold")
                 .asDouble());
+    }
+
+    @Test
+    void aStudentThatPredictsOneValueForEveryRowIsNamedInTheLog(@TempDir Path dir) {
+        // SGD with momentum at 0.3 kills every hidden unit of the synthetic student in its first epoch: no divergence
+        // (the loss stays flat near the variance), but one prediction for every row
+        CliRun dead = CliRun.of("compare", "--data", "synthetic", "--methods", "student", "--backend", "cpu",
+                "--set", "optimizer=sgd", "--set", "momentum=0.9", "--set", "lr=0.3", "--set", "epochs=1",
+                "--out", dir.resolve("dead").toString());
+        assertEquals(0, dead.exit(), dead.err());
+        String deadLog = dead.out();
+        assertTrue(deadLog.contains("[student seed 0] epoch 1: the student predicts ")
+                && deadLog.contains(" for every one of the 10000 validation rows, a constant"), deadLog);
+        CliRun alive = CliRun.of("compare", "--data", "synthetic", "--methods", "student", "--backend", "cpu",
+                "--set", "optimizer=sgd", "--set", "momentum=0.9", "--set", "lr=0.001", "--set", "epochs=1",
+                "--out", dir.resolve("alive").toString());
+        assertEquals(0, alive.exit(), alive.err());
+        assertTrue(alive.out().contains("[student seed 0] epoch 1/1"), alive.out());
+        assertFalse(alive.out().contains("a constant"), alive.out());
     }
 
     @Test
