@@ -66,7 +66,7 @@ final class BenchSadCommand implements Callable<Integer> {
     static final int MAX_EPOCHS = 100;
     /**
      * The widest query/key the bench takes: the paper's is 128; the distiller's bilinear map is qk_dim x 2·qk_dim, so
-     * 4096 (compare's limit) makes each step minutes long at these shapes.
+     * at 4096 (compare's limit) its 33M weights made a bench of one small epoch run for over five minutes.
      */
     static final int MAX_QK_DIM = 512;
     /** Rows held out for the per-epoch evaluation that MethodRun runs (untimed): kept small so it costs little. */
