@@ -373,9 +373,9 @@ public final class MethodRun {
         loop.run(state.epoch + 1, lastEpoch, (epoch, loss, epochSeconds) -> {
             state.cumulativeFlops += TrainingFlops.perTrainSample(student, distils, teacher, distiller)
                     * task.size(Part.TRAIN);
-            float[] valPredicted = evaluator.predict(student, Part.VALIDATION);
-            RegressionMetrics val = RegressionMetrics.of(valPredicted, task.targets(Part.VALIDATION));
-            noteConstantPredictor(epoch, valPredicted);
+            float[] valRaw = evaluator.predictUnclipped(student, Part.VALIDATION);
+            noteConstantPredictor(epoch, valRaw);
+            RegressionMetrics val = RegressionMetrics.of(evaluator.clip(valRaw), task.targets(Part.VALIDATION));
             RegressionMetrics test = evaluate(Part.TEST);
             state.cumulativeSeconds = secondsBeforeResume + (System.nanoTime() - startNanos) / 1e9;
             progress.epochTrained(method.label(), seed, epoch, task.size(Part.TRAIN), epochSeconds);
@@ -488,9 +488,11 @@ public final class MethodRun {
     }
 
     /**
-     * Says so (a progress note) when the student starts to predict one value for every validation row, and when it
+     * Says so (a progress note) when the student's raw output is one value for every validation row, and when it
      * stops: a network whose hidden units all died (e.g. SGD at a high rate in the first epoch) trains on with a flat
-     * loss and scores like predicting a constant, which no divergence check catches. Changes no number.
+     * loss and scores like predicting a constant, which no divergence check catches. Raw, not clipped: an untrained
+     * network whose outputs all lie below the lowest rating is clipped to one value without being dead. Changes no
+     * number.
      */
     private void noteConstantPredictor(int epoch, float[] predicted) {
         boolean constant = predicted.length > 1;
@@ -498,12 +500,12 @@ public final class MethodRun {
             constant = Float.floatToIntBits(predicted[k]) == Float.floatToIntBits(predicted[0]);
         }
         if (constant && !constantPredictor) {
-            progress.note(method.label(), seed, String.format(java.util.Locale.ROOT, "epoch %d: the student predicts "
-                    + "%s for every one of the %d validation rows, a constant: its hidden units are dead or cut off "
-                    + "(a learning rate too high for the first steps?), and it scores like predicting the mean until "
-                    + "this changes", epoch, predicted[0], predicted.length));
+            progress.note(method.label(), seed, String.format(java.util.Locale.ROOT, "epoch %d: the student outputs %s "
+                    + "for every one of the %d validation rows (before clipping to the target range), a constant: its "
+                    + "hidden units are dead or cut off (a learning rate too high for the first steps?), and it scores "
+                    + "like predicting the mean until this changes", epoch, predicted[0], predicted.length));
         } else if (!constant && constantPredictor) {
-            progress.note(method.label(), seed, "epoch " + epoch + ": the student's predictions vary again");
+            progress.note(method.label(), seed, "epoch " + epoch + ": the student's outputs vary again");
         }
         constantPredictor = constant;
     }

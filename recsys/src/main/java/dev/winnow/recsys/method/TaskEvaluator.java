@@ -28,6 +28,19 @@ final class TaskEvaluator {
 
     /** Predictions for a whole partition (clipped to the target range), no tape. */
     float[] predict(TapModel model, Part part) {
+        return clip(predictUnclipped(model, part));
+    }
+
+    /** Clips predictions to the target range, in place; returns them. */
+    float[] clip(float[] out) {
+        for (int k = 0; k < out.length; k++) {
+            out[k] = Math.max(task.minTarget(), Math.min(task.maxTarget(), out[k]));
+        }
+        return out;
+    }
+
+    /** The model's raw outputs for a whole partition, no tape. */
+    float[] predictUnclipped(TapModel model, Part part) {
         int n = task.size(part);
         float[] out = new float[n];
         if (input == null) {
@@ -45,9 +58,6 @@ final class TaskEvaluator {
             }
         } finally {
             model.train(true);
-        }
-        for (int k = 0; k < n; k++) {
-            out[k] = Math.max(task.minTarget(), Math.min(task.maxTarget(), out[k]));
         }
         return out;
     }

@@ -192,8 +192,9 @@ class CompareCommandTest {
                 "--out", dir.resolve("dead").toString());
         assertEquals(0, dead.exit(), dead.err());
         String deadLog = dead.out();
-        assertTrue(deadLog.contains("[student seed 0] epoch 1: the student predicts ")
-                && deadLog.contains(" for every one of the 10000 validation rows, a constant"), deadLog);
+        assertTrue(deadLog.contains("[student seed 0] epoch 1: the student outputs ")
+                && deadLog.contains(" for every one of the 10000 validation rows (before clipping to the target "
+                + "range), a constant"), deadLog);
         CliRun alive = CliRun.of("compare", "--data", "synthetic", "--methods", "student", "--backend", "cpu",
                 "--set", "optimizer=sgd", "--set", "momentum=0.9", "--set", "lr=0.001", "--set", "epochs=1",
                 "--out", dir.resolve("alive").toString());
