@@ -292,16 +292,16 @@ public final class Ops {
     }
 
     /**
-     * alpha * g for the sums' backward, computed once per output (not once per input element): dx + alpha * g then
-     * rounds exactly as the former alpha-filled matrix times g, added into dx, did. g itself when alpha is 1.
+     * alpha * g for the sums' backward, computed once per output (not once per input element) by the backend's
+     * SCALE: dx + alpha * g then rounds exactly as the former alpha-filled matrix times g, added into dx, did.
+     * g itself when alpha is 1.
      */
     private static Storage scaledGrad(Backend be, Storage g, float alpha, int n) {
         if (alpha == 1f) {
             return g;
         }
         Storage s = Tensor.allocateScratch(be, n);
-        be.fill(s, 0, n, alpha);
-        be.binary(BinaryOp.MUL, s, g, Broadcast.FULL, 1, n, s);
+        be.unary(UnaryOp.SCALE, alpha, g, s, n);
         return s;
     }
 

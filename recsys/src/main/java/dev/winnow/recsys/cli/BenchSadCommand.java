@@ -99,7 +99,8 @@ final class BenchSadCommand implements Callable<Integer> {
                     + (pairs - 2L * HELD_OUT) + " (distinct user-item pairs of a 943 x 1682 table, less the held-out "
                     + "rows), got " + train);
         }
-        // the teacher's widest activation (352 per row) dominates: ~32 bytes per element over its layers, per batch
+        // per batch row, 64 bytes (values, gradients, arena buffers, with room) for each activation of the teacher
+        // (the widest model) and of the distiller's projections; 40 bytes per rating for the data
         checkHeap("--batch " + batch, 64L * batch * (2L * 176 + 352 + 128 + 64 + 2L * qkDim * 4)
                 + 40L * (train + 2L * HELD_OUT));
         RatingData all = SyntheticRatings.generate(0, USERS, ITEMS, train + 2 * HELD_OUT);
