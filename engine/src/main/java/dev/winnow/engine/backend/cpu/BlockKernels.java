@@ -113,8 +113,8 @@ abstract class BlockKernels {
             panels = java.util.Arrays.copyOf(panels, parts);
         }
         for (int p = 0; p < parts; p++) {
-            if (panels[p] == null || panels[p].length < Math.max(4 * pp[groups], 8 * H)) {
-                panels[p] = new float[Math.max(4 * pp[groups], 8 * H)];
+            if (panels[p] == null || panels[p].length < Math.max(8 * pp[groups], 8 * H)) {
+                panels[p] = new float[Math.max(8 * pp[groups], 8 * H)];
             }
         }
         float[][] ps = panels;
@@ -247,6 +247,12 @@ abstract class BlockKernels {
      * values side by side), so a block reads one cache line of X, not 8; every group's blocks then stream past it.
      * (Groups outermost, each group's blocks over all rows, re-read X from memory once per group and register share:
      * at 1024 x 1024, density 0.1, that ran 1.5-2x slower than the CSR product on the development VM.)
+     *
+     * <p>Where a group of 16 lanes spans two registers or more (256 and 128 bits), the forward and the weight gradient
+     * run two of its registers abreast, so one broadcast feeds two multiply-adds, and every loop keeps 8 independent
+     * sums, so no multiply-add waits for the one before it: at the NCF student's shapes (batch 256, 64 x 128 and
+     * 128 x 64, density 0.1) that made the forward 1.4-1.9x and the backward 1.3-1.7x faster on the AVX2 development
+     * VM (bench/RESULTS.md). Each output still takes its one chain in its one order, so the bits are unchanged.
      */
     static final class Vectorized extends BlockKernels {
         private static final VectorSpecies<Float> S = VectorLanes.S;
@@ -275,6 +281,13 @@ abstract class BlockKernels {
                     for (int q = 0; q < h; q += L) {
                         if (h - q < L) {
                             partialLanes(cols, rows, bc, v, x, bias, y, b, b + t, r0 + q, gp[g], gp[g + 1], q, h - q);
+                        } else if (t >= 4 && h - q >= 2 * L) {
+                            // two register shares of the group abreast, 4 rows at a time
+                            for (int r = 0; r < t; r += 4) {
+                                tilePairs(rows, bc, v, p, base + r * rs, cs, rs, bias, y, b + r, r0 + q, gp[g],
+                                        gp[g + 1], q);
+                            }
+                            q += L;
                         } else if (t == 8) {
                             tile8(rows, bc, v, p, base, cs, rs, bias, y, b, r0 + q, gp[g], gp[g + 1], q);
                         } else if (t == 4) {
@@ -324,6 +337,48 @@ abstract class BlockKernels {
             store(a7, bias, o, y, (b + 7) * rows + o);
         }
 
+        /**
+         * Rows b .. b + 3 (X as in {@link #tile8}), outputs o .. o + 2L - 1 (block lanes q .. q + 2L - 1): two
+         * registers of each block against one broadcast of X[b + r, c], 8 sums abreast.
+         */
+        private static void tilePairs(int rows, int[] bc, float[] v, float[] p, int base, int cs, int rs, float[] bias,
+                                      float[] y, int b, int o, int k0, int k1, int q) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector e0 = a0;
+            FloatVector e1 = a0;
+            FloatVector e2 = a0;
+            FloatVector e3 = a0;
+            for (int k = k0; k < k1; k++) {
+                FloatVector w = FloatVector.fromArray(S, v, k * H + q);
+                FloatVector u = FloatVector.fromArray(S, v, k * H + q + L);
+                int c = base + bc[k] * cs;
+                FloatVector s0 = FloatVector.broadcast(S, p[c]);
+                a0 = w.fma(s0, a0);
+                e0 = u.fma(s0, e0);
+                FloatVector s1 = FloatVector.broadcast(S, p[c + rs]);
+                a1 = w.fma(s1, a1);
+                e1 = u.fma(s1, e1);
+                FloatVector s2 = FloatVector.broadcast(S, p[c + 2 * rs]);
+                a2 = w.fma(s2, a2);
+                e2 = u.fma(s2, e2);
+                FloatVector s3 = FloatVector.broadcast(S, p[c + 3 * rs]);
+                a3 = w.fma(s3, a3);
+                e3 = u.fma(s3, e3);
+            }
+            int yo = b * rows + o;
+            store(a0, bias, o, y, yo);
+            store(e0, bias, o + L, y, yo + L);
+            store(a1, bias, o, y, yo + rows);
+            store(e1, bias, o + L, y, yo + rows + L);
+            store(a2, bias, o, y, yo + 2 * rows);
+            store(e2, bias, o + L, y, yo + 2 * rows + L);
+            store(a3, bias, o, y, yo + 3 * rows);
+            store(e3, bias, o + L, y, yo + 3 * rows + L);
+        }
+
         private static void tile4(int cols, int rows, int[] bc, float[] v, float[] x, float[] bias, float[] y,
                                   int b, int o, int k0, int k1, int q) {
             FloatVector a0 = FloatVector.zero(S);
@@ -356,33 +411,75 @@ abstract class BlockKernels {
         }
 
         /**
-         * Tiles of 4 rows: per group and L consecutive padded columns, 4 registers of partial sums (one per row) take
-         * one load of W's row over those columns each against the row's broadcast dY[b, 16g + i] (no transposition of
-         * dY); a tile's sums are added into dX, group by group, over the real columns only once the tile is done.
-         * Ragged rows take the scalar chains.
+         * Tiles of 8 rows (then 4): per group and L consecutive kept columns, a register of partial sums per row takes
+         * one load of W's row over those columns against the row's broadcast dY[b, 16g + i] (no transposition of dY).
+         * Only the group's real columns are computed, rounded up to a register (its padding to 16 is for the widest
+         * register); a tile's sums go to scratch and are added into dX, group by group, over the real columns once
+         * the tile is done. Ragged rows take the scalar chains.
          */
         @Override
         void inputGradient(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] vt, float[] dy, float[] dx,
                            int from, int to, float[] scratch) {
             int padded = pp[pp.length - 1];
             int b = from;
+            for (; b + 8 <= to; b += 8) {
+                for (int g = 0, r0 = 0; r0 < rows; g++, r0 += H) {
+                    int h = Math.min(H, rows - r0);
+                    int width = pp[g + 1] - pp[g];
+                    int base = H * pp[g];
+                    int y0 = b * rows + r0;
+                    for (int j = 0, m = gp[g + 1] - gp[g]; j < m; j += L) {
+                        FloatVector a0 = FloatVector.zero(S);
+                        FloatVector a1 = a0;
+                        FloatVector a2 = a0;
+                        FloatVector a3 = a0;
+                        FloatVector a4 = a0;
+                        FloatVector a5 = a0;
+                        FloatVector a6 = a0;
+                        FloatVector a7 = a0;
+                        for (int i = 0; i < h; i++) {
+                            FloatVector w = FloatVector.fromArray(S, vt, base + i * width + j);
+                            int d = y0 + i;
+                            a0 = w.fma(FloatVector.broadcast(S, dy[d]), a0);
+                            a1 = w.fma(FloatVector.broadcast(S, dy[d + rows]), a1);
+                            a2 = w.fma(FloatVector.broadcast(S, dy[d + 2 * rows]), a2);
+                            a3 = w.fma(FloatVector.broadcast(S, dy[d + 3 * rows]), a3);
+                            a4 = w.fma(FloatVector.broadcast(S, dy[d + 4 * rows]), a4);
+                            a5 = w.fma(FloatVector.broadcast(S, dy[d + 5 * rows]), a5);
+                            a6 = w.fma(FloatVector.broadcast(S, dy[d + 6 * rows]), a6);
+                            a7 = w.fma(FloatVector.broadcast(S, dy[d + 7 * rows]), a7);
+                        }
+                        int so = pp[g] + j;
+                        a0.intoArray(scratch, so);
+                        a1.intoArray(scratch, padded + so);
+                        a2.intoArray(scratch, 2 * padded + so);
+                        a3.intoArray(scratch, 3 * padded + so);
+                        a4.intoArray(scratch, 4 * padded + so);
+                        a5.intoArray(scratch, 5 * padded + so);
+                        a6.intoArray(scratch, 6 * padded + so);
+                        a7.intoArray(scratch, 7 * padded + so);
+                    }
+                }
+                addRealColumns(rows, cols, gp, pp, pc, dx, b, 8, scratch, padded);
+            }
             for (; b + 4 <= to; b += 4) {
                 for (int g = 0, r0 = 0; r0 < rows; g++, r0 += H) {
                     int h = Math.min(H, rows - r0);
                     int width = pp[g + 1] - pp[g];
                     int base = H * pp[g];
                     int y0 = b * rows + r0;
-                    for (int j = 0; j < width; j += L) {
+                    for (int j = 0, m = gp[g + 1] - gp[g]; j < m; j += L) {
                         FloatVector a0 = FloatVector.zero(S);
                         FloatVector a1 = a0;
                         FloatVector a2 = a0;
                         FloatVector a3 = a0;
                         for (int i = 0; i < h; i++) {
                             FloatVector w = FloatVector.fromArray(S, vt, base + i * width + j);
-                            a0 = w.fma(FloatVector.broadcast(S, dy[y0 + i]), a0);
-                            a1 = w.fma(FloatVector.broadcast(S, dy[y0 + rows + i]), a1);
-                            a2 = w.fma(FloatVector.broadcast(S, dy[y0 + 2 * rows + i]), a2);
-                            a3 = w.fma(FloatVector.broadcast(S, dy[y0 + 3 * rows + i]), a3);
+                            int d = y0 + i;
+                            a0 = w.fma(FloatVector.broadcast(S, dy[d]), a0);
+                            a1 = w.fma(FloatVector.broadcast(S, dy[d + rows]), a1);
+                            a2 = w.fma(FloatVector.broadcast(S, dy[d + 2 * rows]), a2);
+                            a3 = w.fma(FloatVector.broadcast(S, dy[d + 3 * rows]), a3);
                         }
                         int so = pp[g] + j;
                         a0.intoArray(scratch, so);
@@ -391,16 +488,7 @@ abstract class BlockKernels {
                         a3.intoArray(scratch, 3 * padded + so);
                     }
                 }
-                // read back only now: a float loaded right after the vector store that wrote it waits for the store
-                for (int r = 0; r < 4; r++) {
-                    int xo = (b + r) * cols;
-                    int so = r * padded;
-                    for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
-                        for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
-                            dx[xo + pc[e]] += scratch[so + e];
-                        }
-                    }
-                }
+                addRealColumns(rows, cols, gp, pp, pc, dx, b, 4, scratch, padded);
             }
             for (; b < to; b++) {
                 for (int g = 0; g * H < rows; g++) {
@@ -410,8 +498,28 @@ abstract class BlockKernels {
         }
 
         /**
-         * Per group and register share of its lanes, 8 blocks at a time (then 4, then 1), each a register of
-         * accumulators over the whole batch in row order: one load of dY's lanes feeds the 8 blocks.
+         * dX[b + r, c] += the tile's sum for row r and each group's real column c, groups in order (each element's
+         * adds in the order of {@link #inputGradientGroup}); read back only once the whole tile is stored, since a
+         * float loaded right after the vector store that wrote it waits for the store.
+         */
+        private static void addRealColumns(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] dx, int b,
+                                           int tile, float[] scratch, int padded) {
+            for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
+                for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
+                    int xo = b * cols + pc[e];
+                    for (int r = 0; r < tile; r++) {
+                        dx[xo + r * cols] += scratch[r * padded + e];
+                    }
+                }
+            }
+        }
+
+        /**
+         * Per group, each register of accumulators summing one block's lanes over the whole batch in row order. Where
+         * a group spans two registers or more (H = 16 > L), two register shares of 4 blocks at a time (then 2, then 1)
+         * run together: one broadcast of X[b, c] feeds both shares, 8 independent sums keep the multiply-adds from
+         * waiting on each other, and a group's last blocks still run 4 or 2 sums abreast. The rest, a single share (H
+         * = L, the 512-bit registers), takes 8 blocks at a time (then 4, then 1), one load of dY's lanes feeding them.
          */
         @Override
         void weightGradient(int rows, int cols, int[] gp, int[] bc, float[] dy, float[] x, int batch, float[] grad,
@@ -419,7 +527,11 @@ abstract class BlockKernels {
             for (int g = from; g < to; g++) {
                 int r0 = g * H;
                 int h = Math.min(H, rows - r0);
-                for (int q = 0; q < h; q += L) {
+                int q = 0;
+                for (; q + 2 * L <= h; q += 2 * L) {
+                    weightGradientPairs(rows, cols, gp[g], gp[g + 1], bc, dy, x, batch, grad, r0 + q, scratch);
+                }
+                for (; q < h; q += L) {
                     int n = Math.min(L, h - q);
                     int o = r0 + q;
                     if (n < L) {
@@ -465,7 +577,7 @@ abstract class BlockKernels {
                         a5.intoArray(scratch, 5 * L);
                         a6.intoArray(scratch, 6 * L);
                         a7.intoArray(scratch, 7 * L);
-                        addColumns(scratch, grad, o, cols, bc, k, 8);
+                        addColumns(scratch, grad, o, cols, bc, k, 8, L);
                     }
                     for (; k + 4 <= gp[g + 1]; k += 4) {
                         FloatVector a0 = FloatVector.zero(S);
@@ -488,7 +600,7 @@ abstract class BlockKernels {
                         a1.intoArray(scratch, L);
                         a2.intoArray(scratch, 2 * L);
                         a3.intoArray(scratch, 3 * L);
-                        addColumns(scratch, grad, o, cols, bc, k, 4);
+                        addColumns(scratch, grad, o, cols, bc, k, 4, L);
                     }
                     for (; k < gp[g + 1]; k++) {
                         FloatVector a0 = FloatVector.zero(S);
@@ -498,21 +610,107 @@ abstract class BlockKernels {
                                     .fma(FloatVector.broadcast(S, x[b * cols + c0]), a0);
                         }
                         a0.intoArray(scratch, 0);
-                        addColumns(scratch, grad, o, cols, bc, k, 1);
+                        addColumns(scratch, grad, o, cols, bc, k, 1, L);
                     }
                 }
             }
         }
 
+        /** Lanes o .. o + 2L - 1 of blocks k0 .. k1 - 1: two register shares abreast (see {@link #weightGradient}). */
+        private static void weightGradientPairs(int rows, int cols, int k0, int k1, int[] bc, float[] dy, float[] x,
+                                                int batch, float[] grad, int o, float[] scratch) {
+            int p = o + L;
+            int k = k0;
+            for (; k + 4 <= k1; k += 4) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector e0 = a0;
+                FloatVector e1 = a0;
+                FloatVector e2 = a0;
+                FloatVector e3 = a0;
+                int c0 = bc[k];
+                int c1 = bc[k + 1];
+                int c2 = bc[k + 2];
+                int c3 = bc[k + 3];
+                for (int b = 0; b < batch; b++) {
+                    FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
+                    FloatVector f = FloatVector.fromArray(S, dy, b * rows + p);
+                    int xo = b * cols;
+                    FloatVector x0 = FloatVector.broadcast(S, x[xo + c0]);
+                    a0 = d.fma(x0, a0);
+                    e0 = f.fma(x0, e0);
+                    FloatVector x1 = FloatVector.broadcast(S, x[xo + c1]);
+                    a1 = d.fma(x1, a1);
+                    e1 = f.fma(x1, e1);
+                    FloatVector x2 = FloatVector.broadcast(S, x[xo + c2]);
+                    a2 = d.fma(x2, a2);
+                    e2 = f.fma(x2, e2);
+                    FloatVector x3 = FloatVector.broadcast(S, x[xo + c3]);
+                    a3 = d.fma(x3, a3);
+                    e3 = f.fma(x3, e3);
+                }
+                a0.intoArray(scratch, 0);
+                e0.intoArray(scratch, L);
+                a1.intoArray(scratch, 2 * L);
+                e1.intoArray(scratch, 3 * L);
+                a2.intoArray(scratch, 4 * L);
+                e2.intoArray(scratch, 5 * L);
+                a3.intoArray(scratch, 6 * L);
+                e3.intoArray(scratch, 7 * L);
+                addColumns(scratch, grad, o, cols, bc, k, 4, 2 * L);
+            }
+            for (; k + 2 <= k1; k += 2) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector e0 = a0;
+                FloatVector e1 = a0;
+                int c0 = bc[k];
+                int c1 = bc[k + 1];
+                for (int b = 0; b < batch; b++) {
+                    FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
+                    FloatVector f = FloatVector.fromArray(S, dy, b * rows + p);
+                    int xo = b * cols;
+                    FloatVector x0 = FloatVector.broadcast(S, x[xo + c0]);
+                    a0 = d.fma(x0, a0);
+                    e0 = f.fma(x0, e0);
+                    FloatVector x1 = FloatVector.broadcast(S, x[xo + c1]);
+                    a1 = d.fma(x1, a1);
+                    e1 = f.fma(x1, e1);
+                }
+                a0.intoArray(scratch, 0);
+                e0.intoArray(scratch, L);
+                a1.intoArray(scratch, 2 * L);
+                e1.intoArray(scratch, 3 * L);
+                addColumns(scratch, grad, o, cols, bc, k, 2, 2 * L);
+            }
+            if (k < k1) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector e0 = a0;
+                int c0 = bc[k];
+                for (int b = 0; b < batch; b++) {
+                    FloatVector x0 = FloatVector.broadcast(S, x[b * cols + c0]);
+                    a0 = FloatVector.fromArray(S, dy, b * rows + o).fma(x0, a0);
+                    e0 = FloatVector.fromArray(S, dy, b * rows + p).fma(x0, e0);
+                }
+                a0.intoArray(scratch, 0);
+                e0.intoArray(scratch, L);
+                addColumns(scratch, grad, o, cols, bc, k, 1, 2 * L);
+            }
+        }
+
         /**
-         * grad[o + i, bc[k + j]] += scratch[j * L + i]: the L lanes of {@code count} blocks' sums, stored side by side
-         * (vectors are stored in the caller: one passed to a method that C2 does not inline is boxed on every call).
+         * grad[o + i, bc[k + j]] += scratch[j * lanes + i]: the lanes of {@code count} blocks' sums, stored side by
+         * side (vectors are stored in the caller: one passed to a method that C2 does not inline is boxed on every
+         * call).
          */
-        private static void addColumns(float[] scratch, float[] grad, int o, int cols, int[] bc, int k, int count) {
+        private static void addColumns(float[] scratch, float[] grad, int o, int cols, int[] bc, int k, int count,
+                                       int lanes) {
             for (int j = 0; j < count; j++) {
                 int c = bc[k + j];
-                for (int i = 0; i < L; i++) {
-                    grad[(o + i) * cols + c] += scratch[j * L + i];
+                for (int i = 0; i < lanes; i++) {
+                    grad[(o + i) * cols + c] += scratch[j * lanes + i];
                 }
             }
         }
