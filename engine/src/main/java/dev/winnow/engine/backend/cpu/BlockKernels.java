@@ -113,8 +113,10 @@ abstract class BlockKernels {
             panels = java.util.Arrays.copyOf(panels, parts);
         }
         for (int p = 0; p < parts; p++) {
-            if (panels[p] == null || panels[p].length < Math.max(8 * pp[groups], 8 * H)) {
-                panels[p] = new float[Math.max(8 * pp[groups], 8 * H)];
+            // the input gradient's tile of 8 rows over the padded columns; the weight gradient's sums per block lane
+            int need = Math.max(8 * pp[groups], gp[groups] * H);
+            if (panels[p] == null || panels[p].length < need) {
+                panels[p] = new float[need];
             }
         }
         float[][] ps = panels;
@@ -181,8 +183,10 @@ abstract class BlockKernels {
         }
     }
 
-    /** Rows of X in a tile: the vector kernel's 8 accumulators. */    /** Rows of X in a tile: the vector kernel's 8 accumulators. */
+    /** Rows of X in a tile: the vector kernel's 8 accumulators. */
     static final int TILE = 8;
+    /** Floats of dY and X rows that one chunk of the weight gradient's batch keeps in the L1 cache (16 KB). */
+    static final int L1_FLOATS = 4096;
     /**
      * Inputs from which a tile of X is packed into a panel first: below it the tile's 8 rows (< 8 KB) stay in L1 and
      * are read in place, and packing every column would cost more than the sparse product itself at low density.
@@ -504,6 +508,23 @@ abstract class BlockKernels {
          */
         private static void addRealColumns(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] dx, int b,
                                            int tile, float[] scratch, int padded) {
+            if (tile == 8) {
+                // spelt out: the generic loop below ran the 8 adds with an index multiply and two checks each
+                for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
+                    for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
+                        int xo = b * cols + pc[e];
+                        dx[xo] += scratch[e];
+                        dx[xo + cols] += scratch[padded + e];
+                        dx[xo + 2 * cols] += scratch[2 * padded + e];
+                        dx[xo + 3 * cols] += scratch[3 * padded + e];
+                        dx[xo + 4 * cols] += scratch[4 * padded + e];
+                        dx[xo + 5 * cols] += scratch[5 * padded + e];
+                        dx[xo + 6 * cols] += scratch[6 * padded + e];
+                        dx[xo + 7 * cols] += scratch[7 * padded + e];
+                    }
+                }
+                return;
+            }
             for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
                 for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
                     int xo = b * cols + pc[e];
@@ -515,126 +536,76 @@ abstract class BlockKernels {
         }
 
         /**
-         * Per group, each register of accumulators summing one block's lanes over the whole batch in row order. Where
-         * a group spans two registers or more (H = 16 > L), two register shares of 4 blocks at a time (then 2, then 1)
-         * run together: one broadcast of X[b, c] feeds both shares, 8 independent sums keep the multiply-adds from
-         * waiting on each other, and a group's last blocks still run 4 or 2 sums abreast. The rest, a single share (H
-         * = L, the 512-bit registers), takes 8 blocks at a time (then 4, then 1), one load of dY's lanes feeding them.
+         * Per group, each register of accumulators sums one block's lanes over the batch in row order. The batch runs
+         * in chunks whose rows of dY and X stay in the L1 cache ({@link #L1_FLOATS}); a block's running sums wait in
+         * {@code scratch} at the block values' positions between chunks, so every element still takes its one chain.
+         * Where a group spans two registers or more (H = 16 > L), two register shares of 4 blocks at a time (then 2,
+         * then 1) run together: one broadcast of X[b, c] feeds both shares, and 8 independent sums keep the
+         * multiply-adds from waiting on each other. A single share (H = L, the 512-bit registers) takes 8 blocks at a
+         * time (then 4, then 1), one load of dY's lanes feeding them. (Over the whole batch at once, each pass over a
+         * group's blocks streamed the batch's rows of dY and X from L2 again: at batch 256, 64 x 128, that bound it.)
          */
         @Override
         void weightGradient(int rows, int cols, int[] gp, int[] bc, float[] dy, float[] x, int batch, float[] grad,
                             int from, int to, float[] scratch) {
+            int k0 = gp[from];
+            int k1 = gp[to];
+            java.util.Arrays.fill(scratch, k0 * H, k1 * H, 0f);
+            int chunk = (int) Math.max(8, Math.min(batch, L1_FLOATS / ((long) rows + cols)));
+            for (int b0 = 0; b0 < batch; b0 += chunk) {
+                int b1 = Math.min(batch, b0 + chunk);
+                for (int g = from; g < to; g++) {
+                    int r0 = g * H;
+                    int h = Math.min(H, rows - r0);
+                    int q = 0;
+                    for (; q + 2 * L <= h; q += 2 * L) {
+                        sumPairs(rows, cols, gp[g], gp[g + 1], bc, dy, x, b0, b1, r0 + q, q, scratch);
+                    }
+                    for (; q + L <= h; q += L) {
+                        sumShare(rows, cols, gp[g], gp[g + 1], bc, dy, x, b0, b1, r0 + q, q, scratch);
+                    }
+                }
+            }
             for (int g = from; g < to; g++) {
                 int r0 = g * H;
                 int h = Math.min(H, rows - r0);
-                int q = 0;
-                for (; q + 2 * L <= h; q += 2 * L) {
-                    weightGradientPairs(rows, cols, gp[g], gp[g + 1], bc, dy, x, batch, grad, r0 + q, scratch);
+                int full = h / L * L;
+                for (int k = gp[g]; k < gp[g + 1]; k++) {
+                    int c = bc[k];
+                    for (int i = 0; i < full; i++) {
+                        grad[(r0 + i) * cols + c] += scratch[k * H + i];
+                    }
                 }
-                for (; q < h; q += L) {
-                    int n = Math.min(L, h - q);
-                    int o = r0 + q;
-                    if (n < L) {
-                        // a ragged group's last lanes, one at a time (a masked load is not intrinsified on JDK 17)
-                        weightGradientLanes(rows, cols, gp[g], gp[g + 1], bc, dy, x, batch, grad, o, n);
-                        continue;
-                    }
-                    int k = gp[g];
-                    for (; k + 8 <= gp[g + 1]; k += 8) {
-                        FloatVector a0 = FloatVector.zero(S);
-                        FloatVector a1 = a0;
-                        FloatVector a2 = a0;
-                        FloatVector a3 = a0;
-                        FloatVector a4 = a0;
-                        FloatVector a5 = a0;
-                        FloatVector a6 = a0;
-                        FloatVector a7 = a0;
-                        int c0 = bc[k];
-                        int c1 = bc[k + 1];
-                        int c2 = bc[k + 2];
-                        int c3 = bc[k + 3];
-                        int c4 = bc[k + 4];
-                        int c5 = bc[k + 5];
-                        int c6 = bc[k + 6];
-                        int c7 = bc[k + 7];
-                        for (int b = 0; b < batch; b++) {
-                            FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
-                            int xo = b * cols;
-                            a0 = d.fma(FloatVector.broadcast(S, x[xo + c0]), a0);
-                            a1 = d.fma(FloatVector.broadcast(S, x[xo + c1]), a1);
-                            a2 = d.fma(FloatVector.broadcast(S, x[xo + c2]), a2);
-                            a3 = d.fma(FloatVector.broadcast(S, x[xo + c3]), a3);
-                            a4 = d.fma(FloatVector.broadcast(S, x[xo + c4]), a4);
-                            a5 = d.fma(FloatVector.broadcast(S, x[xo + c5]), a5);
-                            a6 = d.fma(FloatVector.broadcast(S, x[xo + c6]), a6);
-                            a7 = d.fma(FloatVector.broadcast(S, x[xo + c7]), a7);
-                        }
-                        a0.intoArray(scratch, 0);
-                        a1.intoArray(scratch, L);
-                        a2.intoArray(scratch, 2 * L);
-                        a3.intoArray(scratch, 3 * L);
-                        a4.intoArray(scratch, 4 * L);
-                        a5.intoArray(scratch, 5 * L);
-                        a6.intoArray(scratch, 6 * L);
-                        a7.intoArray(scratch, 7 * L);
-                        addColumns(scratch, grad, o, cols, bc, k, 8, L);
-                    }
-                    for (; k + 4 <= gp[g + 1]; k += 4) {
-                        FloatVector a0 = FloatVector.zero(S);
-                        FloatVector a1 = a0;
-                        FloatVector a2 = a0;
-                        FloatVector a3 = a0;
-                        int c0 = bc[k];
-                        int c1 = bc[k + 1];
-                        int c2 = bc[k + 2];
-                        int c3 = bc[k + 3];
-                        for (int b = 0; b < batch; b++) {
-                            FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
-                            int xo = b * cols;
-                            a0 = d.fma(FloatVector.broadcast(S, x[xo + c0]), a0);
-                            a1 = d.fma(FloatVector.broadcast(S, x[xo + c1]), a1);
-                            a2 = d.fma(FloatVector.broadcast(S, x[xo + c2]), a2);
-                            a3 = d.fma(FloatVector.broadcast(S, x[xo + c3]), a3);
-                        }
-                        a0.intoArray(scratch, 0);
-                        a1.intoArray(scratch, L);
-                        a2.intoArray(scratch, 2 * L);
-                        a3.intoArray(scratch, 3 * L);
-                        addColumns(scratch, grad, o, cols, bc, k, 4, L);
-                    }
-                    for (; k < gp[g + 1]; k++) {
-                        FloatVector a0 = FloatVector.zero(S);
-                        int c0 = bc[k];
-                        for (int b = 0; b < batch; b++) {
-                            a0 = FloatVector.fromArray(S, dy, b * rows + o)
-                                    .fma(FloatVector.broadcast(S, x[b * cols + c0]), a0);
-                        }
-                        a0.intoArray(scratch, 0);
-                        addColumns(scratch, grad, o, cols, bc, k, 1, L);
-                    }
+                if (full < h) {
+                    // a ragged group's last lanes, one at a time (a masked load is not intrinsified on JDK 17)
+                    weightGradientLanes(rows, cols, gp[g], gp[g + 1], bc, dy, x, batch, grad, r0 + full, h - full);
                 }
             }
         }
 
-        /** Lanes o .. o + 2L - 1 of blocks k0 .. k1 - 1: two register shares abreast (see {@link #weightGradient}). */
-        private static void weightGradientPairs(int rows, int cols, int k0, int k1, int[] bc, float[] dy, float[] x,
-                                                int batch, float[] grad, int o, float[] scratch) {
+        /**
+         * Rows b0 .. b1 - 1 into the running sums of lanes q .. q + 2L - 1 (outputs o ..) of blocks k0 .. k1 - 1, which
+         * {@code acc} holds at k * H + q: two register shares abreast (see {@link #weightGradient}).
+         */
+        private static void sumPairs(int rows, int cols, int k0, int k1, int[] bc, float[] dy, float[] x, int b0,
+                                     int b1, int o, int q, float[] acc) {
             int p = o + L;
             int k = k0;
             for (; k + 4 <= k1; k += 4) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector e0 = a0;
-                FloatVector e1 = a0;
-                FloatVector e2 = a0;
-                FloatVector e3 = a0;
+                int s = k * H + q;
+                FloatVector a0 = FloatVector.fromArray(S, acc, s);
+                FloatVector e0 = FloatVector.fromArray(S, acc, s + L);
+                FloatVector a1 = FloatVector.fromArray(S, acc, s + H);
+                FloatVector e1 = FloatVector.fromArray(S, acc, s + H + L);
+                FloatVector a2 = FloatVector.fromArray(S, acc, s + 2 * H);
+                FloatVector e2 = FloatVector.fromArray(S, acc, s + 2 * H + L);
+                FloatVector a3 = FloatVector.fromArray(S, acc, s + 3 * H);
+                FloatVector e3 = FloatVector.fromArray(S, acc, s + 3 * H + L);
                 int c0 = bc[k];
                 int c1 = bc[k + 1];
                 int c2 = bc[k + 2];
                 int c3 = bc[k + 3];
-                for (int b = 0; b < batch; b++) {
+                for (int b = b0; b < b1; b++) {
                     FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
                     FloatVector f = FloatVector.fromArray(S, dy, b * rows + p);
                     int xo = b * cols;
@@ -651,24 +622,24 @@ abstract class BlockKernels {
                     a3 = d.fma(x3, a3);
                     e3 = f.fma(x3, e3);
                 }
-                a0.intoArray(scratch, 0);
-                e0.intoArray(scratch, L);
-                a1.intoArray(scratch, 2 * L);
-                e1.intoArray(scratch, 3 * L);
-                a2.intoArray(scratch, 4 * L);
-                e2.intoArray(scratch, 5 * L);
-                a3.intoArray(scratch, 6 * L);
-                e3.intoArray(scratch, 7 * L);
-                addColumns(scratch, grad, o, cols, bc, k, 4, 2 * L);
+                a0.intoArray(acc, s);
+                e0.intoArray(acc, s + L);
+                a1.intoArray(acc, s + H);
+                e1.intoArray(acc, s + H + L);
+                a2.intoArray(acc, s + 2 * H);
+                e2.intoArray(acc, s + 2 * H + L);
+                a3.intoArray(acc, s + 3 * H);
+                e3.intoArray(acc, s + 3 * H + L);
             }
             for (; k + 2 <= k1; k += 2) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector e0 = a0;
-                FloatVector e1 = a0;
+                int s = k * H + q;
+                FloatVector a0 = FloatVector.fromArray(S, acc, s);
+                FloatVector e0 = FloatVector.fromArray(S, acc, s + L);
+                FloatVector a1 = FloatVector.fromArray(S, acc, s + H);
+                FloatVector e1 = FloatVector.fromArray(S, acc, s + H + L);
                 int c0 = bc[k];
                 int c1 = bc[k + 1];
-                for (int b = 0; b < batch; b++) {
+                for (int b = b0; b < b1; b++) {
                     FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
                     FloatVector f = FloatVector.fromArray(S, dy, b * rows + p);
                     int xo = b * cols;
@@ -679,39 +650,100 @@ abstract class BlockKernels {
                     a1 = d.fma(x1, a1);
                     e1 = f.fma(x1, e1);
                 }
-                a0.intoArray(scratch, 0);
-                e0.intoArray(scratch, L);
-                a1.intoArray(scratch, 2 * L);
-                e1.intoArray(scratch, 3 * L);
-                addColumns(scratch, grad, o, cols, bc, k, 2, 2 * L);
+                a0.intoArray(acc, s);
+                e0.intoArray(acc, s + L);
+                a1.intoArray(acc, s + H);
+                e1.intoArray(acc, s + H + L);
             }
             if (k < k1) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector e0 = a0;
+                int s = k * H + q;
+                FloatVector a0 = FloatVector.fromArray(S, acc, s);
+                FloatVector e0 = FloatVector.fromArray(S, acc, s + L);
                 int c0 = bc[k];
-                for (int b = 0; b < batch; b++) {
+                for (int b = b0; b < b1; b++) {
                     FloatVector x0 = FloatVector.broadcast(S, x[b * cols + c0]);
                     a0 = FloatVector.fromArray(S, dy, b * rows + o).fma(x0, a0);
                     e0 = FloatVector.fromArray(S, dy, b * rows + p).fma(x0, e0);
                 }
-                a0.intoArray(scratch, 0);
-                e0.intoArray(scratch, L);
-                addColumns(scratch, grad, o, cols, bc, k, 1, 2 * L);
+                a0.intoArray(acc, s);
+                e0.intoArray(acc, s + L);
             }
         }
 
-        /**
-         * grad[o + i, bc[k + j]] += scratch[j * lanes + i]: the lanes of {@code count} blocks' sums, stored side by
-         * side (vectors are stored in the caller: one passed to a method that C2 does not inline is boxed on every
-         * call).
-         */
-        private static void addColumns(float[] scratch, float[] grad, int o, int cols, int[] bc, int k, int count,
-                                       int lanes) {
-            for (int j = 0; j < count; j++) {
-                int c = bc[k + j];
-                for (int i = 0; i < lanes; i++) {
-                    grad[(o + i) * cols + c] += scratch[j * lanes + i];
+        /** As {@link #sumPairs} for one register share, lanes q .. q + L - 1: 8 blocks at a time, then 4, then 1. */
+        private static void sumShare(int rows, int cols, int k0, int k1, int[] bc, float[] dy, float[] x, int b0,
+                                     int b1, int o, int q, float[] acc) {
+            int k = k0;
+            for (; k + 8 <= k1; k += 8) {
+                int s = k * H + q;
+                FloatVector a0 = FloatVector.fromArray(S, acc, s);
+                FloatVector a1 = FloatVector.fromArray(S, acc, s + H);
+                FloatVector a2 = FloatVector.fromArray(S, acc, s + 2 * H);
+                FloatVector a3 = FloatVector.fromArray(S, acc, s + 3 * H);
+                FloatVector a4 = FloatVector.fromArray(S, acc, s + 4 * H);
+                FloatVector a5 = FloatVector.fromArray(S, acc, s + 5 * H);
+                FloatVector a6 = FloatVector.fromArray(S, acc, s + 6 * H);
+                FloatVector a7 = FloatVector.fromArray(S, acc, s + 7 * H);
+                int c0 = bc[k];
+                int c1 = bc[k + 1];
+                int c2 = bc[k + 2];
+                int c3 = bc[k + 3];
+                int c4 = bc[k + 4];
+                int c5 = bc[k + 5];
+                int c6 = bc[k + 6];
+                int c7 = bc[k + 7];
+                for (int b = b0; b < b1; b++) {
+                    FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
+                    int xo = b * cols;
+                    a0 = d.fma(FloatVector.broadcast(S, x[xo + c0]), a0);
+                    a1 = d.fma(FloatVector.broadcast(S, x[xo + c1]), a1);
+                    a2 = d.fma(FloatVector.broadcast(S, x[xo + c2]), a2);
+                    a3 = d.fma(FloatVector.broadcast(S, x[xo + c3]), a3);
+                    a4 = d.fma(FloatVector.broadcast(S, x[xo + c4]), a4);
+                    a5 = d.fma(FloatVector.broadcast(S, x[xo + c5]), a5);
+                    a6 = d.fma(FloatVector.broadcast(S, x[xo + c6]), a6);
+                    a7 = d.fma(FloatVector.broadcast(S, x[xo + c7]), a7);
                 }
+                a0.intoArray(acc, s);
+                a1.intoArray(acc, s + H);
+                a2.intoArray(acc, s + 2 * H);
+                a3.intoArray(acc, s + 3 * H);
+                a4.intoArray(acc, s + 4 * H);
+                a5.intoArray(acc, s + 5 * H);
+                a6.intoArray(acc, s + 6 * H);
+                a7.intoArray(acc, s + 7 * H);
+            }
+            for (; k + 4 <= k1; k += 4) {
+                int s = k * H + q;
+                FloatVector a0 = FloatVector.fromArray(S, acc, s);
+                FloatVector a1 = FloatVector.fromArray(S, acc, s + H);
+                FloatVector a2 = FloatVector.fromArray(S, acc, s + 2 * H);
+                FloatVector a3 = FloatVector.fromArray(S, acc, s + 3 * H);
+                int c0 = bc[k];
+                int c1 = bc[k + 1];
+                int c2 = bc[k + 2];
+                int c3 = bc[k + 3];
+                for (int b = b0; b < b1; b++) {
+                    FloatVector d = FloatVector.fromArray(S, dy, b * rows + o);
+                    int xo = b * cols;
+                    a0 = d.fma(FloatVector.broadcast(S, x[xo + c0]), a0);
+                    a1 = d.fma(FloatVector.broadcast(S, x[xo + c1]), a1);
+                    a2 = d.fma(FloatVector.broadcast(S, x[xo + c2]), a2);
+                    a3 = d.fma(FloatVector.broadcast(S, x[xo + c3]), a3);
+                }
+                a0.intoArray(acc, s);
+                a1.intoArray(acc, s + H);
+                a2.intoArray(acc, s + 2 * H);
+                a3.intoArray(acc, s + 3 * H);
+            }
+            for (; k < k1; k++) {
+                int s = k * H + q;
+                FloatVector a0 = FloatVector.fromArray(S, acc, s);
+                int c0 = bc[k];
+                for (int b = b0; b < b1; b++) {
+                    a0 = FloatVector.fromArray(S, dy, b * rows + o).fma(FloatVector.broadcast(S, x[b * cols + c0]), a0);
+                }
+                a0.intoArray(acc, s);
             }
         }
 
