@@ -254,9 +254,10 @@ abstract class BlockKernels {
      *
      * <p>Where a group of 16 lanes spans two registers or more (256 and 128 bits), the forward and the weight gradient
      * run two of its registers abreast, so one broadcast feeds two multiply-adds, and every loop keeps 8 independent
-     * sums, so no multiply-add waits for the one before it: at the NCF student's shapes (batch 256, 64 x 128 and
-     * 128 x 64, density 0.1) that made the forward 1.4-1.9x and the backward 1.3-1.7x faster on the AVX2 development
-     * VM (bench/RESULTS.md). Each output still takes its one chain in its one order, so the bits are unchanged.
+     * sums, so no multiply-add waits for the one before it: with the input gradient's changes below, that took the
+     * NCF student's block16 step at density 0.1 from 1.8-2.2x to 2.6-2.9x the dense step's speed on the AVX2
+     * development VM (bench/RESULTS.md, "Block kernels, second pass"). Each output still takes its one chain in its
+     * one order, so the bits are unchanged.
      */
     static final class Vectorized extends BlockKernels {
         private static final VectorSpecies<Float> S = VectorLanes.S;
@@ -415,11 +416,11 @@ abstract class BlockKernels {
         }
 
         /**
-         * Tiles of 8 rows (then 4): per group and L consecutive kept columns, a register of partial sums per row takes
+         * Tiles of 8 rows: per group and L consecutive kept columns, a register of partial sums per row takes
          * one load of W's row over those columns against the row's broadcast dY[b, 16g + i] (no transposition of dY).
          * Only the group's real columns are computed, rounded up to a register (its padding to 16 is for the widest
          * register); a tile's sums go to scratch and are added into dX, group by group, over the real columns once
-         * the tile is done. Ragged rows take the scalar chains.
+         * the tile is done. A batch's last 1-7 rows take the scalar chains.
          */
         @Override
         void inputGradient(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] vt, float[] dy, float[] dx,
@@ -464,35 +465,7 @@ abstract class BlockKernels {
                         a7.intoArray(scratch, 7 * padded + so);
                     }
                 }
-                addRealColumns(rows, cols, gp, pp, pc, dx, b, 8, scratch, padded);
-            }
-            for (; b + 4 <= to; b += 4) {
-                for (int g = 0, r0 = 0; r0 < rows; g++, r0 += H) {
-                    int h = Math.min(H, rows - r0);
-                    int width = pp[g + 1] - pp[g];
-                    int base = H * pp[g];
-                    int y0 = b * rows + r0;
-                    for (int j = 0, m = gp[g + 1] - gp[g]; j < m; j += L) {
-                        FloatVector a0 = FloatVector.zero(S);
-                        FloatVector a1 = a0;
-                        FloatVector a2 = a0;
-                        FloatVector a3 = a0;
-                        for (int i = 0; i < h; i++) {
-                            FloatVector w = FloatVector.fromArray(S, vt, base + i * width + j);
-                            int d = y0 + i;
-                            a0 = w.fma(FloatVector.broadcast(S, dy[d]), a0);
-                            a1 = w.fma(FloatVector.broadcast(S, dy[d + rows]), a1);
-                            a2 = w.fma(FloatVector.broadcast(S, dy[d + 2 * rows]), a2);
-                            a3 = w.fma(FloatVector.broadcast(S, dy[d + 3 * rows]), a3);
-                        }
-                        int so = pp[g] + j;
-                        a0.intoArray(scratch, so);
-                        a1.intoArray(scratch, padded + so);
-                        a2.intoArray(scratch, 2 * padded + so);
-                        a3.intoArray(scratch, 3 * padded + so);
-                    }
-                }
-                addRealColumns(rows, cols, gp, pp, pc, dx, b, 4, scratch, padded);
+                addRealColumns(rows, cols, gp, pp, pc, dx, b, scratch, padded);
             }
             for (; b < to; b++) {
                 for (int g = 0; g * H < rows; g++) {
@@ -502,35 +475,24 @@ abstract class BlockKernels {
         }
 
         /**
-         * dX[b + r, c] += the tile's sum for row r and each group's real column c, groups in order (each element's
-         * adds in the order of {@link #inputGradientGroup}); read back only once the whole tile is stored, since a
-         * float loaded right after the vector store that wrote it waits for the store.
+         * dX[b + r, c] += the 8-row tile's sum for row r and each group's real column c, groups in order (each
+         * element's adds in the order of {@link #inputGradientGroup}); read back only once the whole tile is stored,
+         * since a float loaded right after the vector store that wrote it waits for the store.
          */
         private static void addRealColumns(int rows, int cols, int[] gp, int[] pp, int[] pc, float[] dx, int b,
-                                           int tile, float[] scratch, int padded) {
-            if (tile == 8) {
-                // spelt out: the generic loop below ran the 8 adds with an index multiply and two checks each
-                for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
-                    for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
-                        int xo = b * cols + pc[e];
-                        dx[xo] += scratch[e];
-                        dx[xo + cols] += scratch[padded + e];
-                        dx[xo + 2 * cols] += scratch[2 * padded + e];
-                        dx[xo + 3 * cols] += scratch[3 * padded + e];
-                        dx[xo + 4 * cols] += scratch[4 * padded + e];
-                        dx[xo + 5 * cols] += scratch[5 * padded + e];
-                        dx[xo + 6 * cols] += scratch[6 * padded + e];
-                        dx[xo + 7 * cols] += scratch[7 * padded + e];
-                    }
-                }
-                return;
-            }
+                                           float[] scratch, int padded) {
             for (int g = 0; g + 1 < pp.length && g * H < rows; g++) {
                 for (int e = pp[g], end = pp[g] + gp[g + 1] - gp[g]; e < end; e++) {
+                    // spelt out: a loop over the 8 rows paid an index multiply and two range checks per add
                     int xo = b * cols + pc[e];
-                    for (int r = 0; r < tile; r++) {
-                        dx[xo + r * cols] += scratch[r * padded + e];
-                    }
+                    dx[xo] += scratch[e];
+                    dx[xo + cols] += scratch[padded + e];
+                    dx[xo + 2 * cols] += scratch[2 * padded + e];
+                    dx[xo + 3 * cols] += scratch[3 * padded + e];
+                    dx[xo + 4 * cols] += scratch[4 * padded + e];
+                    dx[xo + 5 * cols] += scratch[5 * padded + e];
+                    dx[xo + 6 * cols] += scratch[6 * padded + e];
+                    dx[xo + 7 * cols] += scratch[7 * padded + e];
                 }
             }
         }
