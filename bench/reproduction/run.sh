@@ -23,13 +23,17 @@ TAG="${METHODS//,/+}-s$SEEDS"
 RUN="runs/reproduction/$PRESET/$TASK/$TAG"
 KEEP="bench/reproduction/$PRESET/$TASK/$TAG"
 mkdir -p "$(dirname "$RUN")"
+# One run.sh per run directory: the lock is taken before the log is opened, so a second start cannot truncate the
+# log of a run that is going on (compare's own lock would refuse it, but only after the shell had emptied the log).
+exec 9>"$RUN.lock"
+flock -n 9 || { echo "run.sh: $RUN is being run by another run.sh (lock $RUN.lock); not starting" >&2; exit 1; }
 if [[ -f "$RUN/run.json" ]]; then
-  GO=(--resume "$RUN")   # continues a killed run where its checkpoints stopped
+  GO=(--resume "$RUN")   # continues a killed run where its checkpoints stopped; the log is appended to
 else
   GO=("${WHERE[@]}" --preset "$PRESET" --methods "$METHODS" --seeds "$SEEDS" --backend cpu --threads 1
       --sparse-threshold 0 --out "$RUN")
 fi
-java --add-modules jdk.incubator.vector -jar "${JAR:-recsys/target/winnow.jar}" compare "${GO[@]}" > "$RUN.log" 2>&1
+java --add-modules jdk.incubator.vector -jar "${JAR:-recsys/target/winnow.jar}" compare "${GO[@]}" >> "$RUN.log" 2>&1
 mkdir -p "$KEEP"
 cp "$RUN"/{run.json,results.json,results.csv,curves.csv} "$KEEP"/
 echo "kept $KEEP"
