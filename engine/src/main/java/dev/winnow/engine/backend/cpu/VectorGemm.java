@@ -26,8 +26,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm implements DenseGemm {
     private static final VectorSpecies<Float> S = VectorLanes.S;
     private static final int L = S.length();
-    /** The few-row dot products' 8 logical lanes: one 256-bit register, or two 128-bit ones on a 128-bit machine. */
-    private static final VectorSpecies<Float> D = L >= 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final int MR = 6;
     static final int NR = 2 * L;
     /** The logical tile's width: columns below the last multiple of it are "inside" (see the class comment). */
@@ -44,8 +42,11 @@ final class VectorGemm implements DenseGemm {
     private float[] packedB = new float[NC * KC];
     private float[][] packedA = new float[1][];
     private float[][] edgeTile = new float[1][];
-    /** The few-row dot products' 8 lanes, read back in order (gemm is synchronized, and that path single-threaded). */
-    private final float[] dotLanes = new float[8];
+    /**
+     * The few-row dot products' 8 lanes, read back in order (gemm is synchronized, and that path single-threaded); one
+     * register's worth, as {@link #dot8} stores a whole register.
+     */
+    private final float[] dotLanes = new float[Math.max(8, L)];
 
     @Override
     public String name() {
@@ -157,27 +158,43 @@ final class VectorGemm implements DenseGemm {
     /**
      * sum_p a[ao + p] * b[bo + p] in a fixed 8-lane layout, the 256-bit kernel's order at every width: logical lane g
      * sums the products p = g (mod 8) below the last multiple of 8 by fused multiply-adds, the lanes are added 0..7 to
-     * 0 in order ({@link VectorLanes#sumInOrder8}, through {@code lanes}, 8 floats of scratch), then the remaining
-     * products are added in order (multiply, then add).
+     * 0 in order ({@link VectorLanes#sumInOrder8}, through {@code lanes}, scratch of one register, at least 8
+     * floats), then the remaining products are added in order (multiply, then add).
      */
     static float dot8(float[] a, int ao, float[] b, int bo, int k, float[] lanes) {
         int bound = k & ~7;
         int p = 0;
-        if (D.length() == 8) {
-            FloatVector acc = FloatVector.zero(D);
+        if (L == 8) {
+            FloatVector acc = FloatVector.zero(S);
             for (; p < bound; p += 8) {
-                acc = FloatVector.fromArray(D, a, ao + p).fma(FloatVector.fromArray(D, b, bo + p), acc);
+                acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
             }
             acc.intoArray(lanes, 0);
-        } else {
-            FloatVector lo = FloatVector.zero(D);
+        } else if (L == 4) {
+            FloatVector lo = FloatVector.zero(S);
             FloatVector hi = lo;
             for (; p < bound; p += 8) {
-                lo = FloatVector.fromArray(D, a, ao + p).fma(FloatVector.fromArray(D, b, bo + p), lo);
-                hi = FloatVector.fromArray(D, a, ao + p + 4).fma(FloatVector.fromArray(D, b, bo + p + 4), hi);
+                lo = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), lo);
+                hi = FloatVector.fromArray(S, a, ao + p + 4).fma(FloatVector.fromArray(S, b, bo + p + 4), hi);
             }
             lo.intoArray(lanes, 0);
             hi.intoArray(lanes, 4);
+        } else {
+            // 16 lanes: the low 8 carry the logical lanes (each step loads 16 floats and moves on by 8; the high lanes'
+            // sums are never read), not a 256-bit register: a second species in the JVM would stop C2 intrinsifying
+            // every other Vector API kernel (OneVectorSpeciesTest). Steps whose 16 floats would pass an array's end
+            // finish lane by lane, with the same fused multiply-adds.
+            int whole = Math.min(bound, Math.min(a.length - ao, b.length - bo) - (L - 1));
+            FloatVector acc = FloatVector.zero(S);
+            for (; p < whole; p += 8) {
+                acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
+            }
+            acc.intoArray(lanes, 0);
+            for (; p < bound; p += 8) {
+                for (int g = 0; g < 8; g++) {
+                    lanes[g] = Math.fma(a[ao + p + g], b[bo + p + g], lanes[g]);
+                }
+            }
         }
         float sum = VectorLanes.sumInOrder8(lanes);
         for (; p < k; p++) {
