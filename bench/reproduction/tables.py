@@ -292,6 +292,72 @@ def summary_row(ms, group, base, preset):
     return f"| {group} | `{preset}` | {papers} | {cell('SAD')} | {cell('LTH-SAD')} | {cell('DCNN')} | {floor} | {v1} | {v2} |"
 
 
+def fold_summary(preset_dir):
+    """ML-100K over the canonical folds u1-u5 at one seed (0): each method's test MSE per fold, its mean +- sd over the
+    folds, and the claims as paired t-tests over folds (a fold is the unit, as a seed is on the movie groups)."""
+    folds = {}
+    for k in range(1, 6):
+        task_dir = preset_dir / f"ml100k-u{k}"
+        rows = load_task(task_dir) if task_dir.is_dir() else {}
+        ms = {m: runs[0] for m, runs in by_method(rows).items() if 0 in runs}
+        if ms:
+            folds[k] = ms
+    if len(folds) < 2:
+        return []
+    names = [f"u{k}" for k in sorted(folds)]
+    out = [f"**ml100k, preset `{preset_dir.name}`, over folds** (seed 0; each fold's own SAD, student and teacher; "
+           "mean ± sd over the folds a method has run on; paired tests pair the folds both methods have)", "",
+           "| method | folds | test MSE, mean ± sd | " + " | ".join(names) + " | density | model bytes |",
+           "|---|---|---|" + "---|" * len(names) + "---|---|"]
+    present = set().union(*(set(ms) for ms in folds.values()))
+    for m in METHOD_ORDER + sorted(present - set(METHOD_ORDER)):
+        have = [k for k in sorted(folds) if m in folds[k]]
+        if not have:
+            continue
+        rs = [folds[k][m] for k in have]
+        cells = [f"{folds[k][m]['mse']:.3f}" if m in folds[k] else "—" for k in sorted(folds)]
+        out.append("| {} | {} | {} | {} | {} | {:.0f} |".format(
+            m, len(have), fmt([r["mse"] for r in rs]), " | ".join(cells), fmt([r["density"] for r in rs], 2),
+            statistics.fmean(r["model_bytes"] for r in rs)))
+    out.append("")
+
+    def pair(a_name, b_name, a_val, b_val, what, paper):
+        ks = [k for k in sorted(folds) if a_name in folds[k] and b_name in folds[k] and a_val(k) is not None]
+        if not ks:
+            return
+        a = [a_val(k) for k in ks]
+        b = [b_val(k) for k in ks]
+        d, p = paired(a, b)
+        out.append("- {} ({} folds: {}): test MSE {} vs {}, paired difference {:+.4f} (lower in {} of {} folds), "
+                   "p {}: **{}**{}".format(what, len(ks), ", ".join(f"u{k}" for k in ks), fmt(a), fmt(b), d,
+                                           sum(x < y for x, y in zip(a, b)), len(ks),
+                                           "n/a" if p is None else f"{p:.3f}", verdict(d, p),
+                                           f" ({paper})" if paper else ""))
+
+    def sparse_ticket(k):
+        t = sparse_tickets({0: folds[k]["SAD"]}, {0: folds[k]["LTH-SAD"]}, [0])[0]
+        return None if t is None else t["test_mse"]
+
+    mse = lambda m: (lambda k: folds[k][m]["mse"])
+    pair("LTH-SAD", "SAD", sparse_ticket, mse("SAD"),
+         "LTH-SAD at density <= 0.55 (best validation among those levels) vs dense SAD",
+         "paper: LTH-SAD matches or beats SAD at about half the weights")
+    pair("LTH-SAD", "SAD", mse("LTH-SAD"), mse("SAD"), "LTH-SAD's winning ticket vs dense SAD", None)
+    pair("SAD", "student", mse("SAD"), mse("student"), "SAD vs the student trained alone", "paper: distillation helps")
+    pair("SP-SAD", "SAD", mse("SP-SAD"), mse("SAD"), "SP-SAD vs dense SAD", None)
+    pair("SS-SAD", "SAD", mse("SS-SAD"), mse("SAD"), "SS-SAD vs dense SAD", None)
+    pair("LTH", "student", mse("LTH"), mse("student"), "LTH vs the dense student", None)
+    ks = [k for k in sorted(folds) if "LTH-SAD" in folds[k] and "SAD" in folds[k]]
+    if ks:
+        fl = [folds[k]["LTH-SAD"]["train_flops"] / folds[k]["SAD"]["train_flops"] for k in ks]
+        sec = [folds[k]["LTH-SAD"]["train_seconds"] / folds[k]["SAD"]["train_seconds"] for k in ks]
+        out.append("- LTH-SAD's training compute / SAD's ({} folds): {} x the FLOPs, {} x the seconds: **{}** "
+                   "(paper: 1/3)".format(len(ks), fmt(fl, 2), fmt(sec, 2),
+                                         "confirmed" if max(fl) <= 1 / 3 and max(sec) <= 1 / 3 else "not confirmed"))
+    out.append("")
+    return out
+
+
 def readme_table():
     lines = ["| group | preset | paper SAD / LTH-SAD / DCNN | SAD | LTH-SAD | DCNN | predict the mean "
              "| LTH-SAD at density <= 0.55 vs SAD | SAD vs DCNN |", "|---|---|---|---|---|---|---|---|---|"]
@@ -348,6 +414,7 @@ def render():
                 out.append("")
                 out.extend(cl)
             out.append("")
+        out.extend(fold_summary(preset_dir))
     return "\n".join(out).rstrip() + "\n"
 
 
