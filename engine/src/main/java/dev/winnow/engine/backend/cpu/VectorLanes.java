@@ -14,6 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the same bits. The machine's preferred species is used, kept within 128..512 bits (a kernel's logical vector is
  * 16 floats and its smallest register 4); {@code -Dwinnow.vectorBits=128|256|512} forces one, which on hardware
  * without that width runs emulated (slowly) and is how the tests check a width the machine lacks.
+ *
+ * <p>No kernel may use a second species, even for a short loop: once two vector classes have run through the shared
+ * {@code FloatVector} methods, C2 stops intrinsifying the kernels it compiles afterwards, and they allocate on every
+ * operation and run 10-18x slower ({@code OneVectorSpeciesTest}; bench/RESULTS.md, Machine 3). A kernel that wants
+ * fewer lanes than S has uses S's low lanes.
  */
 final class VectorLanes {
     private static final Logger LOG = Logger.getLogger(VectorLanes.class.getName());
