@@ -164,13 +164,7 @@ final class VectorGemm implements DenseGemm {
     static float dot8(float[] a, int ao, float[] b, int bo, int k, float[] lanes) {
         int bound = k & ~7;
         int p = 0;
-        if (L == 8) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; p < bound; p += 8) {
-                acc = FloatVector.fromArray(S, a, ao + p).fma(FloatVector.fromArray(S, b, bo + p), acc);
-            }
-            acc.intoArray(lanes, 0);
-        } else if (L == 4) {
+        if (L == 4) {
             FloatVector lo = FloatVector.zero(S);
             FloatVector hi = lo;
             for (; p < bound; p += 8) {
@@ -180,10 +174,10 @@ final class VectorGemm implements DenseGemm {
             lo.intoArray(lanes, 0);
             hi.intoArray(lanes, 4);
         } else {
-            // 16 lanes: the low 8 carry the logical lanes (each step loads 16 floats and moves on by 8; the high lanes'
-            // sums are never read), not a 256-bit register: a second species in the JVM would stop C2 intrinsifying
-            // every other Vector API kernel (OneVectorSpeciesTest). Steps whose 16 floats would pass an array's end
-            // finish lane by lane, with the same fused multiply-adds.
+            // 8 or 16 lanes; with 16 the low 8 carry the logical lanes (each step loads 16 floats and moves on by 8; the
+            // high lanes' sums are never read), not a 256-bit register: a second species in the JVM would stop C2
+            // intrinsifying every other Vector API kernel (OneVectorSpeciesTest). Steps whose L floats would pass an
+            // array's end (only possible with 16) finish lane by lane, with the same fused multiply-adds.
             int whole = Math.min(bound, Math.min(a.length - ao, b.length - bo) - (L - 1));
             FloatVector acc = FloatVector.zero(S);
             for (; p < whole; p += 8) {

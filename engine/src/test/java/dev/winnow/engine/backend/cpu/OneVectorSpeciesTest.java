@@ -23,8 +23,6 @@ class OneVectorSpeciesTest {
     void theFewRowGemmAndTheOtherKernelsShareOneSpeciesAndAllocateNothing() {
         assumeTrue(CpuBackend.GemmChoice.vectorModulePresent(), "needs jdk.incubator.vector");
         assumeFalse(VectorEmulation.active(), VectorEmulation.SKIPPED);
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         SplittableRandom rng = new SplittableRandom(5);
         Parallel one = TestPools.ONE;
         DenseGemm gemm = new VectorGemm();
@@ -38,38 +36,21 @@ class OneVectorSpeciesTest {
         float[] a2 = WidthProbe.randoms(64 * 96, rng);
         float[] b2 = WidthProbe.randoms(48 * 96, rng);
         float[] c2 = new float[64 * 48];
-        HostCsr w = HostCsr.fromDense(sparseDense(64, 128, rng), 64, 128);
+        HostCsr w = BlockKernelsTest.unstructured(64, 128, 0.1, rng);
         int batch = 96;
         float[] x = WidthProbe.randoms(batch * w.cols, rng);
         float[] dy = WidthProbe.randoms(batch * w.rows, rng);
         float[] y = new float[batch * w.rows];
         float[] grad = new float[w.nnz()];
-        long perRound = Long.MAX_VALUE;
-        // at least 30 rounds, and on a loaded machine (the JIT compiles late there) as many as 60 s allow
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        for (int round = 0; (round < 30 || System.nanoTime() < deadline) && perRound >= 1024; round++) {
-            long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
-            for (int rep = 0; rep < 100; rep++) {
-                for (int m = 1; m <= 3; m++) {
-                    gemm.gemm(false, true, m, n, k, 1f, a1, k, b1, k, 0f, c1, n, one);
-                }
-                gemm.gemm(false, true, 64, 48, 96, 1f, a2, 96, b2, 96, 0f, c2, 48, one);
-                sparse.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, y, one);
-                sparse.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, grad, one);
+        long perRound = WarmAllocation.bytesPerCall(100, () -> {
+            for (int m = 1; m <= 3; m++) {
+                gemm.gemm(false, true, m, n, k, 1f, a1, k, b1, k, 0f, c1, n, one);
             }
-            perRound = (mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / 100;
-        }
+            gemm.gemm(false, true, 64, 48, 96, 1f, a2, 96, b2, 96, 0f, c2, 48, one);
+            sparse.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, y, one);
+            sparse.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, grad, one);
+        });
         assertTrue(perRound < 1024, VectorLanes.S + ": " + perRound
                 + " bytes allocated per round of few-row GEMMs, a blocked GEMM and two sparse products");
-    }
-
-    private static float[] sparseDense(int rows, int cols, SplittableRandom rng) {
-        float[] d = new float[rows * cols];
-        for (int i = 0; i < d.length; i++) {
-            if (rng.nextDouble() < 0.1) {
-                d[i] = (float) rng.nextGaussian();
-            }
-        }
-        return d;
     }
 }

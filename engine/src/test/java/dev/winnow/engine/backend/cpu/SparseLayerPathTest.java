@@ -345,8 +345,6 @@ class SparseLayerPathTest {
     @Test
     void aWarmLayerAllocatesNoBuffersPerCall() {
         assumeFalse(VectorEmulation.active(), VectorEmulation.SKIPPED);
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         SplittableRandom rng = new SplittableRandom(13);
         HostCsr w = pattern(64, 128, 0.1, false, rng);
         HostCsr t = w.transpose().matrix();
@@ -359,20 +357,12 @@ class SparseLayerPathTest {
         SparseKernels.LayerWeight layer = weight(w, t);
         for (SparseKernels k : implementations()) {
             SparseKernels.Packed keep = new SparseKernels.Packed();
-            long perCall = Long.MAX_VALUE;
-            // at least 30 rounds, and on a loaded machine (the JIT compiles late there) as many as 60 s allow
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            for (int round = 0; (round < 30 || System.nanoTime() < deadline) && perCall >= 1024; round++) {
-                long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
-                for (int rep = 0; rep < 200; rep++) {
-                    long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null, y, keep,
-                            one);
-                    k.linearBackward(layer, dy, x, batch, dx, grad, keep, token, one);
-                    k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, y, one);
-                    k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, grad, one);
-                }
-                perCall = (mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / 200;
-            }
+            long perCall = WarmAllocation.bytesPerCall(200, () -> {
+                long token = k.linearForward(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, null, y, keep, one);
+                k.linearBackward(layer, dy, x, batch, dx, grad, keep, token, one);
+                k.spmmNT(w.rows, w.cols, w.rowPtr, w.colIdx, w.values, x, batch, 0f, y, one);
+                k.sddmm(w.rows, w.cols, w.rowPtr, w.colIdx, dy, x, batch, 0f, grad, one);
+            });
             assertTrue(perCall < 1024, k.name() + ": " + perCall
                     + " bytes allocated per forward, backward, spmmNT and sddmm");
         }
