@@ -5,8 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Blocked GEMM on the JDK Vector API. B is packed once per (k, n) block into NR-wide panels shared by all threads; A is
- * packed into MR-tall, k-major panels per (MC, k) block, row-major or transposed (a kernel reading row-major A in
- * place, six row streams, measured about 2x slower and was removed). An MR x NR register tile of FMAs does the work.
+ * packed into MR-tall panels per (MC, k) block, rows contiguous at 16 lanes and k-major at fewer ({@link #packA}). An
+ * MR x NR register tile of FMAs does the work; a tile that overwrites C starts its accumulators from zero and never
+ * reads C.
  *
  * <p>Every element of C is summed in the same k order whatever the thread count, and threads only ever split disjoint
  * tiles of C, so results are bitwise reproducible for any number of threads. The same holds for any vector width
@@ -31,12 +32,23 @@ final class VectorGemm implements DenseGemm {
     /** The logical tile's width: columns below the last multiple of it are "inside" (see the class comment). */
     static final int LOGICAL_NR = 16;
     private static final int KC = 256;
+    /**
+     * Packed A's layout: element (r, p) of an MR x KC panel sits at {@code r * A_ROW + p * A_STEP}. With 16 or more
+     * lanes (32 vector registers) the rows are contiguous, so untransposed A packs by plain copies (it is most of the
+     * packing work when n is small: ~20% of a 256x128x64 product); with 8 lanes and 16 registers the six row
+     * broadcasts of one k step would be hoisted into six live registers and spill the accumulators, so A stays
+     * k-major there. Constants, so C2 compiles the kernel for one layout.
+     */
+    private static final boolean A_ROWS_CONTIGUOUS = L >= 16;
+    private static final int A_ROW = A_ROWS_CONTIGUOUS ? KC : 1;
+    private static final int A_STEP = A_ROWS_CONTIGUOUS ? 1 : MR;
     private static final int MC = 96;
     private static final int NC = 1024;
     /** Below this many multiply-adds a product runs on the calling thread: dispatch would cost more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
     // A is always packed: reading row-major A in place skips packing but measured ~2x slower in the kernel (6 strided
-    // streams; bench/HISTORY.md, "What was tried on the GEMM"), so that path was removed.
+    // streams; bench/HISTORY.md, "What was tried on the GEMM"), so that path was removed. Packed rows read as six
+    // streams are fine at 16 lanes (A_ROWS_CONTIGUOUS; bench/RESULTS.md, Machine 3).
 
     /** Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. */
     private float[] packedB = new float[NC * KC];
@@ -216,13 +228,10 @@ final class VectorGemm implements DenseGemm {
                     int row = ic + ip * MR;
                     int rows = Math.min(MR, ic + mc - row);
                     if (rows == MR && col + NR <= insideCols) {
-                        if (overwrite) {
-                            zeroTile(c, row * ldc + col, ldc);
-                        }
-                        kernelPackedA(kc, ap, ip * MR * kc, bp, bOff, c, row * ldc + col, ldc);
+                        kernelPackedA(kc, ap, ip * MR * KC, bp, bOff, c, row * ldc + col, ldc, overwrite);
                     } else {
                         int inside = rows < MR ? 0 : Math.max(0, Math.min(cols, insideCols - col));
-                        edge(kc, ap, ip * MR * kc, bp, bOff, tile, c, row * ldc + col, ldc, rows, cols, inside,
+                        edge(kc, ap, ip * MR * KC, bp, bOff, tile, c, row * ldc + col, ldc, rows, cols, inside,
                                 overwrite);
                     }
                 }
@@ -243,7 +252,7 @@ final class VectorGemm implements DenseGemm {
                 System.arraycopy(c, cOff + r * ldc, tile, r * NR, inside);
             }
         }
-        kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR);
+        kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR, false);
         for (int r = 0; r < rows; r++) {
             int co = cOff + r * ldc;
             int to = r * NR;
@@ -308,89 +317,112 @@ final class VectorGemm implements DenseGemm {
         }
     }
 
-    /** Packs op(A)[row0:row0+rows, pc:pc+kc] into MR-tall panels, k-major inside a panel, zero-padded at the edge. */
+    /**
+     * Packs op(A)[row0:row0+rows, pc:pc+kc] into MR-tall panels of MR x KC floats, element (r, p) of a panel at
+     * {@code r * A_ROW + p * A_STEP}, zero-padded at the edge. Where the layout and the source agree (untransposed A
+     * row-major, transposed A k-major) a panel is one contiguous copy per row or per k step; otherwise six sequential
+     * read streams and one write stream (k-major), or one read stream and six write streams (row-major).
+     */
     private static void packA(boolean transA, float[] a, int lda, int row0, int rowsTotal, int pc, int kc,
                               float[] out) {
         int mPanels = (rowsTotal + MR - 1) / MR;
         for (int ip = 0; ip < mPanels; ip++) {
             int r0 = row0 + ip * MR;
             int rows = Math.min(MR, row0 + rowsTotal - r0);
-            int base = ip * MR * kc;
-            if (!transA && rows == MR) {
-                // Six sequential row streams, one contiguous write stream; indices linear in p (checks hoisted).
+            int base = ip * MR * KC;
+            if (!transA && A_STEP == 1) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(a, (r0 + r) * lda + pc, out, base + r * A_ROW, kc);
+                }
+            } else if (transA && A_ROW == 1) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * A_STEP, rows);
+                }
+            } else if (rows == MR && !transA) {
+                // Indices linear in p, so the bounds checks are hoisted.
                 int s0 = r0 * lda + pc, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
                 for (int p = 0; p < kc; p++) {
-                    int o = base + p * MR;
+                    int o = base + p * A_STEP;
                     out[o] = a[s0 + p];
-                    out[o + 1] = a[s1 + p];
-                    out[o + 2] = a[s2 + p];
-                    out[o + 3] = a[s3 + p];
-                    out[o + 4] = a[s4 + p];
-                    out[o + 5] = a[s5 + p];
-                }
-            } else if (!transA) {
-                // The ragged last panel (fewer than MR rows): k-major like the full panels, one write stream.
-                int s0 = r0 * lda + pc;
-                for (int p = 0; p < kc; p++) {
-                    int o = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        out[o + r] = a[s0 + r * lda + p];
-                    }
+                    out[o + A_ROW] = a[s1 + p];
+                    out[o + 2 * A_ROW] = a[s2 + p];
+                    out[o + 3 * A_ROW] = a[s3 + p];
+                    out[o + 4 * A_ROW] = a[s4 + p];
+                    out[o + 5 * A_ROW] = a[s5 + p];
                 }
             } else if (rows == MR) {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * MR, MR);
+                    int src = (pc + p) * lda + r0;
+                    int o = base + p * A_STEP;
+                    out[o] = a[src];
+                    out[o + A_ROW] = a[src + 1];
+                    out[o + 2 * A_ROW] = a[src + 2];
+                    out[o + 3 * A_ROW] = a[src + 3];
+                    out[o + 4 * A_ROW] = a[src + 4];
+                    out[o + 5 * A_ROW] = a[src + 5];
                 }
             } else {
-                for (int p = 0; p < kc; p++) {
-                    System.arraycopy(a, (pc + p) * lda + r0, out, base + p * MR, rows);
+                // The ragged last panel (fewer than MR rows) in the layout that cannot copy.
+                int rowStride = transA ? 1 : lda;
+                int stepStride = transA ? lda : 1;
+                int src = transA ? pc * lda + r0 : r0 * lda + pc;
+                for (int r = 0; r < rows; r++) {
+                    for (int p = 0; p < kc; p++) {
+                        out[base + r * A_ROW + p * A_STEP] = a[src + r * rowStride + p * stepStride];
+                    }
                 }
             }
-            if (rows < MR) {
+            for (int r = rows; r < MR; r++) {
                 for (int p = 0; p < kc; p++) {
-                    for (int r = rows; r < MR; r++) {
-                        out[base + p * MR + r] = 0f;
-                    }
+                    out[base + r * A_ROW + p * A_STEP] = 0f;
                 }
             }
         }
     }
 
-    /** C[0:MR, 0:NR] += Apanel * Bpanel over kc steps; A packed k-major in MR-tall panels. */
+    /** C[0:MR, 0:NR] += Apanel * Bpanel over kc steps, A packed as {@link #packA} lays it out. */
     private static void kernelPackedA(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] c, int cOff,
-                                      int ldc) {
-        // Accumulators start from C itself and go back with one store each: no separate load-add at the end.
-        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + L);
-        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
-        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
-        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
-        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
-        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + p * MR;
+                                      int ldc, boolean fromZero) {
+        // Accumulators start from C itself (or from zero when this k block overwrites C: fma(a, b, +0) is the product
+        // rounded, as onto a cleared C) and go back with one store each: no separate load-add at the end.
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (fromZero) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+        } else {
+            c00 = FloatVector.fromArray(S, c, cOff);
+            c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc);
+            c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+        }
+                for (int p = 0; p < kc; p++) {
+            int ai = aOff + p * A_STEP;
             int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, ap[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, ap[ai + A_ROW]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, ap[ai + 2 * A_ROW]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, ap[ai + 3 * A_ROW]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
+            x = FloatVector.broadcast(S, ap[ai + 4 * A_ROW]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
+            x = FloatVector.broadcast(S, ap[ai + 5 * A_ROW]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
