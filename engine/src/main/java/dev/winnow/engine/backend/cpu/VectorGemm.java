@@ -241,18 +241,18 @@ final class VectorGemm implements DenseGemm {
 
     /**
      * A physical tile that is not wholly inside the logical grid: computed whole in a scratch tile whose first
-     * {@code inside} columns start from C (or zero when this block overwrites C) and whose other columns start from
-     * zero; then the inside columns are copied back and the others added to C (or copied when overwriting).
+     * {@code inside} columns start from C and whose other columns start from zero (all of it from zero when this block
+     * overwrites C); then the inside columns are copied back and the others added to C (or copied when overwriting).
      */
     private static void edge(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile, float[] c, int cOff,
                              int ldc, int rows, int cols, int inside, boolean overwrite) {
-        zeroTile(tile, 0, NR);
         if (!overwrite) {
+            zeroTile(tile, 0, NR);
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cOff + r * ldc, tile, r * NR, inside);
             }
         }
-        kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR, false);
+        kernelPackedA(kc, ap, aOff, bp, bOff, tile, 0, NR, overwrite);
         for (int r = 0; r < rows; r++) {
             int co = cOff + r * ldc;
             int to = r * NR;
@@ -402,7 +402,7 @@ final class VectorGemm implements DenseGemm {
             c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
             c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
         }
-                for (int p = 0; p < kc; p++) {
+        for (int p = 0; p < kc; p++) {
             int ai = aOff + p * A_STEP;
             int bi = bOff + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
@@ -441,10 +441,11 @@ final class VectorGemm implements DenseGemm {
     }
 
     /**
-     * Zeroes an MR x NR tile of C (beta = 0 on the first k block), so the kernel can always accumulate. The kernel is
-     * kept free of branches on alpha/beta and of helper calls taking vectors: in JDK 17, C2 stops inlining at
-     * NodeCountInliningCutoff, and a vector passed to a call that is not inlined is boxed, once per loop iteration
-     * here (measured: ~1 MB of garbage per 256x128x64 product and a several-fold slowdown).
+     * Zeroes an MR x NR edge tile whose outside columns start from zero while its inside ones start from C. The kernel
+     * is kept free of helper calls taking vectors and of branches inside its loop (its only branch picks the
+     * accumulators' start, before the loop; OneVectorSpeciesTest holds it allocation-free): in JDK 17, C2 stops
+     * inlining at NodeCountInliningCutoff, and a vector passed to a call that is not inlined is boxed, once per loop
+     * iteration here (measured: ~1 MB of garbage per 256x128x64 product and a several-fold slowdown).
      */
     private static void zeroTile(float[] c, int off, int ldc) {
         FloatVector z = FloatVector.zero(S);
