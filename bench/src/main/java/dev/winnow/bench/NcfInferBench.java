@@ -13,6 +13,7 @@ import dev.winnow.recsys.data.RatingData;
 import dev.winnow.recsys.data.SyntheticRatings;
 import dev.winnow.recsys.model.NcfConfig;
 import dev.winnow.recsys.model.NcfModel;
+import dev.winnow.recsys.perf.DensityCrossover;
 import dev.winnow.recsys.perf.KernelTimer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,7 +55,9 @@ public class NcfInferBench {
      * every hidden Linear (the output layer stays dense, as the pruning methods leave it): MODE {@code masked} (dense
      * GEMM on W ⊙ M), {@code sparse} (CSR, which runs in 16x1 block form for PATTERN {@code block16}) or
      * {@code policy} (what {@code ExecutionPolicy.byDensity(0.5)} picks per forward: CSR or blocks, except an
-     * unstructured layer in a batch of up to 4 rows above the small-batch threshold, which runs masked).
+     * unstructured layer in a batch of up to 4 rows above the small-batch threshold, which runs masked) or
+     * {@code auto} (the same rule at the threshold {@code compare} uses on this machine, {@link DensityCrossover}:
+     * what a user's model runs).
      */
     @Param({"dense", "masked-unstructured@0.1", "sparse-unstructured@0.1", "sparse-block16@0.1",
         "sparse-unstructured@0.5", "sparse-block16@0.5"})
@@ -86,9 +89,7 @@ public class NcfInferBench {
                 float[] m = new float[layer.out() * layer.in()];
                 KernelTimer.fillMask(m, layer.out(), layer.in(), density, modeAndPattern[1].equals("block16"), rng);
                 layer.weight().setMask(m);
-                layer.setExecutionPolicy(modeAndPattern[0].equals("policy") ? ExecutionPolicy.byDensity(0.5)
-                        : ExecutionPolicy.always(modeAndPattern[0].equals("sparse")
-                        ? ExecutionMode.CSR : ExecutionMode.MASKED));
+                layer.setExecutionPolicy(policy(modeAndPattern[0], backend));
             }
         }
         pool = new BufferPool(backend);
@@ -96,6 +97,24 @@ public class NcfInferBench {
         i1 = new IndexTensor(backend, 1);
         u1024 = new IndexTensor(backend, 1024);
         i1024 = new IndexTensor(backend, 1024);
+    }
+
+    /** The policy that the MODE part of {@link #weights} names (see there). */
+    static ExecutionPolicy policy(String mode, CpuBackend backend) {
+        switch (mode) {
+            case "policy":
+                return ExecutionPolicy.byDensity(0.5);
+            case "auto":
+                double threshold = DensityCrossover.threshold(backend);
+                System.out.println("auto: CSR at density <= " + threshold + " (DensityCrossover, as compare uses)");
+                return ExecutionPolicy.byDensity(threshold);
+            case "sparse":
+                return ExecutionPolicy.always(ExecutionMode.CSR);
+            case "masked":
+                return ExecutionPolicy.always(ExecutionMode.MASKED);
+            default:
+                throw new IllegalArgumentException("weights mode must be masked, sparse, policy or auto, got " + mode);
+        }
     }
 
     @Benchmark

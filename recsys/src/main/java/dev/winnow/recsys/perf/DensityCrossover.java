@@ -43,9 +43,11 @@ public final class DensityCrossover {
      * slower; entries of other generations are then measured again and dropped from the file. Generation 2: the
      * session-3 CSR layer paths and thread hand-off (generation 1, the unversioned keys, measured 0.21 on the
      * development VM where generation 2 measures 0.4-0.55). Generation 3: width-independent summation order (the
-     * 512-bit gather takes two rows at a time, the SDDMM reads its lanes one by one).
+     * 512-bit gather takes two rows at a time, the SDDMM reads its lanes one by one). Generation 4: the dense GEMM's
+     * row-contiguous A panels and zero-start tiles (faster dense products at 512 bits, so CSR pays off lower there:
+     * 0.237 on the Zen 4 host).
      */
-    static final int KERNEL_GENERATION = 3;
+    static final int KERNEL_GENERATION = 4;
 
     /** The shape measured for the policy: a mid-sized training step. */
     static final int BATCH = 256;
