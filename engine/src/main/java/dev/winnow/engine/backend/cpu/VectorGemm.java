@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the last m mod 6 rows or n mod 16 columns sums each 256-deep k block from zero the same way and adds the block's
  * sum to C. Physical tiles ({@link #NR} = 2 vectors wide) that straddle that boundary go through {@link #edge},
  * which applies both rules column by column. The few-row path fixes its own 8-lane layout ({@link #dot8},
- * {@link #gemmFewRows}).
+ * {@link #gemmFewRows}); products of one or two columns apply the second rule element by element
+ * ({@link #gemmFewColumns}), with the blocked path's bits.
  *
  * <p>Why it looks the way it does (measured, see bench/HISTORY.md): the kernel indexes A and B from the loop counter
  * {@code p} (never from separately incremented offsets) so C2 can hoist every bounds check out of the loop; that alone
@@ -44,6 +45,12 @@ final class VectorGemm implements DenseGemm {
     private static final int A_STEP = A_ROWS_CONTIGUOUS ? 1 : MR;
     private static final int MC = 96;
     private static final int NC = 1024;
+    /**
+     * Up to this many columns (6 rows or more) a product runs element by element ({@link #gemmFewColumns}): a register
+     * tile is {@link #NR} columns wide, so one column (a layer with one output, e.g. a rating) would compute 2 * L
+     * lanes to keep one, and pack B and A for it.
+     */
+    static final int FEW_COLUMNS = 2;
     /** Below this many multiply-adds a product runs on the calling thread: dispatch would cost more than it saves. */
     private static final long PARALLEL_MIN_WORK = 1L << 20;
     // A is always packed: reading row-major A in place skips packing but measured ~2x slower in the kernel (6 strided
@@ -79,6 +86,10 @@ final class VectorGemm implements DenseGemm {
         }
         if (m < MR) {
             gemmFewRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        if (n <= FEW_COLUMNS) {
+            gemmFewColumns(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel);
             return;
         }
         // beta = 0 is folded into the first k block (its tiles overwrite C); other betas scale C up front.
@@ -162,6 +173,79 @@ final class VectorGemm implements DenseGemm {
                     for (; j < n; j++) {
                         c[co + j] += av * b[bo + j];
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * At most {@link #FEW_COLUMNS} columns and {@link #MR} rows or more: every element lies outside the logical grid
+     * (there are fewer than {@link #LOGICAL_NR} columns), so, as in {@link #edge}, each 256-deep k block is summed from
+     * zero by fused multiply-adds in k order with B scaled by alpha as {@link #packB} scales it, and the block sums are
+     * added to C (the first one copied when beta is 0): the blocked path's bits, without its 2 * L-wide tiles. Eight
+     * rows at a time run eight independent chains; threads split whole rows.
+     */
+    private static void gemmFewColumns(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a,
+                                       int lda, float[] b, int ldb, float beta, float[] c, int ldc, Parallel parallel) {
+        if (beta != 0f) {
+            DenseGemm.scale(m, n, beta, c, ldc);
+        }
+        int rowBlocks = (m + 7) / 8;
+        int parts = parallel.threads() == 1 || (long) m * n * k < PARALLEL_MIN_WORK ? 1 : parallel.threads();
+        if (parts == 1) {
+            fewColumnRows(transA, transB, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        } else {
+            parallel.forRange(rowBlocks, 1, (part, from, to) -> fewColumnRows(transA, transB, from * 8,
+                    Math.min(m, to * 8), n, k, alpha, a, lda, b, ldb, beta, c, ldc));
+        }
+    }
+
+    private static void fewColumnRows(boolean transA, boolean transB, int rowFrom, int rowTo, int n, int k,
+                                      float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c,
+                                      int ldc) {
+        int aRow = transA ? 1 : lda;
+        int aStep = transA ? lda : 1;
+        int bCol = transB ? ldb : 1;
+        int bStep = transB ? 1 : ldb;
+        for (int j = 0; j < n; j++) {
+            int i = rowFrom;
+            for (; i + 8 <= rowTo; i += 8) {
+                for (int p0 = 0; p0 < k; p0 += KC) {
+                    int p1 = Math.min(k, p0 + KC);
+                    float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+                    for (int p = p0; p < p1; p++) {
+                        float bv = alpha * b[j * bCol + p * bStep];
+                        int ao = i * aRow + p * aStep;
+                        s0 = Math.fma(a[ao], bv, s0);
+                        s1 = Math.fma(a[ao + aRow], bv, s1);
+                        s2 = Math.fma(a[ao + 2 * aRow], bv, s2);
+                        s3 = Math.fma(a[ao + 3 * aRow], bv, s3);
+                        s4 = Math.fma(a[ao + 4 * aRow], bv, s4);
+                        s5 = Math.fma(a[ao + 5 * aRow], bv, s5);
+                        s6 = Math.fma(a[ao + 6 * aRow], bv, s6);
+                        s7 = Math.fma(a[ao + 7 * aRow], bv, s7);
+                    }
+                    boolean copy = p0 == 0 && beta == 0f;
+                    int co = i * ldc + j;
+                    c[co] = copy ? s0 : c[co] + s0;
+                    c[co + ldc] = copy ? s1 : c[co + ldc] + s1;
+                    c[co + 2 * ldc] = copy ? s2 : c[co + 2 * ldc] + s2;
+                    c[co + 3 * ldc] = copy ? s3 : c[co + 3 * ldc] + s3;
+                    c[co + 4 * ldc] = copy ? s4 : c[co + 4 * ldc] + s4;
+                    c[co + 5 * ldc] = copy ? s5 : c[co + 5 * ldc] + s5;
+                    c[co + 6 * ldc] = copy ? s6 : c[co + 6 * ldc] + s6;
+                    c[co + 7 * ldc] = copy ? s7 : c[co + 7 * ldc] + s7;
+                }
+            }
+            for (; i < rowTo; i++) {
+                for (int p0 = 0; p0 < k; p0 += KC) {
+                    int p1 = Math.min(k, p0 + KC);
+                    float s = 0f;
+                    for (int p = p0; p < p1; p++) {
+                        s = Math.fma(a[i * aRow + p * aStep], alpha * b[j * bCol + p * bStep], s);
+                    }
+                    int co = i * ldc + j;
+                    c[co] = p0 == 0 && beta == 0f ? s : c[co] + s;
                 }
             }
         }

@@ -43,7 +43,9 @@ class VectorWidthTest {
         VectorGemm g = new VectorGemm();
         SplittableRandom rng = new SplittableRandom(5);
         // Ragged columns at every width (tiles are 8, 16 or 32 wide), k across the 256-deep block, rows below a tile.
-        int[][] shapes = {{6, 17, 5}, {7, 33, 300}, {13, 40, 257}, {20, 9, 520}, {1, 30, 17}, {4, 50, 70}, {5, 3, 9}};
+        // One or two columns (a one-output layer) take the element-by-element path, with rows past a multiple of 8.
+        int[][] shapes = {{6, 17, 5}, {7, 33, 300}, {13, 40, 257}, {20, 9, 520}, {1, 30, 17}, {4, 50, 70}, {5, 3, 9},
+            {21, 1, 520}, {256, 1, 64}, {6, 2, 3}, {19, 2, 257}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             for (int t = 0; t < 4; t++) {
