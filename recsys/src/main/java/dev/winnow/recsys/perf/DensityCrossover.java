@@ -45,7 +45,7 @@ public final class DensityCrossover {
      * development VM where generation 2 measures 0.4-0.55). Generation 3: width-independent summation order (the
      * 512-bit gather takes two rows at a time, the SDDMM reads its lanes one by one). Generation 4: the dense GEMM's
      * row-contiguous A panels and zero-start tiles (faster dense products at 512 bits, so CSR pays off lower there:
-     * 0.237 on the Zen 4 host).
+     * 0.24-0.25 on the Zen 4 host).
      */
     static final int KERNEL_GENERATION = 4;
 

@@ -109,7 +109,7 @@ final class VectorGemm implements DenseGemm {
                 boolean overwrite = pc == 0 && beta == 0f;
                 int rowBlocks = (m + MR - 1) / MR;
                 long work = (long) m * nc * kc;
-                int parts = parallel.threads() == 1 || work < PARALLEL_MIN_WORK ? 1 : parallel.threads();
+                int parts = alone(parallel, work) ? 1 : parallel.threads();
                 if (parts == 1) {
                     multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, n, overwrite,
                             c, ldc);
@@ -190,12 +190,10 @@ final class VectorGemm implements DenseGemm {
         if (beta != 0f) {
             DenseGemm.scale(m, n, beta, c, ldc);
         }
-        int rowBlocks = (m + 7) / 8;
-        int parts = parallel.threads() == 1 || (long) m * n * k < PARALLEL_MIN_WORK ? 1 : parallel.threads();
-        if (parts == 1) {
+        if (alone(parallel, (long) m * n * k)) {
             fewColumnRows(transA, transB, 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         } else {
-            parallel.forRange(rowBlocks, 1, (part, from, to) -> fewColumnRows(transA, transB, from * 8,
+            parallel.forRange((m + 7) / 8, 1, (part, from, to) -> fewColumnRows(transA, transB, from * 8,
                     Math.min(m, to * 8), n, k, alpha, a, lda, b, ldb, beta, c, ldc));
         }
     }
@@ -249,6 +247,11 @@ final class VectorGemm implements DenseGemm {
                 }
             }
         }
+    }
+
+    /** Whether a product of {@code work} multiply-adds runs on the calling thread ({@link #PARALLEL_MIN_WORK}). */
+    private static boolean alone(Parallel parallel, long work) {
+        return parallel.threads() == 1 || work < PARALLEL_MIN_WORK;
     }
 
     /**
