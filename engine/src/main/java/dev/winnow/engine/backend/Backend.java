@@ -134,6 +134,50 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no block kernels (ask blockKernels() first)");
     }
 
+    /**
+     * Whether the fused row ops ({@link #rowL2Normalize}, {@link #rowSquaredDistance} and their backwards) run here.
+     * Where they do not, {@code Ops} composes the same arithmetic from the element-wise primitives.
+     */
+    default boolean fusedRowOps() {
+        return false;
+    }
+
+    /**
+     * Row-wise L2 normalisation with the arithmetic of {@code Ops}' composition square, sumCols, clampMin(eps2), sqrt,
+     * reciprocal, mul: sumSq[r] = the sum from 0 of x[r, c] * x[r, c] in column order, and y[r, c] = x[r, c] * (1 /
+     * sqrt(max(sumSq[r], eps2))) (a NaN sum clamps to eps2, as clampMin does). Only where {@link #fusedRowOps()} says
+     * so.
+     */
+    default void rowL2Normalize(Storage x, int rows, int cols, float eps2, Storage sumSq, Storage y) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
+     * dx += the gradient of {@link #rowL2Normalize} for upstream dy, with the composition's backward arithmetic (its
+     * mul, then down to its square, which adds last); {@code scratch} holds at least {@code rows} floats.
+     */
+    default void rowL2NormalizeBackward(Storage x, int rows, int cols, float eps2, Storage sumSq, Storage dy,
+                                        Storage scratch, Storage dx) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
+     * out[r] = the sum from 0 of (a[r, c] - b[r, c])^2 in column order: {@code Ops}' sumCols(square(sub(a, b))). Only
+     * where {@link #fusedRowOps()} says so.
+     */
+    default void rowSquaredDistance(Storage a, Storage b, int rows, int cols, Storage out) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
+     * The backward of {@link #rowSquaredDistance} for upstream g (rows): da += 2 (a - b) g, then db -= it, either
+     * skipped when null, with the composition's roundings.
+     */
+    default void rowSquaredDistanceBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da,
+                                            Storage db) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
     void gather(Storage src, IntStorage index, int n, Storage dst);
 

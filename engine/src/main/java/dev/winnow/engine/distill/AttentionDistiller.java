@@ -250,15 +250,14 @@ public final class AttentionDistiller implements Module {
 
     /** D for one (teacher layer, student layer) pair: B x 1 per sample, or 1 x 1 per batch for SIMILARITY. */
     private Tensor distance(Tensor vs, Tensor vt, int t, int batch) {
-        Tensor sq = Ops.square(Ops.sub(vs, vt));
         switch (layout.match()) {
             case PROJECTION:
             case PROJECTION_SQUARED:
-                return Ops.scale(Ops.sumCols(sq), 1f / teacherWidths[t]);
+                return Ops.scale(Ops.squaredDistanceRows(vs, vt), 1f / teacherWidths[t]);
             case SIMILARITY:
-                return Ops.scale(Ops.sum(sq), 1f / ((float) batch * batch));
+                return Ops.scale(Ops.sumRows(Ops.squaredDistanceRows(vs, vt)), 1f / ((float) batch * batch));
             case NAIVE_VALUE_MAP:
-                return Ops.sumCols(sq);
+                return Ops.squaredDistanceRows(vs, vt);
             default:
                 throw new AssertionError(layout.match());
         }

@@ -435,8 +435,43 @@ public final class Ops {
      * whose ReLU outputs are all dead) the gradient 0 * sqrt'(0) = 0 * inf = NaN.
      */
     public static Tensor l2NormalizeRows(Tensor x, float eps) {
-        Tensor norm = sqrt(clampMin(sumCols(square(x)), eps * eps));
-        return div(x, norm);
+        Backend be = x.backend();
+        float eps2 = eps * eps;
+        if (!be.fusedRowOps()) {
+            return div(x, sqrt(clampMin(sumCols(square(x)), eps2)));
+        }
+        // One node with that composition's arithmetic (Backend#rowL2Normalize): two passes over x instead of six.
+        int rows = x.rows();
+        int cols = x.cols();
+        Tensor y = Tensor.result(be, rows, cols, x.rank(), "l2NormalizeRows", x);
+        Storage sumSq = Tensor.allocateScratch(be, rows);
+        be.rowL2Normalize(x.data(), rows, cols, eps2, sumSq, y.data());
+        y.setBackward(() -> be.rowL2NormalizeBackward(x.data(), rows, cols, eps2, sumSq, y.grad(),
+                Tensor.allocateScratch(be, rows), x.gradOrZeros()));
+        return y;
+    }
+
+    /**
+     * The squared distance between matching rows, sumCols(square(sub(a, b))): [rows x cols] twice -> [rows x 1], each
+     * row summed in column order. One node where the backend fuses it ({@link Backend#rowSquaredDistance}), with the
+     * same bits.
+     */
+    public static Tensor squaredDistanceRows(Tensor a, Tensor b) {
+        Backend be = sameBackend(a, b);
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            throw new IllegalArgumentException("squaredDistanceRows needs equal shapes, got " + a.shape() + " and "
+                    + b.shape());
+        }
+        if (!be.fusedRowOps()) {
+            return sumCols(square(sub(a, b)));
+        }
+        int rows = a.rows();
+        int cols = a.cols();
+        Tensor y = Tensor.result(be, rows, 1, 2, "squaredDistanceRows", a, b);
+        be.rowSquaredDistance(a.data(), b.data(), rows, cols, y.data());
+        y.setBackward(() -> be.rowSquaredDistanceBackward(a.data(), b.data(), rows, cols, y.grad(),
+                a.requiresGrad() ? a.gradOrZeros() : null, b.requiresGrad() ? b.gradOrZeros() : null));
+        return y;
     }
 
     /**

@@ -334,6 +334,14 @@ class OpsGradientTest {
     }
 
     @Test
+    void squaredDistanceRowsMatchesFiniteDifferencesInBothInputs() {
+        Tensor a = random(5, 6, 123);
+        Tensor b = random(5, 6, 124);
+        assertGradientsMatch("squaredDistanceRows",
+                in -> weightedSum(Ops.squaredDistanceRows(in.get(0), in.get(1)), 125), a, b);
+    }
+
+    @Test
     void l2NormalizeRowsGivesUnitRows() {
         Tensor x = Tensor.of(backend, 2, 2, new float[] {3, 4, -1, 0}, false);
         assertArrayEquals(new float[] {0.6f, 0.8f, -1f, 0f}, Ops.l2NormalizeRows(x, 1e-12f).toArray());

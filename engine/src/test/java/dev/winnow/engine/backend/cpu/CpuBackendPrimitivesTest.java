@@ -337,6 +337,14 @@ class CpuBackendPrimitivesTest {
                     double expected = alpha * sum + beta * p0[r];
                     double tol = (cols + 3) * 1.2e-7 * (Math.abs(alpha) * abs + Math.abs(beta * p0[r]));
                     assertNear(expected, p1[r], tol, "sumCols " + where + " row", r);
+                    // the pinned results depend on each row's sum being one float chain in column order
+                    float chain = 0f;
+                    for (int c = 0; c < cols; c++) {
+                        chain += x[r * cols + c];
+                    }
+                    float exact = alpha * chain + (beta == 0f ? 0f : beta * p0[r]);
+                    assertEquals(Float.floatToIntBits(exact), Float.floatToIntBits(p1[r]),
+                            "sumCols " + where + " row " + r + ": not the column-order chain");
                 }
                 assertBitwise(p1, p2, "sumCols " + where);
             }
