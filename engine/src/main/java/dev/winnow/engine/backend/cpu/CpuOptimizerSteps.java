@@ -59,15 +59,18 @@ final class CpuOptimizerSteps {
         float[] msk = mask == null ? null : f(mask);
         float stepSize = HostUpdates.adamStepSize(lr, h.beta1(), step);
         float bc2Sqrt = HostUpdates.adamBc2Sqrt(h.beta2(), step);
+        // The row kernels' update (vectorised where the Vector API is, with HostUpdates.adamAt's bits) over the whole
+        // range, then the masked positions set to 0: what a masked position computed in between is overwritten.
         parallel.forRange(n, ELEMENTWISE_GRAIN, (part, from, to) -> {
-            for (int i = from; i < to; i++) {
-                if (msk != null && msk[i] == 0f) {
-                    w[i] = 0f;
-                    m1[i] = 0f;
-                    m2[i] = 0f;
-                    continue;
+            rowKernels.adamRange(w, g, m1, m2, from, to, lr, stepSize, bc2Sqrt, h);
+            if (msk != null) {
+                for (int i = from; i < to; i++) {
+                    if (msk[i] == 0f) {
+                        w[i] = 0f;
+                        m1[i] = 0f;
+                        m2[i] = 0f;
+                    }
                 }
-                HostUpdates.adamAt(w, g, m1, m2, i, lr, stepSize, bc2Sqrt, h);
             }
         });
     }

@@ -5,6 +5,7 @@ import dev.winnow.engine.backend.BinaryOp;
 import dev.winnow.engine.backend.Broadcast;
 import dev.winnow.engine.backend.SgdHyper;
 import dev.winnow.engine.backend.UnaryOp;
+import dev.winnow.engine.backend.host.HostUpdates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class CpuBackendPrimitivesTest {
     }
 
     private static void assertBitwise(float[] expected, float[] actual, String where) {
-        assertTrue(Arrays.equals(expected, actual), where + ": 1 and 2 threads differ bitwise");
+        assertTrue(Arrays.equals(expected, actual), where + ": differ bitwise (1 and 2 threads, or the scalar reference)");
     }
 
     // ---- element-wise unary -------------------------------------------------------------------------------------
@@ -610,11 +611,26 @@ class CpuBackendPrimitivesTest {
                     float[] v1 = new float[n];
                     float[] m2 = new float[n];
                     float[] v2 = new float[n];
+                    float[] w3 = w0.clone();
+                    float[] m3 = new float[n];
+                    float[] v3 = new float[n];
                     for (int step = 1; step <= 3; step++) {
                         float[] g = random(n, -1, 1, seed++);
                         AdamHyper h = new AdamHyper(b1, b2, eps, wd, decoupled);
                         one.adamStep(s(w1), s(g), s(m1), s(v1), mask == null ? null : s(mask), n, lr, step, h);
                         two.adamStep(s(w2), s(g), s(m2), s(v2), mask == null ? null : s(mask), n, lr, step, h);
+                        // the scalar reference, element by element: what the pinned results were computed with
+                        float stepSize = HostUpdates.adamStepSize(lr, b1, step);
+                        float bc2Sqrt = HostUpdates.adamBc2Sqrt(b2, step);
+                        for (int i = 0; i < n; i++) {
+                            if (mask != null && mask[i] == 0f) {
+                                w3[i] = 0f;
+                                m3[i] = 0f;
+                                v3[i] = 0f;
+                            } else {
+                                HostUpdates.adamAt(w3, g, m3, v3, i, lr, stepSize, bc2Sqrt, h);
+                            }
+                        }
                         double bc1 = 1 - Math.pow(b1, step);
                         double bc2 = 1 - Math.pow(b2, step);
                         for (int i = 0; i < n; i++) {
@@ -649,6 +665,9 @@ class CpuBackendPrimitivesTest {
                     assertBitwise(w1, w2, where);
                     assertBitwise(m1, m2, where + " m");
                     assertBitwise(v1, v2, where + " v");
+                    assertBitwise(w3, w1, where + " against HostUpdates.adamAt");
+                    assertBitwise(m3, m1, where + " m against HostUpdates.adamAt");
+                    assertBitwise(v3, v1, where + " v against HostUpdates.adamAt");
                 }
             }
         }
