@@ -178,6 +178,28 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
     }
 
+    /**
+     * Training-mode batch norm over the rows of x with the arithmetic of {@code Ops}' composition meanRows, sub,
+     * square, meanRows, addScalar(eps), pow(-0.5), mul(gamma), add(beta): mean[c] and var[c] (biased) of column c,
+     * each summed from 0 over the rows in order and scaled by 1 / rows, inv[c] = (var[c] + eps)^-0.5, and y = (x -
+     * mean) * inv * gamma + beta. Only where {@link #fusedRowOps()} says so.
+     */
+    default void batchNormTrain(Storage x, int rows, int cols, float eps, Storage gamma, Storage beta, Storage mean,
+                                Storage var, Storage inv, Storage y) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
+     * The backward of {@link #batchNormTrain} for upstream dy with the composition's roundings: dGamma and dBeta
+     * accumulate, dx += the input's gradient (the centring's part, then the mean's), each skipped when null;
+     * {@code scratch} holds at least 4 * cols floats.
+     */
+    default void batchNormTrainBackward(Storage x, int rows, int cols, float eps, Storage mean, Storage var,
+                                        Storage inv, Storage gamma, Storage dy, Storage dx, Storage dGamma,
+                                        Storage dBeta, Storage scratch) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
     void gather(Storage src, IntStorage index, int n, Storage dst);
 

@@ -61,14 +61,10 @@ public final class BatchNorm1d implements Module {
             throw new IllegalArgumentException("BatchNorm1d in training mode needs at least 2 rows per batch, got "
                     + batch + " (drop or merge a final batch of one)");
         }
-        Tensor mean = Ops.meanRows(x);
-        Tensor centred = Ops.sub(x, mean);
-        Tensor var = Ops.meanRows(Ops.square(centred));
-        Tensor inv = Ops.pow(Ops.addScalar(var, eps), -0.5f);
-        Tensor y = Ops.add(Ops.mul(Ops.mul(centred, inv), gamma.value()), beta.value());
+        float[] m = new float[features];
+        float[] v = new float[features];
+        Tensor y = Ops.batchNormTrain(x, gamma.value(), beta.value(), eps, m, v);
         // Like PyTorch, training mode updates the running statistics whether or not gradients are recorded.
-        float[] m = mean.toArray();
-        float[] v = var.toArray();
         float unbias = batch / (float) (batch - 1);
         for (int j = 0; j < features; j++) {
             runningMean[j] = (1 - momentum) * runningMean[j] + momentum * m[j];

@@ -452,6 +452,46 @@ public final class Ops {
     }
 
     /**
+     * Training-mode batch norm of x's rows: (x - mean) * (var + eps)^-0.5 * gamma + beta with the batch's mean and
+     * biased variance of each column (gamma and beta 1 x cols), which are also copied into {@code meanOut} and
+     * {@code varOut} for the running statistics. One node where the backend fuses it ({@link Backend#batchNormTrain}),
+     * with the bits of the composition that runs elsewhere.
+     */
+    public static Tensor batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, float[] meanOut,
+                                        float[] varOut) {
+        int rows = x.rows();
+        int cols = x.cols();
+        if (gamma.rows() != 1 || gamma.cols() != cols || beta.rows() != 1 || beta.cols() != cols) {
+            throw new IllegalArgumentException("batch norm over " + x.shape() + " needs gamma and beta of 1x" + cols
+                    + ", got " + gamma.shape() + " and " + beta.shape());
+        }
+        Backend be = x.backend();
+        sameBackend(x, gamma);
+        sameBackend(x, beta);
+        if (!be.fusedRowOps()) {
+            Tensor mean = meanRows(x);
+            Tensor centred = sub(x, mean);
+            Tensor var = meanRows(square(centred));
+            Tensor inv = pow(addScalar(var, eps), -0.5f);
+            Tensor y = add(mul(mul(centred, inv), gamma), beta);
+            System.arraycopy(mean.toArray(), 0, meanOut, 0, cols);
+            System.arraycopy(var.toArray(), 0, varOut, 0, cols);
+            return y;
+        }
+        Tensor y = Tensor.result(be, rows, cols, x.rank(), "batchNorm", x, gamma, beta);
+        Storage mean = Tensor.allocateScratch(be, cols);
+        Storage var = Tensor.allocateScratch(be, cols);
+        Storage inv = Tensor.allocateScratch(be, cols);
+        be.batchNormTrain(x.data(), rows, cols, eps, gamma.data(), beta.data(), mean, var, inv, y.data());
+        be.download(mean, 0, meanOut, 0, cols);
+        be.download(var, 0, varOut, 0, cols);
+        y.setBackward(() -> be.batchNormTrainBackward(x.data(), rows, cols, eps, mean, var, inv, gamma.data(),
+                y.grad(), x.requiresGrad() ? x.gradOrZeros() : null, gamma.requiresGrad() ? gamma.gradOrZeros() : null,
+                beta.requiresGrad() ? beta.gradOrZeros() : null, Tensor.allocateScratch(be, 4 * cols)));
+        return y;
+    }
+
+    /**
      * The squared distance between matching rows, sumCols(square(sub(a, b))): [rows x cols] twice -> [rows x 1], each
      * row summed in column order. One node where the backend fuses it ({@link Backend#rowSquaredDistance}), with the
      * same bits.

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The CPU backend's fused row ops (one tape node each) against the compositions they replace, built from the
  * element-wise ops on the same backend: the same bits in the outputs and in every gradient, with the inputs' gradients
  * also fed by other ops before and after (so the order of the adds matters), at awkward shapes, with all-zero rows and
- * rows below the clamp, at 1 and 3 threads. The results pinned elsewhere (the README's SAD row, the SAD methods'
+ * rows below the clamp, at 1 and 3 threads; and the training-mode batch norm likewise, with its parameters' gradients. The results pinned elsewhere (the README's SAD row, the SAD methods'
  * compare pins) depend on these bits.
  */
 class FusedRowOpsTest {
@@ -112,6 +112,76 @@ class FusedRowOpsTest {
                 List<float[]> composed = run(be, 6, 9, 900, false, (x, z) -> composedDistance(x, x));
                 List<float[]> fused = run(be, 6, 9, 900, false, (x, z) -> Ops.squaredDistanceRows(x, x));
                 assertSameBits(composed, fused, "squaredDistanceRows(x, x) threads=" + threads);
+            }
+        }
+    }
+
+    /** The composition Ops.batchNormTrain replaced (BatchNorm1d's training forward until then). */
+    private static Tensor composedBatchNorm(Tensor x, Tensor gamma, Tensor beta, float eps, float[] meanOut,
+                                            float[] varOut) {
+        Tensor mean = Ops.meanRows(x);
+        Tensor centred = Ops.sub(x, mean);
+        Tensor var = Ops.meanRows(Ops.square(centred));
+        Tensor inv = Ops.pow(Ops.addScalar(var, eps), -0.5f);
+        Tensor y = Ops.add(Ops.mul(Ops.mul(centred, inv), gamma), beta);
+        System.arraycopy(mean.toArray(), 0, meanOut, 0, meanOut.length);
+        System.arraycopy(var.toArray(), 0, varOut, 0, varOut.length);
+        return y;
+    }
+
+    interface BatchNormOp {
+        Tensor apply(Tensor x, Tensor gamma, Tensor beta, float eps, float[] meanOut, float[] varOut);
+    }
+
+    /**
+     * loss = weightedSum(bn(x)) + weightedSum(x * 3) (+ weightedSum(gamma * 2) when gamma is used twice): returns
+     * [y, mean, var, x.grad, gamma.grad, beta.grad] (x.grad empty when x needs none).
+     */
+    private static List<float[]> runBatchNorm(CpuBackend be, int rows, int cols, long seed, boolean xGrad,
+                                              BatchNormOp bn) {
+        try (BufferPool pool = new BufferPool(be); Arena arena = Arena.open(pool)) {
+            Tensor x = Tensor.of(be, rows, cols, uniform(rows * cols, -3, 5, seed), xGrad);
+            Tensor gamma = Tensor.of(be, 1, cols, uniform(cols, 0.5, 2, seed + 1), true);
+            Tensor beta = Tensor.of(be, 1, cols, uniform(cols, -1, 1, seed + 2), true);
+            float[] mean = new float[cols];
+            float[] var = new float[cols];
+            Tensor y = bn.apply(x, gamma, beta, 1e-5f, mean, var);
+            Tensor loss = Ops.add(Ops.add(weightedSum(y, seed + 3), weightedSum(Ops.scale(gamma, 2f), seed + 4)),
+                    weightedSum(Ops.scale(xGrad ? x : beta, 3f), seed + 5));
+            loss.backward();
+            return List.of(y.toArray(), mean, var, xGrad ? x.gradToArray() : new float[0], gamma.gradToArray(),
+                    beta.gradToArray());
+        }
+    }
+
+    @Test
+    void batchNormTrainGivesTheCompositionsBitsInEveryOutputAndGradient() {
+        int[][] shapes = {{2, 1}, {3, 5}, {7, 3}, {17, 64}, {256, 32}, {5, 33}};
+        String[] names = {"y", "mean", "var", "x gradient", "gamma gradient", "beta gradient"};
+        for (int threads : new int[] {1, 3}) {
+            try (CpuBackend be = new CpuBackend(threads)) {
+                long seed = 700;
+                for (int[] sh : shapes) {
+                    for (boolean xGrad : new boolean[] {true, false}) {
+                        List<float[]> composed = runBatchNorm(be, sh[0], sh[1], seed, xGrad,
+                                FusedRowOpsTest::composedBatchNorm);
+                        List<float[]> fused = runBatchNorm(be, sh[0], sh[1], seed, xGrad, Ops::batchNormTrain);
+                        for (int k = 0; k < names.length; k++) {
+                            float[] e = composed.get(k);
+                            float[] a = fused.get(k);
+                            String what = "batchNormTrain " + sh[0] + "x" + sh[1] + " threads=" + threads + " xGrad="
+                                    + xGrad + " " + names[k];
+                            assertEquals(e.length, a.length, what);
+                            for (int i = 0; i < e.length; i++) {
+                                if (Float.floatToIntBits(e[i]) != Float.floatToIntBits(a[i])) {
+                                    throw new AssertionError(what + " element " + i + ": composition " + e[i]
+                                            + ", fused " + a[i]);
+                                }
+                            }
+                        }
+                        seed += 10;
+                    }
+                }
             }
         }
     }

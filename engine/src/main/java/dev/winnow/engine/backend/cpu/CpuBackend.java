@@ -656,6 +656,21 @@ public final class CpuBackend implements Backend {
                 RowNorms.squaredDistanceBackward(as, bs, cols, gs, das, dbs, from, to));
     }
 
+    @Override
+    public void batchNormTrain(Storage x, int rows, int cols, float eps, Storage gamma, Storage beta, Storage mean,
+                               Storage var, Storage inv, Storage y) {
+        BatchNormKernels.forward(f(x), rows, cols, eps, f(gamma), f(beta), f(mean), f(var), f(inv), f(y));
+    }
+
+    @Override
+    public void batchNormTrainBackward(Storage x, int rows, int cols, float eps, Storage mean, Storage var,
+                                       Storage inv, Storage gamma, Storage dy, Storage dx, Storage dGamma,
+                                       Storage dBeta, Storage scratch) {
+        BatchNormKernels.backward(f(x), rows, cols, eps, f(mean), f(var), f(inv), f(gamma), f(dy),
+                dx == null ? null : f(dx), dGamma == null ? null : f(dGamma), dBeta == null ? null : f(dBeta),
+                f(scratch));
+    }
+
     /** Rows per part for the row ops: a part covers about {@link #ELEMENTWISE_GRAIN} elements. */
     private static int rowGrain(int cols) {
         return Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols));
