@@ -30,6 +30,7 @@ public final class CpuBackend implements Backend {
     private final SparseKernels sparse;
     private final BlockKernels blocks;
     private final ElementwiseKernels elementwise;
+    private final BatchNormKernels batchNorm;
     private final CpuOptimizerSteps steps;
     private float[] maskScratch = new float[0];
 
@@ -44,6 +45,7 @@ public final class CpuBackend implements Backend {
         this.sparse = choice == GemmChoice.EJML ? SparseKernels.create(false) : SparseKernels.create();
         this.blocks = BlockKernels.create(choice != GemmChoice.EJML);
         this.elementwise = ElementwiseKernels.create(choice != GemmChoice.EJML);
+        this.batchNorm = BatchNormKernels.create(choice != GemmChoice.EJML);
         this.steps = new CpuOptimizerSteps(parallel, elementwise);
     }
 
@@ -659,14 +661,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void batchNormTrain(Storage x, int rows, int cols, float eps, Storage gamma, Storage beta, Storage mean,
                                Storage var, Storage inv, Storage y) {
-        BatchNormKernels.forward(f(x), rows, cols, eps, f(gamma), f(beta), f(mean), f(var), f(inv), f(y));
+        batchNorm.forward(f(x), rows, cols, eps, f(gamma), f(beta), f(mean), f(var), f(inv), f(y));
     }
 
     @Override
     public void batchNormTrainBackward(Storage x, int rows, int cols, float eps, Storage mean, Storage var,
                                        Storage inv, Storage gamma, Storage dy, Storage dx, Storage dGamma,
                                        Storage dBeta, Storage scratch) {
-        BatchNormKernels.backward(f(x), rows, cols, eps, f(mean), f(var), f(inv), f(gamma), f(dy),
+        batchNorm.backward(f(x), rows, cols, eps, f(mean), f(var), f(inv), f(gamma), f(dy),
                 dx == null ? null : f(dx), dGamma == null ? null : f(dGamma), dBeta == null ? null : f(dBeta),
                 f(scratch));
     }
