@@ -1,6 +1,7 @@
 """Same-machine PyTorch reference for `winnow bench kernels`: torch CSR SpMM and dense mm for one Linear shape.
 Orientation as in ../shared/anchors/cpu/spmm_bench.py: Y^T = W (out x in, CSR) @ X^T (in x batch), 1 thread.
-Usage: /usr/bin/python3 bench/torch_csr_point.py [batch in out density...]   (Debian: apt-get install python3-torch)
+Usage: /usr/bin/python3 bench/torch_csr_point.py [batch in out density...]
+   (Debian: apt-get install python3-torch libopenblas0-pthread; without the second, torch runs the reference BLAS)
 Prints one line per kernel in the bench-kernels format, kernel=torch-csr / torch-dense."""
 import sys, os
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "anchors", "cpu"))

@@ -3,7 +3,6 @@ package dev.winnow.engine.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.logging.Logger;
 
 /**
  * The CPU backend's fused training-mode batch norm over the rows of a [rows x cols] input, with its backward (see
@@ -22,19 +21,9 @@ import java.util.logging.Logger;
  * loop, which made a first plain version slower than the composition's Vector API passes.)
  */
 abstract class BatchNormKernels {
-    private static final Logger LOG = Logger.getLogger(BatchNormKernels.class.getName());
 
     static BatchNormKernels create(boolean vectorized) {
-        if (!vectorized || !CpuBackend.GemmChoice.vectorModulePresent()) {
-            return new Scalar();
-        }
-        try {
-            return (BatchNormKernels) Class.forName("dev.winnow.engine.backend.cpu.BatchNormKernels$Vectorized")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.warning("cannot load the vectorised batch-norm kernels, using plain Java: " + e);
-            return new Scalar();
-        }
+        return VectorVariants.choose(BatchNormKernels.class, vectorized, Scalar::new);
     }
 
     /** The statistics of columns [0, returned bound); the rest are left to {@link #statistics}. */

@@ -4,7 +4,6 @@ import dev.winnow.engine.backend.BlockMatrix;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.logging.Logger;
 
 /**
  * The CPU's 16x1 block product Y = X W^T (+ bias) on heap arrays ({@link BlockMatrix} describes the layout). X and Y
@@ -24,22 +23,12 @@ import java.util.logging.Logger;
  * method it does not inline, or one merged at a loop phi after an inner loop is boxed and allocated on every use.
  */
 abstract class BlockKernels {
-    private static final Logger LOG = Logger.getLogger(BlockKernels.class.getName());
     static final int H = BlockMatrix.HEIGHT;
     /** Multiply-adds below which a product stays on the calling thread. */
     private static final long PARALLEL_MIN_WORK = 1L << 17;
 
     static BlockKernels create(boolean vectorized) {
-        if (!vectorized || !CpuBackend.GemmChoice.vectorModulePresent()) {
-            return new Scalar();
-        }
-        try {
-            return (BlockKernels) Class.forName("dev.winnow.engine.backend.cpu.BlockKernels$Vectorized")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            LOG.warning("cannot load the vectorised block kernels, using plain Java: " + e);
-            return new Scalar();
-        }
+        return VectorVariants.choose(BlockKernels.class, vectorized, Scalar::new);
     }
 
     /** Per part: scratch for a tile of rows of X, grown on demand (never per call). */

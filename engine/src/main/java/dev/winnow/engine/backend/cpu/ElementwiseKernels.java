@@ -3,7 +3,6 @@ package dev.winnow.engine.backend.cpu;
 import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.host.HostUpdates;
 
-import java.util.logging.Logger;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -23,20 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * checkpoint resumes bit-for-bit identical whichever implementation the machine picks.
  */
 abstract class ElementwiseKernels {
-    private static final Logger LOG = Logger.getLogger(ElementwiseKernels.class.getName());
 
     /** The Vector API kernels when {@code vectorized} and the module is present, else the plain-Java ones. */
     static ElementwiseKernels create(boolean vectorized) {
-        if (!vectorized || !CpuBackend.GemmChoice.vectorModulePresent()) {
-            return new Scalar();
-        }
-        try {
-            return (ElementwiseKernels) Class.forName("dev.winnow.engine.backend.cpu.ElementwiseKernels$Vectorized")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.warning("cannot load the vectorised element-wise kernels, using plain Java: " + e);
-            return new Scalar();
-        }
+        return VectorVariants.choose(ElementwiseKernels.class, vectorized, Scalar::new);
     }
 
     abstract String name();
