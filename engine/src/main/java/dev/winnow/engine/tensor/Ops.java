@@ -465,6 +465,10 @@ public final class Ops {
             throw new IllegalArgumentException("batch norm over " + x.shape() + " needs gamma and beta of 1x" + cols
                     + ", got " + gamma.shape() + " and " + beta.shape());
         }
+        if (meanOut.length < cols || varOut.length < cols) {
+            throw new IllegalArgumentException("batch norm over " + cols + " columns needs meanOut and varOut of at least "
+                    + cols + " floats, got " + meanOut.length + " and " + varOut.length);
+        }
         Backend be = x.backend();
         sameBackend(x, gamma);
         sameBackend(x, beta);

@@ -187,6 +187,22 @@ class FusedRowOpsTest {
     }
 
     @Test
+    void batchNormTrainRefusesMismatchedParametersAndShortStatisticArrays() {
+        try (CpuBackend be = new CpuBackend(1)) {
+            Tensor x = Tensor.of(be, 4, 3, uniform(12, -1, 1, 1), true);
+            Tensor g3 = Tensor.of(be, 1, 3, new float[] {1, 1, 1}, true);
+            Tensor b3 = Tensor.of(be, 1, 3, new float[3], true);
+            Tensor g2 = Tensor.of(be, 1, 2, new float[] {1, 1}, true);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Ops.batchNormTrain(x, g2, b3, 1e-5f, new float[3], new float[3]));
+            assertTrue(e.getMessage().contains("gamma and beta of 1x3"), e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Ops.batchNormTrain(x, g3, b3, 1e-5f, new float[2], new float[3]));
+            assertTrue(e.getMessage().contains("at least 3 floats"), e.getMessage());
+        }
+    }
+
+    @Test
     void squaredDistanceRowsRefusesDifferentShapes() {
         try (CpuBackend be = new CpuBackend(1)) {
             Tensor a = Tensor.of(be, 2, 3, new float[6], false);

@@ -579,7 +579,7 @@ public final class CpuBackend implements Backend {
     public void sumCols(Storage x, int rows, int cols, float alpha, float beta, Storage out) {
         float[] xs = f(x);
         float[] os = f(out);
-        parallel.forRange(rows, Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols)), (part, from, to) -> {
+        parallel.forRange(rows, rowGrain(cols), (part, from, to) -> {
             int r = from;
             // Four rows abreast: each row's sum is still one chain in column order (the same bits), but four
             // independent chains keep the adder busy instead of waiting on one add's latency per element.
@@ -673,7 +673,7 @@ public final class CpuBackend implements Backend {
                 f(scratch));
     }
 
-    /** Rows per part for the row ops: a part covers about {@link #ELEMENTWISE_GRAIN} elements. */
+    /** Rows per part for the row reductions and row ops: a part covers about {@link #ELEMENTWISE_GRAIN} elements. */
     private static int rowGrain(int cols) {
         return Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols));
     }
