@@ -200,6 +200,24 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
     }
 
+    /**
+     * y = (x * inv) * gamma + beta with inv, gamma and beta one value per column: {@code Ops}' composition mul, mul,
+     * add (a pooled batch norm's per-block normalisation). Only where {@link #fusedRowOps()} says so.
+     */
+    default void affineRows(Storage x, int rows, int cols, Storage inv, Storage gamma, Storage beta, Storage y) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
+     * The backward of {@link #affineRows} with the composition's roundings: dBeta, dGamma and dInv accumulate their
+     * column sums and dx += the input's gradient, each skipped when null; {@code scratch} holds at least 3 * cols
+     * floats.
+     */
+    default void affineRowsBackward(Storage x, int rows, int cols, Storage inv, Storage gamma, Storage dy, Storage dx,
+                                    Storage dInv, Storage dGamma, Storage dBeta, Storage scratch) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */
     void gather(Storage src, IntStorage index, int n, Storage dst);
 

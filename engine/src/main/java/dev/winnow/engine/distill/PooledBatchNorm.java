@@ -84,7 +84,7 @@ public final class PooledBatchNorm implements Module {
         }
         Tensor inv = Ops.pow(Ops.addScalar(var, eps), -0.5f);
         for (Tensor c : centred) {
-            out.add(Ops.add(Ops.mul(Ops.mul(c, inv), gamma.value()), beta.value()));
+            out.add(Ops.affineRows(c, inv, gamma.value(), beta.value()));
         }
         float[] m = mean.toArray();
         float[] v = var.toArray();

@@ -496,6 +496,35 @@ public final class Ops {
     }
 
     /**
+     * y = (x * inv) * gamma + beta with inv, gamma and beta 1 x cols, broadcast over the rows: mul(mul(x, inv), gamma)
+     * plus beta, as one node where the backend fuses it ({@link Backend#affineRows}), with the same bits. It takes
+     * the three composed nodes' place on the tape, so gradients that several such nodes add into a shared inv (a pooled
+     * batch norm's) add in the same order.
+     */
+    public static Tensor affineRows(Tensor x, Tensor inv, Tensor gamma, Tensor beta) {
+        int rows = x.rows();
+        int cols = x.cols();
+        for (Tensor v : new Tensor[] {inv, gamma, beta}) {
+            if (v.rows() != 1 || v.cols() != cols) {
+                throw new IllegalArgumentException("affineRows over " + x.shape() + " needs 1x" + cols
+                        + " scale and shift vectors, got " + v.shape());
+            }
+            sameBackend(x, v);
+        }
+        Backend be = x.backend();
+        if (!be.fusedRowOps()) {
+            return add(mul(mul(x, inv), gamma), beta);
+        }
+        Tensor y = Tensor.result(be, rows, cols, x.rank(), "affineRows", x, inv, gamma, beta);
+        be.affineRows(x.data(), rows, cols, inv.data(), gamma.data(), beta.data(), y.data());
+        y.setBackward(() -> be.affineRowsBackward(x.data(), rows, cols, inv.data(), gamma.data(), y.grad(),
+                x.requiresGrad() ? x.gradOrZeros() : null, inv.requiresGrad() ? inv.gradOrZeros() : null,
+                gamma.requiresGrad() ? gamma.gradOrZeros() : null, beta.requiresGrad() ? beta.gradOrZeros() : null,
+                Tensor.allocateScratch(be, 3 * cols)));
+        return y;
+    }
+
+    /**
      * The squared distance between matching rows, sumCols(square(sub(a, b))): [rows x cols] twice -> [rows x 1], each
      * row summed in column order. One node where the backend fuses it ({@link Backend#rowSquaredDistance}), with the
      * same bits.

@@ -40,6 +40,9 @@ abstract class BatchNormKernels {
 
     abstract int vectorAddMeanGradient(int rows, int cols, float[] dx, float[] scratch);
 
+    abstract int vectorAffineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
+                                           float[] dx);
+
     /**
      * mean[c] and var[c] (biased) of each column, inv[c] = (var[c] + eps)^-0.5, and y = (x - mean) * inv * gamma +
      * beta.
@@ -94,7 +97,56 @@ abstract class BatchNormKernels {
         addMeanGradient(rows, cols, dx, scratch, vectorAddMeanGradient(rows, cols, dx, scratch), cols);
     }
 
+    /**
+     * y = (x * inv) * gamma + beta with inv, gamma and beta per column: the composition mul, mul, add that normalises
+     * each block of a pooled batch norm once its statistics are known, as one node.
+     */
+    final void affineForward(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] beta, float[] y) {
+        normalise(x, rows, cols, null, inv, gamma, beta, y, vectorNormalise(x, rows, cols, null, inv, gamma, beta, y),
+                cols);
+    }
+
+    /**
+     * The backward of {@link #affineForward} with that composition's roundings: dBeta, dGamma and dInv accumulate
+     * their column sums (dy, grad(n2) * x * inv, grad(n1) * x) and dx += grad(n1) * inv, each skipped when null;
+     * {@code scratch} holds at least 3 * cols floats.
+     */
+    final void affineBackward(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy, float[] dx,
+                              float[] dInv, float[] dGamma, float[] dBeta, float[] scratch) {
+        gradientSums(x, rows, cols, null, inv, gamma, dy, scratch,
+                vectorGradientSums(x, rows, cols, null, inv, gamma, dy, scratch), cols);
+        for (int c = 0; c < cols; c++) {
+            if (dBeta != null) {
+                dBeta[c] = 1f * scratch[c] + 1f * dBeta[c];
+            }
+            if (dGamma != null) {
+                dGamma[c] = 1f * scratch[cols + c] + 1f * dGamma[c];
+            }
+        }
+        if (dx != null) {
+            affineInputGradient(x, rows, cols, inv, gamma, dy, dx,
+                    vectorAffineInputGradient(x, rows, cols, inv, gamma, dy, dx), cols);
+        }
+        if (dInv != null) {
+            for (int c = 0; c < cols; c++) {
+                dInv[c] = 1f * scratch[2 * cols + c] + 1f * dInv[c];
+            }
+        }
+    }
+
     // ---- the phases over columns [c0, c1), plain Java ------------------------------------------------------------
+
+    /** dx += grad(n1) * inv, grad(n1) = 0 + (0 + dy) * gamma: the affine node's input gradient. */
+    static void affineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
+                                    float[] dx, int c0, int c1) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = c0; c < c1; c++) {
+                float n1g = 0f + (0f + dy[o + c]) * gamma[c];
+                dx[o + c] = dx[o + c] + n1g * inv[c] * 1f;
+            }
+        }
+    }
 
     static void statistics(float[] x, int rows, int cols, float alpha, float[] mean, float[] var, int c0, int c1) {
         for (int c = c0; c < c1; c++) {
@@ -127,7 +179,7 @@ abstract class BatchNormKernels {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             for (int c = c0; c < c1; c++) {
-                y[o + c] = (x[o + c] - mean[c]) * inv[c] * gamma[c] + beta[c];
+                y[o + c] = (x[o + c] - (mean == null ? 0f : mean[c])) * inv[c] * gamma[c] + beta[c];
             }
         }
     }
@@ -143,7 +195,7 @@ abstract class BatchNormKernels {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             for (int c = c0; c < c1; c++) {
-                float centred = x[o + c] - mean[c];
+                float centred = x[o + c] - (mean == null ? 0f : mean[c]);
                 float n1 = centred * inv[c];
                 float n2g = 0f + dy[o + c];
                 float n1g = 0f + n2g * gamma[c];
@@ -213,6 +265,12 @@ abstract class BatchNormKernels {
         int vectorAddMeanGradient(int rows, int cols, float[] dx, float[] scratch) {
             return 0;
         }
+
+        @Override
+        int vectorAffineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
+                                      float[] dx) {
+            return 0;
+        }
     }
 
     /**
@@ -248,7 +306,7 @@ abstract class BatchNormKernels {
                             float[] y) {
             int bound = S.loopBound(cols);
             for (int c = 0; c < bound; c += L) {
-                FloatVector m = FloatVector.fromArray(S, mean, c);
+                FloatVector m = mean == null ? FloatVector.zero(S) : FloatVector.fromArray(S, mean, c);
                 FloatVector iv = FloatVector.fromArray(S, inv, c);
                 FloatVector g = FloatVector.fromArray(S, gamma, c);
                 FloatVector b = FloatVector.fromArray(S, beta, c);
@@ -266,7 +324,7 @@ abstract class BatchNormKernels {
             int bound = S.loopBound(cols);
             FloatVector zero = FloatVector.zero(S);
             for (int c = 0; c < bound; c += L) {
-                FloatVector m = FloatVector.fromArray(S, mean, c);
+                FloatVector m = mean == null ? zero : FloatVector.fromArray(S, mean, c);
                 FloatVector iv = FloatVector.fromArray(S, inv, c);
                 FloatVector g = FloatVector.fromArray(S, gamma, c);
                 FloatVector sumBeta = zero;
@@ -321,6 +379,23 @@ abstract class BatchNormKernels {
                 for (int r = 0; r < rows; r++) {
                     int o = r * cols + c;
                     FloatVector.fromArray(S, dx, o).add(s).intoArray(dx, o);
+                }
+            }
+            return bound;
+        }
+
+        @Override
+        int vectorAffineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
+                                      float[] dx) {
+            int bound = S.loopBound(cols);
+            FloatVector zero = FloatVector.zero(S);
+            for (int c = 0; c < bound; c += L) {
+                FloatVector iv = FloatVector.fromArray(S, inv, c);
+                FloatVector g = FloatVector.fromArray(S, gamma, c);
+                for (int r = 0; r < rows; r++) {
+                    int o = r * cols + c;
+                    FloatVector n1g = zero.add(zero.add(FloatVector.fromArray(S, dy, o)).mul(g));
+                    FloatVector.fromArray(S, dx, o).add(n1g.mul(iv)).intoArray(dx, o);
                 }
             }
             return bound;

@@ -673,6 +673,19 @@ public final class CpuBackend implements Backend {
                 f(scratch));
     }
 
+    @Override
+    public void affineRows(Storage x, int rows, int cols, Storage inv, Storage gamma, Storage beta, Storage y) {
+        batchNorm.affineForward(f(x), rows, cols, f(inv), f(gamma), f(beta), f(y));
+    }
+
+    @Override
+    public void affineRowsBackward(Storage x, int rows, int cols, Storage inv, Storage gamma, Storage dy, Storage dx,
+                                   Storage dInv, Storage dGamma, Storage dBeta, Storage scratch) {
+        batchNorm.affineBackward(f(x), rows, cols, f(inv), f(gamma), f(dy), dx == null ? null : f(dx),
+                dInv == null ? null : f(dInv), dGamma == null ? null : f(dGamma), dBeta == null ? null : f(dBeta),
+                f(scratch));
+    }
+
     /** Rows per part for the row reductions and row ops: a part covers about {@link #ELEMENTWISE_GRAIN} elements. */
     private static int rowGrain(int cols) {
         return Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, cols));
