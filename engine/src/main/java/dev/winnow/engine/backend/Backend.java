@@ -179,6 +179,22 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * out[r] = the sum from 0 of a[r, c] * b[r, c] in column order: {@code Ops}' sumCols(mul(a, b)). Only where
+     * {@link #fusedRowOps()} says so.
+     */
+    default void rowDot(Storage a, Storage b, int rows, int cols, Storage out) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
+     * The backward of {@link #rowDot} for upstream g (rows): da += g b, then db += g a, either skipped when null, with
+     * the composition's roundings.
+     */
+    default void rowDotBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da, Storage db) {
+        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+    }
+
+    /**
      * Training-mode batch norm over the rows of x with the arithmetic of {@code Ops}' composition meanRows, sub,
      * square, meanRows, addScalar(eps), pow(-0.5), mul(gamma), add(beta): mean[c] and var[c] (biased) of column c,
      * each summed from 0 over the rows in order and scaled by 1 / rows, inv[c] = (var[c] + eps)^-0.5, and y = (x -

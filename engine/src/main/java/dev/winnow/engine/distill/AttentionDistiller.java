@@ -190,7 +190,7 @@ public final class AttentionDistiller implements Module {
             Tensor[] logits = new Tensor[sCount];
             Tensor[] dist = new Tensor[sCount];
             for (int s = 0; s < sCount; s++) {
-                Tensor score = Ops.sumCols(Ops.mul(Ops.sliceCols(u.get(s), t * d, (t + 1) * d), q[t]));
+                Tensor score = Ops.rowDot(Ops.sliceCols(u.get(s), t * d, (t + 1) * d), q[t]);
                 Tensor ps = Ops.sliceCols(posStudent.value(), s * d, (s + 1) * d);
                 logits[s] = Ops.add(score, Ops.sum(Ops.mul(pt, ps)));
                 dist[s] = distance(valueStudent[s][widthIndex[t]], valueTeacher[t], t, batch);

@@ -525,6 +525,27 @@ public final class Ops {
     }
 
     /**
+     * The dot product of matching rows, sumCols(mul(a, b)): [rows x cols] twice -> [rows x 1], each row summed in
+     * column order. One node where the backend fuses it ({@link Backend#rowDot}), with the same bits.
+     */
+    public static Tensor rowDot(Tensor a, Tensor b) {
+        Backend be = sameBackend(a, b);
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            throw new IllegalArgumentException("rowDot needs equal shapes, got " + a.shape() + " and " + b.shape());
+        }
+        if (!be.fusedRowOps()) {
+            return sumCols(mul(a, b));
+        }
+        int rows = a.rows();
+        int cols = a.cols();
+        Tensor y = Tensor.result(be, rows, 1, 2, "rowDot", a, b);
+        be.rowDot(a.data(), b.data(), rows, cols, y.data());
+        y.setBackward(() -> be.rowDotBackward(a.data(), b.data(), rows, cols, y.grad(),
+                a.requiresGrad() ? a.gradOrZeros() : null, b.requiresGrad() ? b.gradOrZeros() : null));
+        return y;
+    }
+
+    /**
      * The squared distance between matching rows, sumCols(square(sub(a, b))): [rows x cols] twice -> [rows x 1], each
      * row summed in column order. One node where the backend fuses it ({@link Backend#rowSquaredDistance}), with the
      * same bits.

@@ -203,6 +203,29 @@ class FusedRowOpsTest {
     }
 
     @Test
+    void rowDotGivesTheCompositionsBitsWithAndWithoutTheSecondGradient() {
+        for (int threads : new int[] {1, 3}) {
+            try (CpuBackend be = new CpuBackend(threads)) {
+                long seed = 1500;
+                for (int[] sh : SHAPES) {
+                    for (boolean zGrad : new boolean[] {false, true}) {
+                        String what = "rowDot " + sh[0] + "x" + sh[1] + " threads=" + threads + " zGrad=" + zGrad;
+                        List<float[]> composed = run(be, sh[0], sh[1], seed, zGrad,
+                                (x, z) -> Ops.sumCols(Ops.mul(x, z)));
+                        List<float[]> fused = run(be, sh[0], sh[1], seed, zGrad, Ops::rowDot);
+                        assertSameBits(composed, fused, what);
+                        seed += 10;
+                    }
+                }
+                // one tensor on both sides: both sides' gradients land in the same buffer, the a side first
+                List<float[]> composed = run(be, 6, 9, 1900, false, (x, z) -> Ops.sumCols(Ops.mul(x, x)));
+                List<float[]> fused = run(be, 6, 9, 1900, false, (x, z) -> Ops.rowDot(x, x));
+                assertSameBits(composed, fused, "rowDot(x, x) threads=" + threads);
+            }
+        }
+    }
+
+    @Test
     void squaredDistanceRowsRefusesDifferentShapes() {
         try (CpuBackend be = new CpuBackend(1)) {
             Tensor a = Tensor.of(be, 2, 3, new float[6], false);

@@ -342,6 +342,13 @@ class OpsGradientTest {
     }
 
     @Test
+    void rowDotMatchesFiniteDifferencesInBothInputs() {
+        Tensor a = random(5, 6, 126);
+        Tensor b = random(5, 6, 127);
+        assertGradientsMatch("rowDot", in -> weightedSum(Ops.rowDot(in.get(0), in.get(1)), 128), a, b);
+    }
+
+    @Test
     void l2NormalizeRowsGivesUnitRows() {
         Tensor x = Tensor.of(backend, 2, 2, new float[] {3, 4, -1, 0}, false);
         assertArrayEquals(new float[] {0.6f, 0.8f, -1f, 0f}, Ops.l2NormalizeRows(x, 1e-12f).toArray());

@@ -659,6 +659,25 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void rowDot(Storage a, Storage b, int rows, int cols, Storage out) {
+        float[] as = f(a);
+        float[] bs = f(b);
+        float[] os = f(out);
+        parallel.forRange(rows, rowGrain(cols), (part, from, to) -> RowNorms.dotForward(as, bs, cols, os, from, to));
+    }
+
+    @Override
+    public void rowDotBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da, Storage db) {
+        float[] as = f(a);
+        float[] bs = f(b);
+        float[] gs = f(g);
+        float[] das = da == null ? null : f(da);
+        float[] dbs = db == null ? null : f(db);
+        parallel.forRange(rows, rowGrain(cols), (part, from, to) ->
+                RowNorms.dotBackward(as, bs, cols, gs, das, dbs, from, to));
+    }
+
+    @Override
     public void batchNormTrain(Storage x, int rows, int cols, float eps, Storage gamma, Storage beta, Storage mean,
                                Storage var, Storage inv, Storage y) {
         batchNorm.forward(f(x), rows, cols, eps, f(gamma), f(beta), f(mean), f(var), f(inv), f(y));

@@ -116,6 +116,39 @@ final class RowNorms {
         }
     }
 
+    /** Rows [from, to): out[r] = sum of a[r, c] * b[r, c] in column order (each product rounded), as sumCols(mul). */
+    static void dotForward(float[] a, float[] b, int cols, float[] out, int from, int to) {
+        sumsOfProducts(a, b, cols, out, from, to);
+        for (int r = from; r < to; r++) {
+            out[r] = out[r] + 0f;
+        }
+    }
+
+    /**
+     * da += g * b, then db += g * a (either skipped when null), rows [from, to): the composition's sumCols backward
+     * (grad(prod) = 0 + g) and the mul's a and b sides, each side over all its rows before the other.
+     */
+    static void dotBackward(float[] a, float[] b, int cols, float[] g, float[] da, float[] db, int from, int to) {
+        if (da != null) {
+            for (int r = from; r < to; r++) {
+                float gp = 0f + g[r];
+                int o = r * cols;
+                for (int c = 0; c < cols; c++) {
+                    da[o + c] += gp * b[o + c];
+                }
+            }
+        }
+        if (db != null) {
+            for (int r = from; r < to; r++) {
+                float gp = 0f + g[r];
+                int o = r * cols;
+                for (int c = 0; c < cols; c++) {
+                    db[o + c] += gp * a[o + c];
+                }
+            }
+        }
+    }
+
     private static float inverseNorm(float s, float eps2) {
         float clamped = s > eps2 ? s : eps2;
         return 1f / (float) Math.sqrt(clamped);
