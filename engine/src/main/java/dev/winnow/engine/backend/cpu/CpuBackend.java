@@ -639,42 +639,50 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rowSquaredDistance(Storage a, Storage b, int rows, int cols, Storage out) {
-        float[] as = f(a);
-        float[] bs = f(b);
-        float[] os = f(out);
-        parallel.forRange(rows, rowGrain(cols), (part, from, to) ->
-                RowNorms.squaredDistanceForward(as, bs, cols, os, from, to));
+        pairRows(a, b, rows, cols, out, RowNorms::squaredDistanceForward);
     }
 
     @Override
     public void rowSquaredDistanceBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da,
                                            Storage db) {
+        pairRowsBackward(a, b, rows, cols, g, da, db, RowNorms::squaredDistanceBackward);
+    }
+
+    /** A row op of two equally shaped matrices, rows [from, to) into one value per row. */
+    private interface PairRows {
+        void run(float[] a, float[] b, int cols, float[] out, int from, int to);
+    }
+
+    /** Its backward: da and db (either null: not wanted) from the upstream gradient g, rows [from, to). */
+    private interface PairRowsBackward {
+        void run(float[] a, float[] b, int cols, float[] g, float[] da, float[] db, int from, int to);
+    }
+
+    private void pairRows(Storage a, Storage b, int rows, int cols, Storage out, PairRows op) {
+        float[] as = f(a);
+        float[] bs = f(b);
+        float[] os = f(out);
+        parallel.forRange(rows, rowGrain(cols), (part, from, to) -> op.run(as, bs, cols, os, from, to));
+    }
+
+    private void pairRowsBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da, Storage db,
+                                  PairRowsBackward op) {
         float[] as = f(a);
         float[] bs = f(b);
         float[] gs = f(g);
         float[] das = da == null ? null : f(da);
         float[] dbs = db == null ? null : f(db);
-        parallel.forRange(rows, rowGrain(cols), (part, from, to) ->
-                RowNorms.squaredDistanceBackward(as, bs, cols, gs, das, dbs, from, to));
+        parallel.forRange(rows, rowGrain(cols), (part, from, to) -> op.run(as, bs, cols, gs, das, dbs, from, to));
     }
 
     @Override
     public void rowDot(Storage a, Storage b, int rows, int cols, Storage out) {
-        float[] as = f(a);
-        float[] bs = f(b);
-        float[] os = f(out);
-        parallel.forRange(rows, rowGrain(cols), (part, from, to) -> RowNorms.dotForward(as, bs, cols, os, from, to));
+        pairRows(a, b, rows, cols, out, RowNorms::dotForward);
     }
 
     @Override
     public void rowDotBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da, Storage db) {
-        float[] as = f(a);
-        float[] bs = f(b);
-        float[] gs = f(g);
-        float[] das = da == null ? null : f(da);
-        float[] dbs = db == null ? null : f(db);
-        parallel.forRange(rows, rowGrain(cols), (part, from, to) ->
-                RowNorms.dotBackward(as, bs, cols, gs, das, dbs, from, to));
+        pairRowsBackward(a, b, rows, cols, g, da, db, RowNorms::dotBackward);
     }
 
     @Override
