@@ -20,6 +20,9 @@ public final class BatchNorm1d implements Module {
     private final Parameter beta;
     private final float[] runningMean;
     private final float[] runningVar;
+    /** The last training batch's statistics, written by each training forward (no arrays per step). */
+    private final float[] batchMean;
+    private final float[] batchVar;
     private final Backend backend;
     private boolean training = true;
 
@@ -34,6 +37,8 @@ public final class BatchNorm1d implements Module {
         this.beta = new Parameter(name + ".bias", Tensor.vector(backend, new float[features], true), false);
         this.runningMean = new float[features];
         this.runningVar = ones.clone();
+        this.batchMean = new float[features];
+        this.batchVar = new float[features];
     }
 
     public BatchNorm1d(Backend backend, String name, int features) {
@@ -61,14 +66,12 @@ public final class BatchNorm1d implements Module {
             throw new IllegalArgumentException("BatchNorm1d in training mode needs at least 2 rows per batch, got "
                     + batch + " (drop or merge a final batch of one)");
         }
-        float[] m = new float[features];
-        float[] v = new float[features];
-        Tensor y = Ops.batchNormTrain(x, gamma.value(), beta.value(), eps, m, v);
+        Tensor y = Ops.batchNormTrain(x, gamma.value(), beta.value(), eps, batchMean, batchVar);
         // Like PyTorch, training mode updates the running statistics whether or not gradients are recorded.
         float unbias = batch / (float) (batch - 1);
         for (int j = 0; j < features; j++) {
-            runningMean[j] = (1 - momentum) * runningMean[j] + momentum * m[j];
-            runningVar[j] = (1 - momentum) * runningVar[j] + momentum * v[j] * unbias;
+            runningMean[j] = (1 - momentum) * runningMean[j] + momentum * batchMean[j];
+            runningVar[j] = (1 - momentum) * runningVar[j] + momentum * batchVar[j] * unbias;
         }
         return y;
     }

@@ -476,8 +476,7 @@ public final class Ops {
             Tensor mean = meanRows(x);
             Tensor centred = sub(x, mean);
             Tensor var = meanRows(square(centred));
-            Tensor inv = pow(addScalar(var, eps), -0.5f);
-            Tensor y = add(mul(mul(centred, inv), gamma), beta);
+            Tensor y = affineRows(centred, pow(addScalar(var, eps), -0.5f), gamma, beta);
             System.arraycopy(mean.toArray(), 0, meanOut, 0, cols);
             System.arraycopy(var.toArray(), 0, varOut, 0, cols);
             return y;
@@ -490,8 +489,8 @@ public final class Ops {
         be.download(mean, 0, meanOut, 0, cols);
         be.download(var, 0, varOut, 0, cols);
         y.setBackward(() -> be.batchNormTrainBackward(x.data(), rows, cols, eps, mean, var, inv, gamma.data(),
-                y.grad(), x.requiresGrad() ? x.gradOrZeros() : null, gamma.requiresGrad() ? gamma.gradOrZeros() : null,
-                beta.requiresGrad() ? beta.gradOrZeros() : null, Tensor.allocateScratch(be, 4 * cols)));
+                y.grad(), x.gradOrZerosIfRequired(), gamma.gradOrZerosIfRequired(),
+                beta.gradOrZerosIfRequired(), Tensor.allocateScratch(be, 4 * cols)));
         return y;
     }
 
@@ -518,8 +517,8 @@ public final class Ops {
         Tensor y = Tensor.result(be, rows, cols, x.rank(), "affineRows", x, inv, gamma, beta);
         be.affineRows(x.data(), rows, cols, inv.data(), gamma.data(), beta.data(), y.data());
         y.setBackward(() -> be.affineRowsBackward(x.data(), rows, cols, inv.data(), gamma.data(), y.grad(),
-                x.requiresGrad() ? x.gradOrZeros() : null, inv.requiresGrad() ? inv.gradOrZeros() : null,
-                gamma.requiresGrad() ? gamma.gradOrZeros() : null, beta.requiresGrad() ? beta.gradOrZeros() : null,
+                x.gradOrZerosIfRequired(), inv.gradOrZerosIfRequired(),
+                gamma.gradOrZerosIfRequired(), beta.gradOrZerosIfRequired(),
                 Tensor.allocateScratch(be, 3 * cols)));
         return y;
     }
@@ -529,20 +528,7 @@ public final class Ops {
      * column order. One node where the backend fuses it ({@link Backend#rowDot}), with the same bits.
      */
     public static Tensor rowDot(Tensor a, Tensor b) {
-        Backend be = sameBackend(a, b);
-        if (a.rows() != b.rows() || a.cols() != b.cols()) {
-            throw new IllegalArgumentException("rowDot needs equal shapes, got " + a.shape() + " and " + b.shape());
-        }
-        if (!be.fusedRowOps()) {
-            return sumCols(mul(a, b));
-        }
-        int rows = a.rows();
-        int cols = a.cols();
-        Tensor y = Tensor.result(be, rows, 1, 2, "rowDot", a, b);
-        be.rowDot(a.data(), b.data(), rows, cols, y.data());
-        y.setBackward(() -> be.rowDotBackward(a.data(), b.data(), rows, cols, y.grad(),
-                a.requiresGrad() ? a.gradOrZeros() : null, b.requiresGrad() ? b.gradOrZeros() : null));
-        return y;
+        return pairRows("rowDot", a, b, (x, y) -> sumCols(mul(x, y)), Backend::rowDot, Backend::rowDotBackward);
     }
 
     /**
@@ -551,20 +537,36 @@ public final class Ops {
      * same bits.
      */
     public static Tensor squaredDistanceRows(Tensor a, Tensor b) {
+        return pairRows("squaredDistanceRows", a, b, (x, y) -> sumCols(square(sub(x, y))), Backend::rowSquaredDistance,
+                Backend::rowSquaredDistanceBackward);
+    }
+
+    /** A backend's fused op of two equally shaped matrices into one value per row. */
+    private interface PairRowsOp {
+        void run(Backend be, Storage a, Storage b, int rows, int cols, Storage out);
+    }
+
+    /** Its backward: da and db (either null: not wanted) from the upstream gradient g. */
+    private interface PairRowsBackward {
+        void run(Backend be, Storage a, Storage b, int rows, int cols, Storage g, Storage da, Storage db);
+    }
+
+    /** [rows x cols] twice -> [rows x 1]: the backend's fused node, or {@code composed} where it has none. */
+    private static Tensor pairRows(String name, Tensor a, Tensor b, java.util.function.BinaryOperator<Tensor> composed,
+                                   PairRowsOp op, PairRowsBackward backward) {
         Backend be = sameBackend(a, b);
         if (a.rows() != b.rows() || a.cols() != b.cols()) {
-            throw new IllegalArgumentException("squaredDistanceRows needs equal shapes, got " + a.shape() + " and "
-                    + b.shape());
+            throw new IllegalArgumentException(name + " needs equal shapes, got " + a.shape() + " and " + b.shape());
         }
         if (!be.fusedRowOps()) {
-            return sumCols(square(sub(a, b)));
+            return composed.apply(a, b);
         }
         int rows = a.rows();
         int cols = a.cols();
-        Tensor y = Tensor.result(be, rows, 1, 2, "squaredDistanceRows", a, b);
-        be.rowSquaredDistance(a.data(), b.data(), rows, cols, y.data());
-        y.setBackward(() -> be.rowSquaredDistanceBackward(a.data(), b.data(), rows, cols, y.grad(),
-                a.requiresGrad() ? a.gradOrZeros() : null, b.requiresGrad() ? b.gradOrZeros() : null));
+        Tensor y = Tensor.result(be, rows, 1, 2, name, a, b);
+        op.run(be, a.data(), b.data(), rows, cols, y.data());
+        y.setBackward(() -> backward.run(be, a.data(), b.data(), rows, cols, y.grad(), a.gradOrZerosIfRequired(),
+                b.gradOrZerosIfRequired()));
         return y;
     }
 

@@ -75,8 +75,8 @@ public final class SparseOps {
             if (block != null) {
                 // dX and dW straight from the blocks (no packing); dW added into w's dense gradient at the blocks
                 be.blockLinearBackward(csr.blockForBackward(), dy, x.data(), batch,
-                        x.requiresGrad() ? x.gradOrZeros() : null,
-                        w.requiresGrad() ? w.gradOrZeros() : null);
+                        x.gradOrZerosIfRequired(),
+                        w.gradOrZerosIfRequired());
                 if (bias != null && bias.requiresGrad()) {
                     be.sumRows(dy, batch, out, 1f, 1f, bias.gradOrZeros());
                 }
@@ -86,7 +86,7 @@ public final class SparseOps {
             // dW at the stored positions (SDDMM), in one call that packs dY once and reuses the forward's packed X.
             boolean wantW = w.requiresGrad() && csr.nnz() > 0;
             be.csrLinearBackward(csr.matrix(), csr.transposed(), dy, x.data(), batch,
-                    x.requiresGrad() ? x.gradOrZeros() : null, wantW ? csr.packedGrad() : null, csr.scratch(), token);
+                    x.gradOrZerosIfRequired(), wantW ? csr.packedGrad() : null, csr.scratch(), token);
             if (wantW) {
                 be.scatterAddRows(csr.packedGrad(), 1, csr.denseIndex(), csr.nnz(), w.gradOrZeros());
             }

@@ -165,6 +165,14 @@ public final class Tensor {
         return gradBuffer();
     }
 
+    /**
+     * {@link #gradOrZeros()} when this tensor wants a gradient, else null: what a fused backward that skips the inputs
+     * without one is handed.
+     */
+    Storage gradOrZerosIfRequired() {
+        return requiresGrad ? gradOrZeros() : null;
+    }
+
     /** The gradient buffer for an embedding lookup's backward, which writes the rows ids[0..n) only. */
     Storage gradOfRows(IndexTensor ids, int n) {
         if (touchedRows != null) {
