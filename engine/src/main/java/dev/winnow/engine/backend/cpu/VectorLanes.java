@@ -31,7 +31,7 @@ final class VectorLanes {
     /**
      * lanes[0] + ... + lanes[7] added to 0 in this order: how every kernel finishes a horizontal sum, through a scratch
      * array rather than reduceLanes (whose floating-point order the Vector API leaves open) or lane(i) one at a time
-     * (the same order, but it made the CSR backward ~25% slower).
+     * (the same order, but at 8 lanes it made the CSR backward ~25% slower; at 16, {@link #sumLow8InOrder}).
      */
     static float sumInOrder8(float[] lanes) {
         float sum = 0f;
@@ -43,6 +43,24 @@ final class VectorLanes {
         sum += lanes[5];
         sum += lanes[6];
         sum += lanes[7];
+        return sum;
+    }
+
+    /**
+     * The same sum of a register's lanes 0-7, read from the register: for 512-bit registers, where scalar loads right
+     * behind the 512-bit store of a scratch array wait for that store (on Zen 5 this made the SDDMM twice as slow as
+     * with 256-bit registers; bench/RESULTS.md, Machine 2). At 8 lanes the scratch array is the faster way.
+     */
+    static float sumLow8InOrder(FloatVector v) {
+        float sum = 0f;
+        sum += v.lane(0);
+        sum += v.lane(1);
+        sum += v.lane(2);
+        sum += v.lane(3);
+        sum += v.lane(4);
+        sum += v.lane(5);
+        sum += v.lane(6);
+        sum += v.lane(7);
         return sum;
     }
 
