@@ -236,8 +236,9 @@ abstract class BlockKernels {
 
     /**
      * The same chains, one register of lanes at a time. Tiles of 8 rows of X (then 4, then 1) are the outer loop, and
-     * with {@link #PANEL_MIN_COLS} inputs or more a tile of 8 is first copied transposed into a panel (column c's 8
-     * values side by side), so a block reads one cache line of X, not 8; every group's blocks then stream past it.
+     * with {@link #PANEL_MIN_COLS} inputs or more and fewer than 16 lanes a tile of 8 is first copied transposed into
+     * a panel (column c's 8 values side by side), so a block reads one cache line of X, not 8; every group's blocks
+     * then stream past it.
      * (Groups outermost, each group's blocks over all rows, re-read X from memory once per group and register share:
      * at 1024 x 1024, density 0.1, that ran 1.5-2x slower than the CSR product on the development VM.)
      *
@@ -251,11 +252,19 @@ abstract class BlockKernels {
     static final class Vectorized extends BlockKernels {
         private static final VectorSpecies<Float> S = VectorLanes.S;
         private static final int L = S.length();
+        /**
+         * Whether wide tiles of X are packed into panels ({@link #PANEL_MIN_COLS}): not with 16 lanes, where the
+         * packing's scalar transpose cost more than the 8 lines a block then reads: on Zen 5 at 512 bits the block
+         * forward at 1024x1024, density 0.1, batch 1024 took 2.8-2.9 ms in place against 3.3-3.8 ms packed, and the
+         * teacher-sized MLP's batch-1024 inference ran 1.35-1.5x faster; at 256 bits the two were within noise there
+         * (bench/RESULTS.md, Machine 2). The bits do not depend on it: the same products in the same order.
+         */
+        private static final boolean PACK_WIDE_TILES = L < 16;
 
         @Override
         void rowRange(int rows, int cols, int[] gp, int[] bc, float[] v, float[] x, float[] bias, float[] y,
                       int from, int to, float[] panel) {
-            boolean pack = cols >= PANEL_MIN_COLS;
+            boolean pack = PACK_WIDE_TILES && cols >= PANEL_MIN_COLS;
             for (int b = from; b < to; ) {
                 int t = to - b >= 8 ? 8 : to - b >= 4 ? 4 : 1;
                 boolean packed = pack && t == 8;

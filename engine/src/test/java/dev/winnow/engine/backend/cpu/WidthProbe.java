@@ -118,12 +118,13 @@ public final class WidthProbe {
 
     /**
      * The 16x1 block product and its backward on block-pruned and unstructured patterns, ragged groups, ragged row
-     * tiles.
+     * tiles, and inputs wide enough ({@link BlockKernels#PANEL_MIN_COLS}) that narrower registers pack X's tiles
+     * into panels where 512-bit ones read them in place.
      */
     static String blocks(BlockKernels k) {
         Digest d = new Digest();
         SplittableRandom rng = new SplittableRandom(53);
-        int[][] shapes = {{1, 3, 1}, {17, 9, 13}, {40, 70, 67}, {130, 33, 5}};
+        int[][] shapes = {{1, 3, 1}, {17, 9, 13}, {40, 70, 67}, {130, 33, 5}, {35, BlockKernels.PANEL_MIN_COLS + 7, 21}};
         for (int[] s : shapes) {
             int rows = s[0], cols = s[1], batch = s[2];
             for (double density : new double[] {0.1, 0.5, 1.0}) {
