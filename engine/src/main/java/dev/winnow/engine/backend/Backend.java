@@ -135,11 +135,17 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whether the fused row ops ({@link #rowL2Normalize}, {@link #rowSquaredDistance} and their backwards) run here.
-     * Where they do not, {@code Ops} composes the same arithmetic from the element-wise primitives.
+     * Whether the fused row ops ({@link #rowL2Normalize}, {@link #rowSquaredDistance}, {@link #rowDot},
+     * {@link #batchNormTrain}, {@link #affineRows} and their backwards) run here. Where they do not, {@code Ops}
+     * composes the same arithmetic from the element-wise primitives.
      */
     default boolean fusedRowOps() {
         return false;
+    }
+
+    /** What a fused row op throws on a backend whose {@link #fusedRowOps()} is false. */
+    private UnsupportedOperationException noFusedRowOps() {
+        return new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
     }
 
     /**
@@ -149,7 +155,7 @@ public interface Backend extends AutoCloseable {
      * so.
      */
     default void rowL2Normalize(Storage x, int rows, int cols, float eps2, Storage sumSq, Storage y) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -158,7 +164,7 @@ public interface Backend extends AutoCloseable {
      */
     default void rowL2NormalizeBackward(Storage x, int rows, int cols, float eps2, Storage sumSq, Storage dy,
                                         Storage scratch, Storage dx) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -166,7 +172,7 @@ public interface Backend extends AutoCloseable {
      * where {@link #fusedRowOps()} says so.
      */
     default void rowSquaredDistance(Storage a, Storage b, int rows, int cols, Storage out) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -175,7 +181,7 @@ public interface Backend extends AutoCloseable {
      */
     default void rowSquaredDistanceBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da,
                                             Storage db) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -183,7 +189,7 @@ public interface Backend extends AutoCloseable {
      * {@link #fusedRowOps()} says so.
      */
     default void rowDot(Storage a, Storage b, int rows, int cols, Storage out) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -191,7 +197,7 @@ public interface Backend extends AutoCloseable {
      * the composition's roundings.
      */
     default void rowDotBackward(Storage a, Storage b, int rows, int cols, Storage g, Storage da, Storage db) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -202,7 +208,7 @@ public interface Backend extends AutoCloseable {
      */
     default void batchNormTrain(Storage x, int rows, int cols, float eps, Storage gamma, Storage beta, Storage mean,
                                 Storage var, Storage inv, Storage y) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -213,7 +219,7 @@ public interface Backend extends AutoCloseable {
     default void batchNormTrainBackward(Storage x, int rows, int cols, float eps, Storage mean, Storage var,
                                         Storage inv, Storage gamma, Storage dy, Storage dx, Storage dGamma,
                                         Storage dBeta, Storage scratch) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -221,7 +227,7 @@ public interface Backend extends AutoCloseable {
      * add (a pooled batch norm's per-block normalisation). Only where {@link #fusedRowOps()} says so.
      */
     default void affineRows(Storage x, int rows, int cols, Storage inv, Storage gamma, Storage beta, Storage y) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /**
@@ -231,7 +237,7 @@ public interface Backend extends AutoCloseable {
      */
     default void affineRowsBackward(Storage x, int rows, int cols, Storage inv, Storage gamma, Storage dy, Storage dx,
                                     Storage dInv, Storage dGamma, Storage dBeta, Storage scratch) {
-        throw new UnsupportedOperationException(name() + " has no fused row ops (ask fusedRowOps() first)");
+        throw noFusedRowOps();
     }
 
     /** dst[i] = src[index[i]] for i < n (refreshes a transposed CSR copy's values after an update). */

@@ -7,6 +7,7 @@ import dev.winnow.engine.backend.Storage;
 import dev.winnow.engine.backend.UnaryOp;
 
 import java.util.SplittableRandom;
+import java.util.function.BinaryOperator;
 
 /**
  * The differentiable operations. Each method computes its output through the backend and, right next to it, installs
@@ -503,13 +504,9 @@ public final class Ops {
     public static Tensor affineRows(Tensor x, Tensor inv, Tensor gamma, Tensor beta) {
         int rows = x.rows();
         int cols = x.cols();
-        for (Tensor v : new Tensor[] {inv, gamma, beta}) {
-            if (v.rows() != 1 || v.cols() != cols) {
-                throw new IllegalArgumentException("affineRows over " + x.shape() + " needs 1x" + cols
-                        + " scale and shift vectors, got " + v.shape());
-            }
-            sameBackend(x, v);
-        }
+        requireAffineVector(x, inv);
+        requireAffineVector(x, gamma);
+        requireAffineVector(x, beta);
         Backend be = x.backend();
         if (!be.fusedRowOps()) {
             return add(mul(mul(x, inv), gamma), beta);
@@ -521,6 +518,15 @@ public final class Ops {
                 gamma.gradOrZerosIfRequired(), beta.gradOrZerosIfRequired(),
                 Tensor.allocateScratch(be, 3 * cols)));
         return y;
+    }
+
+    /** One of affineRows' per-column vectors: 1 x x.cols() on x's backend. */
+    private static void requireAffineVector(Tensor x, Tensor v) {
+        if (v.rows() != 1 || v.cols() != x.cols()) {
+            throw new IllegalArgumentException("affineRows over " + x.shape() + " needs 1x" + x.cols()
+                    + " scale and shift vectors, got " + v.shape());
+        }
+        sameBackend(x, v);
     }
 
     /**
@@ -552,7 +558,7 @@ public final class Ops {
     }
 
     /** [rows x cols] twice -> [rows x 1]: the backend's fused node, or {@code composed} where it has none. */
-    private static Tensor pairRows(String name, Tensor a, Tensor b, java.util.function.BinaryOperator<Tensor> composed,
+    private static Tensor pairRows(String name, Tensor a, Tensor b, BinaryOperator<Tensor> composed,
                                    PairRowsOp op, PairRowsBackward backward) {
         Backend be = sameBackend(a, b);
         if (a.rows() != b.rows() || a.cols() != b.cols()) {

@@ -3,7 +3,6 @@ package dev.winnow.engine.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-
 /**
  * The CPU backend's fused training-mode batch norm over the rows of a [rows x cols] input, with its backward (see
  * {@link dev.winnow.engine.backend.Backend#batchNormTrain}). It keeps every float operation of the composition it
@@ -40,8 +39,7 @@ abstract class BatchNormKernels {
 
     abstract int vectorAddMeanGradient(int rows, int cols, float[] dx, float[] scratch);
 
-    abstract int vectorAffineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
-                                           float[] dx);
+    abstract int vectorAffineInputGradient(int rows, int cols, float[] inv, float[] gamma, float[] dy, float[] dx);
 
     /**
      * mean[c] and var[c] (biased) of each column, inv[c] = (var[c] + eps)^-0.5, and y = (x - mean) * inv * gamma +
@@ -69,14 +67,7 @@ abstract class BatchNormKernels {
         float alpha = 1f / rows;
         gradientSums(x, rows, cols, mean, inv, gamma, dy, scratch,
                 vectorGradientSums(x, rows, cols, mean, inv, gamma, dy, scratch), cols);
-        for (int c = 0; c < cols; c++) {
-            if (dBeta != null) {
-                dBeta[c] = 1f * scratch[c] + 1f * dBeta[c];
-            }
-            if (dGamma != null) {
-                dGamma[c] = 1f * scratch[cols + c] + 1f * dGamma[c];
-            }
-        }
+        addShiftAndScaleGradients(cols, scratch, dGamma, dBeta);
         if (dx == null) {
             return;
         }
@@ -115,17 +106,10 @@ abstract class BatchNormKernels {
                               float[] dInv, float[] dGamma, float[] dBeta, float[] scratch) {
         gradientSums(x, rows, cols, null, inv, gamma, dy, scratch,
                 vectorGradientSums(x, rows, cols, null, inv, gamma, dy, scratch), cols);
-        for (int c = 0; c < cols; c++) {
-            if (dBeta != null) {
-                dBeta[c] = 1f * scratch[c] + 1f * dBeta[c];
-            }
-            if (dGamma != null) {
-                dGamma[c] = 1f * scratch[cols + c] + 1f * dGamma[c];
-            }
-        }
+        addShiftAndScaleGradients(cols, scratch, dGamma, dBeta);
         if (dx != null) {
-            affineInputGradient(x, rows, cols, inv, gamma, dy, dx,
-                    vectorAffineInputGradient(x, rows, cols, inv, gamma, dy, dx), cols);
+            affineInputGradient(rows, cols, inv, gamma, dy, dx, vectorAffineInputGradient(rows, cols, inv, gamma, dy, dx),
+                    cols);
         }
         if (dInv != null) {
             for (int c = 0; c < cols; c++) {
@@ -134,11 +118,23 @@ abstract class BatchNormKernels {
         }
     }
 
+    /** dBeta += scratch[0, cols) and dGamma += scratch[cols, 2 cols) (the add's and the outer mul's column sums). */
+    private static void addShiftAndScaleGradients(int cols, float[] scratch, float[] dGamma, float[] dBeta) {
+        for (int c = 0; c < cols; c++) {
+            if (dBeta != null) {
+                dBeta[c] = 1f * scratch[c] + 1f * dBeta[c];
+            }
+            if (dGamma != null) {
+                dGamma[c] = 1f * scratch[cols + c] + 1f * dGamma[c];
+            }
+        }
+    }
+
     // ---- the phases over columns [c0, c1), plain Java ------------------------------------------------------------
 
     /** dx += grad(n1) * inv, grad(n1) = 0 + (0 + dy) * gamma: the affine node's input gradient. */
-    static void affineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
-                                    float[] dx, int c0, int c1) {
+    static void affineInputGradient(int rows, int cols, float[] inv, float[] gamma, float[] dy, float[] dx, int c0,
+                                    int c1) {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             for (int c = c0; c < c1; c++) {
@@ -267,8 +263,7 @@ abstract class BatchNormKernels {
         }
 
         @Override
-        int vectorAffineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
-                                      float[] dx) {
+        int vectorAffineInputGradient(int rows, int cols, float[] inv, float[] gamma, float[] dy, float[] dx) {
             return 0;
         }
     }
@@ -385,8 +380,7 @@ abstract class BatchNormKernels {
         }
 
         @Override
-        int vectorAffineInputGradient(float[] x, int rows, int cols, float[] inv, float[] gamma, float[] dy,
-                                      float[] dx) {
+        int vectorAffineInputGradient(int rows, int cols, float[] inv, float[] gamma, float[] dy, float[] dx) {
             int bound = S.loopBound(cols);
             FloatVector zero = FloatVector.zero(S);
             for (int c = 0; c < bound; c += L) {

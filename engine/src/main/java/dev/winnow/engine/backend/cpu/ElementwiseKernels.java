@@ -3,7 +3,6 @@ package dev.winnow.engine.backend.cpu;
 import dev.winnow.engine.backend.AdamHyper;
 import dev.winnow.engine.backend.host.HostUpdates;
 
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -11,10 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The CPU backend's element-wise loops that run on every training step outside the products: ReLU and its backward,
- * bias add, AXPY, column sums, row scatter-add, accumulating copies, lazy Adam's row update. The plain-Java versions live here; the Vector API
- * ones in {@link Vectorized}, loaded only when jdk.incubator.vector is present. (A Vector API dense Adam was tried
- * too and measured no faster than the plain loop, 50-55 us for the NCF student's 101k parameters either way, so it
- * is not here: the square root and two divisions per weight, not the loop, seem to set that time.)
+ * bias add, AXPY, column sums, row scatter-add, accumulating copies, Adam's update over a range (lazy Adam's rows and
+ * dense Adam's whole tensor). The plain-Java versions live here; the Vector API ones in {@link Vectorized}, loaded
+ * only when jdk.incubator.vector is present.
  *
  * <p>Both give bitwise the same results: every vector loop performs, lane by lane, exactly the scalar loop's IEEE
  * operations in the same order (a multiply then an add, never a fused multiply-add; a comparison and a blend where
@@ -22,7 +20,6 @@ import jdk.incubator.vector.VectorSpecies;
  * checkpoint resumes bit-for-bit identical whichever implementation the machine picks.
  */
 abstract class ElementwiseKernels {
-
     /** The Vector API kernels when {@code vectorized} and the module is present, else the plain-Java ones. */
     static ElementwiseKernels create(boolean vectorized) {
         return VectorVariants.choose(ElementwiseKernels.class, vectorized, Scalar::new);
