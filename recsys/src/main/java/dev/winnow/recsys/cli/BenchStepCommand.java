@@ -32,9 +32,9 @@ import static dev.winnow.recsys.cli.BenchCommand.seconds;
 
 /** One NCF student training step (forward, backward, Adam or lazy Adam) unpruned, masked and CSR at one density. */
 @Command(name = "step", mixinStandardHelpOptions = true,
-        description = "Median time of one NCF training step: dense (unpruned), masked and CSR with the MLP weights "
-                + "at --density (random mask), the modes (and optimisers) taking turns in blocks of 25 steps in one "
-                + "JVM. One line per mode and optimiser: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
+        description = "Median time of one NCF training step: dense (unpruned), masked and CSR with the hidden "
+                + "layers' weights at --density (random mask; the output layer stays dense, as the methods leave it), "
+                + "the modes (and optimisers) taking turns in blocks of 25 steps in one JVM. One line per mode and optimiser: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
 final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "student", description = "Model preset. Default: ${DEFAULT-VALUE}.")
     String model;
@@ -148,8 +148,9 @@ final class BenchStepCommand implements Callable<Integer> {
     }
 
     /** One model, trainer and backend per mode and optimiser, each with the same weights, mask draw and batches. */
-    private final class Runner implements AutoCloseable {
+    final class Runner implements AutoCloseable {
         final Backend be;
+        final NcfModel ncf;
         final RatingTrainer trainer;
         final int[] u = new int[batch];
         final int[] it = new int[batch];
@@ -158,16 +159,23 @@ final class BenchStepCommand implements Callable<Integer> {
 
         Runner(NcfConfig cfg, RatingData data, String mode, String optimizer) {
             be = new CpuBackend(threads);
-            NcfModel ncf = new NcfModel(be, cfg, data.users(), data.items(), 0);
+            ncf = new NcfModel(be, cfg, data.users(), data.items(), 0);
             SplittableRandom rng = new SplittableRandom(1);
-            for (Linear layer : ncf.mlp().layers()) {
-                if (!mode.equals("dense")) {
+            // The hidden layers are masked and the output layer stays dense, as the methods leave it by default
+            // (LthConfig.includeOutputLayer): masked too, at density 0.1 its ~6 of 64 weights let every ReLU feeding
+            // the output die within 100 steps, after which no gradient reaches the embeddings; their Adam moments
+            // then decay into subnormals that stay put (0.9 * k * 2^-149 rounds back to k for k <= 4), which cost an
+            // Intel core a microcode assist per vector: the step timed a dead network (bench/RESULTS.md, Machine 4).
+            List<Linear> layers = ncf.mlp().layers();
+            for (Linear layer : layers) {
+                boolean pruned = !mode.equals("dense") && layer != layers.get(layers.size() - 1);
+                if (pruned) {
                     float[] m = new float[layer.weight().value().size()];
                     KernelTimer.fillMask(m, layer.out(), layer.in(), density, blocks, rng);
                     layer.weight().setMask(m);
                 }
-                layer.setExecutionPolicy(ExecutionPolicy.always(mode.equals("csr") ? ExecutionMode.CSR
-                        : mode.equals("masked") ? ExecutionMode.MASKED : ExecutionMode.DENSE));
+                layer.setExecutionPolicy(ExecutionPolicy.always(!pruned ? ExecutionMode.DENSE
+                        : mode.equals("csr") ? ExecutionMode.CSR : ExecutionMode.MASKED));
             }
             trainer = new RatingTrainer(ncf, be, new TrainConfig(1, batch, 1e-3f, 0), optimizer);
         }
