@@ -57,8 +57,13 @@ final class VectorGemm implements DenseGemm {
     // streams; bench/HISTORY.md, "What was tried on the GEMM"), so that path was removed. Packed rows read as six
     // streams are fine at 16 lanes (A_ROWS_CONTIGUOUS; bench/RESULTS.md, Machine 3).
 
-    /** Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. */
-    private float[] packedB = new float[NC * KC];
+    /**
+     * Packed B shared by the threads; per-part packed A panels and edge tiles. Grown on demand, never per call. B's
+     * panels start on a 64-byte cache line ({@link CacheLineOffset}; a panel's k step is NR floats, a whole number of
+     * lines at 8 or 16 lanes), so that no 512-bit load of B splits across two lines.
+     */
+    private float[] packedB = new float[NC * KC + CacheLineOffset.PAD];
+    private final Object[] addressScratch = new Object[1];
     private float[][] packedA = new float[1][];
     private float[][] edgeTile = new float[1][];
     /**
@@ -102,29 +107,30 @@ final class VectorGemm implements DenseGemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 int need = nPanels * NR * kc;
-                if (packedB.length < need) {
-                    packedB = new float[need];
+                if (packedB.length < need + CacheLineOffset.PAD) {
+                    packedB = new float[need + CacheLineOffset.PAD];
                 }
-                packB(transB, b, ldb, pc, kc, jc, nc, alpha, packedB);
+                int bBase = CacheLineOffset.of(packedB, addressScratch);
+                packB(transB, b, ldb, pc, kc, jc, nc, alpha, packedB, bBase);
                 boolean overwrite = pc == 0 && beta == 0f;
                 int rowBlocks = (m + MR - 1) / MR;
                 long work = (long) m * nc * kc;
                 int parts = alone(parallel, work) ? 1 : parallel.threads();
                 if (parts == 1) {
-                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, jc, 0, nPanels, nc, n, overwrite,
+                    multiplyBlock(0, transA, a, lda, 0, m, pc, kc, packedB, bBase, jc, 0, nPanels, nc, n, overwrite,
                             c, ldc);
                 } else if (rowBlocks >= 2 * parts || rowBlocks >= nPanels) {
                     final float[] bp = packedB;
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc, fPanels = nPanels;
                     parallel.forRange(rowBlocks, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda,
-                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, fjc, 0, fPanels, fnc, n, overwrite,
+                            from * MR, Math.min(m, to * MR), fpc, fkc, bp, bBase, fjc, 0, fPanels, fnc, n, overwrite,
                             c, ldc));
                 } else {
                     // Few rows (e.g. a weight gradient with a small output layer): split the column panels instead.
                     final float[] bp = packedB;
                     final int fjc = jc, fkc = kc, fpc = pc, fnc = nc;
                     parallel.forRange(nPanels, 1, (part, from, to) -> multiplyBlock(part, transA, a, lda, 0, m,
-                            fpc, fkc, bp, fjc, from, to, fnc, n, overwrite, c, ldc));
+                            fpc, fkc, bp, bBase, fjc, from, to, fnc, n, overwrite, c, ldc));
                 }
             }
         }
@@ -304,10 +310,13 @@ final class VectorGemm implements DenseGemm {
         return sum;
     }
 
-    /** Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block. */
+    /**
+     * Rows [rowFrom, rowTo) of C against B panels [panelFrom, panelTo) of the current (k, n) block, whose panels start
+     * at {@code bBase} in {@code bp}.
+     */
     private void multiplyBlock(int part, boolean transA, float[] a, int lda, int rowFrom, int rowTo, int pc, int kc,
-                               float[] bp, int jc, int panelFrom, int panelTo, int nc, int n, boolean overwrite,
-                               float[] c, int ldc) {
+                               float[] bp, int bBase, int jc, int panelFrom, int panelTo, int nc, int n,
+                               boolean overwrite, float[] c, int ldc) {
         int insideCols = n - n % LOGICAL_NR;
         float[] ap = scratch(packedA, part, MC * KC);
         float[] tile = scratch(edgeTile, part, MR * NR);
@@ -318,7 +327,7 @@ final class VectorGemm implements DenseGemm {
             for (int jp = panelFrom; jp < panelTo; jp++) {
                 int col = jc + jp * NR;
                 int cols = Math.min(NR, jc + nc - col);
-                int bOff = jp * NR * kc;
+                int bOff = bBase + jp * NR * kc;
                 for (int ip = 0; ip < mPanels; ip++) {
                     int row = ic + ip * MR;
                     int rows = Math.min(MR, ic + mc - row);
@@ -372,16 +381,17 @@ final class VectorGemm implements DenseGemm {
     }
 
     /**
-     * Packs alpha * op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels, k-major inside a panel, zero-padded at the edge.
-     * Folding alpha in here keeps the kernel branch-free (alpha is 1 for every product the engine's ops issue).
+     * Packs alpha * op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels from {@code outBase} on, k-major inside a panel,
+     * zero-padded at the edge. Folding alpha in here keeps the kernel branch-free (alpha is 1 for every product the
+     * engine's ops issue).
      */
     private static void packB(boolean transB, float[] b, int ldb, int pc, int kc, int jc, int nc, float alpha,
-                              float[] out) {
+                              float[] out, int outBase) {
         int nPanels = (nc + NR - 1) / NR;
         for (int jp = 0; jp < nPanels; jp++) {
             int col0 = jc + jp * NR;
             int cols = Math.min(NR, jc + nc - col0);
-            int base = jp * NR * kc;
+            int base = outBase + jp * NR * kc;
             if (!transB && cols == NR) {
                 // Two register copies per k step: System.arraycopy of NR floats cost about as much again as the copy
                 // itself (a weight gradient's B packing: 18% of a 4096x256x256 product; 6% with registers).
