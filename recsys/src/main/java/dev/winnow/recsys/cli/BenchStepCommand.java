@@ -34,7 +34,8 @@ import static dev.winnow.recsys.cli.BenchCommand.seconds;
 @Command(name = "step", mixinStandardHelpOptions = true,
         description = "Median time of one NCF training step: dense (unpruned), masked and CSR with the hidden "
                 + "layers' weights at --density (random mask; the output layer stays dense, as the methods leave it), "
-                + "the modes (and optimisers) taking turns in blocks of 25 steps in one JVM. One line per mode and optimiser: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
+                + "the modes (and optimisers) taking turns in blocks of 25 steps in one JVM. One line per mode and "
+                + "optimiser: step=<mode> ... seconds=<median> speedup_vs_dense=<x>.")
 final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "student", description = "Model preset. Default: ${DEFAULT-VALUE}.")
     String model;
@@ -162,10 +163,11 @@ final class BenchStepCommand implements Callable<Integer> {
             ncf = new NcfModel(be, cfg, data.users(), data.items(), 0);
             SplittableRandom rng = new SplittableRandom(1);
             // The hidden layers are masked and the output layer stays dense, as the methods leave it by default
-            // (LthConfig.includeOutputLayer): masked too, at density 0.1 its ~6 of 64 weights let every ReLU feeding
-            // the output die within 100 steps, after which no gradient reaches the embeddings; their Adam moments
-            // then decay into subnormals that stay put (0.9 * k * 2^-149 rounds back to k for k <= 4), which cost an
-            // Intel core a microcode assist per vector: the step timed a dead network (bench/RESULTS.md, Machine 4).
+            // (LthConfig.includeOutputLayer). Masked too, the unstructured draw at density 0.1 kept ~6 of its 64
+            // weights and every ReLU feeding them died within 100 steps, after which no gradient reached the
+            // embeddings; their Adam moments then decayed into subnormals that stay put (0.9 * k * 2^-149 rounds back
+            // to k for k <= 4), which cost an Intel core a microcode assist per vector: the step timed a dead network
+            // (bench/RESULTS.md, Machine 4).
             List<Linear> layers = ncf.mlp().layers();
             for (Linear layer : layers) {
                 boolean pruned = !mode.equals("dense") && layer != layers.get(layers.size() - 1);

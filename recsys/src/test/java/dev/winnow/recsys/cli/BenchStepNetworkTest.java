@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What `bench step` times must be a network that still learns: with every MLP layer masked at density 0.1 (the output
- * layer too) the ReLUs feeding the output died within 100 steps and no gradient reached the embeddings any more, so
- * the csr mode timed a dead network (on an Intel core 10x slower in Adam, bench/RESULTS.md, Machine 4).
+ * layer too, an unstructured draw) the ReLUs feeding the output died within 100 steps and no gradient reached the
+ * embeddings any more, so the csr mode timed a dead network (on an Intel core 10x slower in Adam, bench/RESULTS.md,
+ * Machine 4).
  */
 class BenchStepNetworkTest {
     @Test
