@@ -55,8 +55,9 @@ abstract class ElementwiseKernels {
 
     static void adamRangeScalar(float[] w, float[] g, float[] m1, float[] m2, int from, int to, float lr,
                                 float stepSize, float bc2Sqrt, AdamHyper h) {
+        int stuck = HostUpdates.adamStuckMoment(h.beta1(), stepSize);
         for (int i = from; i < to; i++) {
-            HostUpdates.adamAt(w, g, m1, m2, i, lr, stepSize, bc2Sqrt, h);
+            HostUpdates.adamAt(w, g, m1, m2, i, lr, stepSize, bc2Sqrt, h, stuck);
         }
     }
 
