@@ -3,6 +3,8 @@ package dev.winnow.recsys.cli;
 import dev.winnow.engine.backend.Backend;
 import dev.winnow.engine.backend.cpu.CpuBackend;
 import dev.winnow.engine.nn.Linear;
+import dev.winnow.engine.nn.Parameter;
+import dev.winnow.engine.prune.PrunableSet;
 import dev.winnow.engine.sparse.ExecutionMode;
 import dev.winnow.engine.sparse.ExecutionPolicy;
 import dev.winnow.recsys.data.RatingData;
@@ -162,15 +164,16 @@ final class BenchStepCommand implements Callable<Integer> {
             be = new CpuBackend(threads);
             ncf = new NcfModel(be, cfg, data.users(), data.items(), 0);
             SplittableRandom rng = new SplittableRandom(1);
-            // The hidden layers are masked and the output layer stays dense, as the methods leave it by default
-            // (LthConfig.includeOutputLayer). Masked too, the unstructured draw at density 0.1 kept ~6 of its 64
-            // weights and every ReLU feeding them died within 100 steps, after which no gradient reached the
-            // embeddings; their Adam moments then decayed into subnormals that stay put (0.9 * k * 2^-149 rounds back
-            // to k for k <= 4), which cost an Intel core a microcode assist per vector: the step timed a dead network
-            // (bench/RESULTS.md, Machine 4).
-            List<Linear> layers = ncf.mlp().layers();
-            for (Linear layer : layers) {
-                boolean pruned = !mode.equals("dense") && layer != layers.get(layers.size() - 1);
+            // The weights the methods prune by default are masked (PrunableSet.forMlp without the output layer,
+            // LthConfig.includeOutputLayer) and the rest stays dense. With the output layer masked too, the
+            // unstructured draw at density 0.1 kept ~6 of its 64 weights and every ReLU feeding them died within 100
+            // steps, after which no gradient reached the embeddings; their Adam moments then decayed into subnormals
+            // that stay put (0.9 * k * 2^-149 rounds back to k for k <= 4), which cost an Intel core a microcode assist
+            // per vector: the step timed a dead network (bench/RESULTS.md, Machine 4).
+            List<Parameter> prunable = mode.equals("dense") ? List.of()
+                    : PrunableSet.forMlp(ncf.mlp(), false).parameters();
+            for (Linear layer : ncf.mlp().layers()) {
+                boolean pruned = prunable.contains(layer.weight());
                 if (pruned) {
                     float[] m = new float[layer.weight().value().size()];
                     KernelTimer.fillMask(m, layer.out(), layer.in(), density, blocks, rng);

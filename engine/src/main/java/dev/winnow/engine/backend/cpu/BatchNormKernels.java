@@ -108,8 +108,8 @@ abstract class BatchNormKernels {
                 vectorGradientSums(x, rows, cols, null, inv, gamma, dy, scratch), cols);
         addShiftAndScaleGradients(cols, scratch, dGamma, dBeta);
         if (dx != null) {
-            affineInputGradient(rows, cols, inv, gamma, dy, dx, vectorAffineInputGradient(rows, cols, inv, gamma, dy, dx),
-                    cols);
+            affineInputGradient(rows, cols, inv, gamma, dy, dx,
+                    vectorAffineInputGradient(rows, cols, inv, gamma, dy, dx), cols);
         }
         if (dInv != null) {
             for (int c = 0; c < cols; c++) {

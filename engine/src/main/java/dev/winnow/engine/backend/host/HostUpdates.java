@@ -80,7 +80,7 @@ public final class HostUpdates {
         if (!(stepSize > 0f) || !(r < 0.5)) {
             return 0;
         }
-        long k = (long) Math.min(Math.min(0.5 / Math.max(r, 0x1p-30), 0.5 / stepSize), 0x7fffff);
+        long k = (long) Math.min(Math.min(0.5 / r, 0.5 / stepSize), 0x7fffff); // 0.5 / 0.0 is +Infinity
         while (k > 0 && (k * r >= 0.5 || k * (double) stepSize >= 0.5)) {
             k--;
         }
@@ -91,19 +91,11 @@ public final class HostUpdates {
     }
 
     /**
-     * One weight's Adam / AdamW update, shared by the dense and the indexed steps (see {@link #sgdAt}); stepSize and
-     * bc2Sqrt are the step's {@link #adamStepSize} and {@link #adamBc2Sqrt}.
-     */
-    public static void adamAt(float[] w, float[] g, float[] m1, float[] m2, int i, float lr, float stepSize,
-                              float bc2Sqrt, AdamHyper h) {
-        adamAt(w, g, m1, m2, i, lr, stepSize, bc2Sqrt, h, adamStuckMoment(h.beta1(), stepSize));
-    }
-
-    /**
-     * {@link #adamAt(float[], float[], float[], float[], int, float, float, float, AdamHyper)} with the step's
-     * {@link #adamStuckMoment} given: a first moment of at most {@code stuck} x 2^-149 under a zero gradient keeps
-     * its value and the weight's step is a zero of its sign, which is what the multiplications would give, so the
-     * bits are the same; the second moment and the division are computed as always.
+     * One weight's Adam / AdamW update, shared by the dense and the indexed steps (see {@link #sgdAt}); stepSize,
+     * bc2Sqrt and stuck are the step's {@link #adamStepSize}, {@link #adamBc2Sqrt} and {@link #adamStuckMoment}
+     * (computed once per step by the caller, not per weight). A first moment of at most {@code stuck} x 2^-149 under a
+     * zero gradient keeps its value and the weight's step is a zero of its sign, which is what the multiplications
+     * would give, so the bits are the same; the second moment and the division are computed as always.
      */
     public static void adamAt(float[] w, float[] g, float[] m1, float[] m2, int i, float lr, float stepSize,
                               float bc2Sqrt, AdamHyper h, int stuck) {

@@ -628,7 +628,8 @@ class CpuBackendPrimitivesTest {
                                 m3[i] = 0f;
                                 v3[i] = 0f;
                             } else {
-                                HostUpdates.adamAt(w3, g, m3, v3, i, lr, stepSize, bc2Sqrt, h);
+                                HostUpdates.adamAt(w3, g, m3, v3, i, lr, stepSize, bc2Sqrt, h,
+                                        HostUpdates.adamStuckMoment(b1, stepSize));
                             }
                         }
                         double bc1 = 1 - Math.pow(b1, step);
